@@ -1,0 +1,1 @@
+//! The `ascii_crc8` dialect (under construction).

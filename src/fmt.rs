@@ -1,0 +1,77 @@
+//! Display adapters for bytes, used by typed messages (and their `serde` forms) without
+//! allocating: lowercase hex, and lossy UTF-8 (each maximal invalid sequence becomes one
+//! U+FFFD, as `String::from_utf8_lossy` does).
+
+use core::fmt;
+
+/// Displays bytes as lowercase hex with no separators.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Hex<'a>(pub &'a [u8]);
+
+impl fmt::Display for Hex<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Hex<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// Displays bytes as UTF-8, replacing each maximal invalid sequence with U+FFFD.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Lossy<'a>(pub &'a [u8]);
+
+impl fmt::Display for Lossy<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for chunk in self.0.utf8_chunks() {
+            f.write_str(chunk.valid())?;
+            if !chunk.invalid().is_empty() {
+                f.write_str("\u{FFFD}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Lossy<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{self}\"")
+    }
+}
+
+/// `serde(serialize_with = ...)` helpers.
+#[cfg(feature = "serde")]
+pub mod serde_bytes {
+    use super::{Hex, Lossy};
+
+    /// Serializes bytes as a lowercase hex string.
+    pub fn hex<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&Hex(bytes))
+    }
+
+    /// Serializes bytes as a (lossy) UTF-8 string.
+    pub fn lossy<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&Lossy(bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::format;
+
+    #[test]
+    fn hex_and_lossy() {
+        assert_eq!(format!("{}", Hex(&[0x00, 0xAB, 0x5c])), "00ab5c");
+        assert_eq!(format!("{}", Lossy(b"a\xFFb")), "a\u{FFFD}b");
+        assert_eq!(format!("{}", Lossy(b"\xC3\x28")), "\u{FFFD}(");
+        assert_eq!(format!("{}", Lossy(b"\xED\xA0\x80")), "\u{FFFD}\u{FFFD}\u{FFFD}");
+        assert_eq!(format!("{}", Lossy("25°C".as_bytes())), "25°C");
+    }
+}

@@ -1,0 +1,1 @@
+//! The `pmu30` dialect (under construction).

@@ -1,0 +1,1 @@
+//! The `powerscope` dialect (under construction).

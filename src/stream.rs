@@ -1,0 +1,568 @@
+//! The push/pull decoding core shared by every dialect.
+//!
+//! A dialect supplies a [`Dialect`]: a scanner that looks at the bytes not yet consumed and
+//! says what the first of them are (a frame of `n` bytes, a rejected run of `n` bytes, or
+//! "need more"), and a decoder that turns a frame's bytes into its typed message. This
+//! module owns everything else: buffering, offsets, statistics, the end of input, and the
+//! capacity limit. Two drivers sit on top:
+//!
+//! * [`SliceDecoder`]: the whole input is one contiguous slice (a capture file, a DMA
+//!   buffer). Frames borrow from the input, nothing is copied, and it is an [`Iterator`].
+//! * [`StreamDecoder`]: bytes arrive in chunks of any size. They are copied into a fixed
+//!   buffer of `N` bytes chosen by the user (no heap), and events are pulled with
+//!   [`StreamDecoder::next`]; each borrows the decoder until it is dropped.
+//!
+//! Both give exactly the same events for the same bytes, however the bytes are chunked,
+//! as long as `N` is at least the dialect's [`Dialect::max_frame_len`].
+//!
+//! Events tile the input: every byte is in exactly one event, in order, with no gaps.
+
+use core::ops::Range;
+
+use crate::error::{DialectError, ErrorKind};
+use crate::stats::Stats;
+
+/// What the scanner found at the start of the bytes it was shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scan<E> {
+    /// The first `n` bytes are a frame; the driver passes them to [`Dialect::decode`].
+    /// `n` may be 0 only for an event that carries no bytes (plot's `COMMANDS`), and the
+    /// scanner must then change its state so that it does not return `Frame(0)` again at
+    /// the same position.
+    Frame(usize),
+    /// The first `n` bytes (at least 1) are rejected for the given reason.
+    Reject(usize, E),
+    /// Nothing can be decided until more bytes arrive (never returned when `at_end` is
+    /// true and the buffer is not empty).
+    NeedMore,
+}
+
+/// One wire format: how to find frames in a byte stream and how to read them.
+///
+/// Implementations keep whatever cross-frame state the format needs (sequence tracking,
+/// text-line state, request IDs) and are reset with [`Dialect::reset`].
+pub trait Dialect {
+    /// The dialect's name in the JSON contract and on the command line.
+    const NAME: &'static str;
+    /// A decoded frame or message. It may borrow the frame's bytes.
+    type Frame<'a>;
+    /// The typed error for rejected bytes.
+    type Error: DialectError;
+
+    /// The most bytes [`scan`](Dialect::scan) needs to see before it decides about the
+    /// first byte. A [`StreamDecoder`] whose capacity is at least this never changes its
+    /// events because of its capacity.
+    fn max_frame_len(&self) -> usize;
+
+    /// Looks at `buf`, the bytes not yet consumed, and says what its first bytes are.
+    /// `at_end` is true when no more bytes will follow `buf`. Called with an empty `buf`
+    /// only when `at_end` is true (to let a dialect emit a last zero-length event).
+    fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Self::Error>;
+
+    /// Turns the bytes of a frame found by [`scan`](Dialect::scan) into its typed form,
+    /// updating cross-frame state. An error rejects the whole frame.
+    fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Self::Frame<'a>, Self::Error>;
+
+    /// Frames that sequence numbers show were lost so far (0 for dialects without them).
+    fn lost_frames(&self) -> u64 {
+        0
+    }
+
+    /// Forgets all cross-frame state, as at the start of a new stream.
+    fn reset(&mut self);
+}
+
+/// What an event carries: a decoded frame, or the error for rejected bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item<F, E> {
+    /// A decoded frame or message.
+    Frame(F),
+    /// Rejected bytes and why.
+    Error(E),
+}
+
+/// One decoded frame or one rejected run of bytes, with where it lies in the input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event<F, E> {
+    /// Offset in the input of the event's first byte.
+    pub offset: u64,
+    /// How many input bytes the event spans (0 only for zero-length events).
+    pub len: usize,
+    /// The frame or the error.
+    pub item: Item<F, E>,
+}
+
+impl<F, E: DialectError> Event<F, E> {
+    /// The input byte range of this event.
+    pub fn range(&self) -> Range<u64> {
+        self.offset..self.offset + self.len as u64
+    }
+
+    /// The decoded frame, if this event is one.
+    pub fn frame(&self) -> Option<&F> {
+        match &self.item {
+            Item::Frame(f) => Some(f),
+            Item::Error(_) => None,
+        }
+    }
+
+    /// The error, if this event is one.
+    pub fn error(&self) -> Option<&E> {
+        match &self.item {
+            Item::Frame(_) => None,
+            Item::Error(e) => Some(e),
+        }
+    }
+
+    /// The error's kind, if this event is an error.
+    pub fn error_kind(&self) -> Option<ErrorKind> {
+        self.error().map(DialectError::kind)
+    }
+
+    /// Consumes the event, returning the frame if it is one.
+    pub fn into_frame(self) -> Option<F> {
+        match self.item {
+            Item::Frame(f) => Some(f),
+            Item::Error(_) => None,
+        }
+    }
+}
+
+/// The event type of dialect `D` for frames borrowing for `'a`.
+pub type EventOf<'a, D> = Event<<D as Dialect>::Frame<'a>, <D as Dialect>::Error>;
+
+/// Runs one scan/decode step on `buf` and accounts for it. Returns `None` when the scanner
+/// needs more bytes. `buf_is_full` says that no more bytes fit behind `buf`.
+fn step<'a, D: Dialect>(
+    dialect: &mut D,
+    stats: &mut Stats,
+    buf: &'a [u8],
+    at_end: bool,
+    buf_is_full: bool,
+    offset: u64,
+) -> Option<EventOf<'a, D>> {
+    if buf.is_empty() && !at_end {
+        return None;
+    }
+    let mut scan = dialect.scan(buf, at_end);
+    if matches!(scan, Scan::NeedMore) && !buf.is_empty() && (at_end || buf_is_full) {
+        // The candidate cannot grow any more: decide as if the input ended here, and if
+        // the scanner still cannot, reject everything it holds.
+        if !at_end {
+            scan = dialect.scan(buf, true);
+        }
+        if matches!(scan, Scan::NeedMore) {
+            scan = Scan::Reject(buf.len(), D::Error::truncated());
+        }
+    }
+    match scan {
+        Scan::NeedMore => None,
+        Scan::Frame(n) => {
+            let n = n.min(buf.len());
+            let bytes = &buf[..n];
+            let item = match dialect.decode(bytes) {
+                Ok(frame) => {
+                    stats.count_frame(n);
+                    stats.lost_frames = dialect.lost_frames();
+                    Item::Frame(frame)
+                }
+                Err(e) => {
+                    stats.count_error(e.kind(), n);
+                    Item::Error(e)
+                }
+            };
+            Some(Event { offset, len: n, item })
+        }
+        Scan::Reject(_, _) if buf.is_empty() => None,
+        Scan::Reject(n, e) => {
+            let n = n.clamp(1, buf.len());
+            stats.count_error(e.kind(), n);
+            Some(Event { offset, len: n, item: Item::Error(e) })
+        }
+    }
+}
+
+/// Decodes one contiguous input, zero-copy. Frames borrow from the input.
+#[derive(Debug)]
+pub struct SliceDecoder<'i, D: Dialect> {
+    dialect: D,
+    input: &'i [u8],
+    pos: usize,
+    done: bool,
+    stats: Stats,
+}
+
+impl<'i, D: Dialect> SliceDecoder<'i, D> {
+    /// Decodes `input` as a complete stream (its end is the end of the input).
+    pub fn new(dialect: D, input: &'i [u8]) -> Self {
+        let stats = Stats::default();
+        SliceDecoder { dialect, input, pos: 0, done: false, stats }
+    }
+
+    /// What has been decoded so far.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// The dialect (with its cross-frame state).
+    pub fn dialect(&self) -> &D {
+        &self.dialect
+    }
+
+    /// Offset of the first byte not yet consumed.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+}
+
+impl<'i, D: Dialect> Iterator for SliceDecoder<'i, D> {
+    type Item = EventOf<'i, D>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let input: &'i [u8] = self.input;
+        let rest = &input[self.pos..];
+        let event = step(&mut self.dialect, &mut self.stats, rest, true, true, self.pos as u64);
+        match &event {
+            Some(e) => self.pos += e.len,
+            None => self.done = true,
+        }
+        event
+    }
+}
+
+/// Decodes a stream that arrives in chunks, in a fixed buffer of `N` bytes (no heap).
+///
+/// Push bytes with [`push`](Self::push) (or [`feed`](Self::feed)), pull events with
+/// [`next`](Self::next), and call [`finish`](Self::finish) when the input has ended so
+/// that a pending candidate is decided. Choose `N` at least
+/// [`Dialect::max_frame_len`]; a smaller buffer still never stalls, but a candidate longer
+/// than the buffer is then rejected as truncated.
+#[derive(Debug)]
+pub struct StreamDecoder<D: Dialect, const N: usize> {
+    dialect: D,
+    buf: [u8; N],
+    start: usize,
+    end: usize,
+    /// Stream offset of `buf[start]`.
+    offset: u64,
+    at_end: bool,
+    stats: Stats,
+}
+
+impl<D: Dialect, const N: usize> StreamDecoder<D, N> {
+    /// A decoder with an empty buffer, at stream offset 0.
+    pub fn new(dialect: D) -> Self {
+        StreamDecoder {
+            dialect,
+            buf: [0; N],
+            start: 0,
+            end: 0,
+            offset: 0,
+            at_end: false,
+            stats: Stats::default(),
+        }
+    }
+
+    /// Copies as much of `data` as fits into the buffer and returns how many bytes were
+    /// taken. When it returns less than `data.len()`, pull events with
+    /// [`next`](Self::next) until it returns `None`, then push the rest. Pushing after
+    /// [`finish`](Self::finish) continues the same stream.
+    pub fn push(&mut self, data: &[u8]) -> usize {
+        self.at_end = false;
+        if self.start > 0 && N - self.end < data.len() {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        let n = data.len().min(N - self.end);
+        self.buf[self.end..self.end + n].copy_from_slice(&data[..n]);
+        self.end += n;
+        n
+    }
+
+    /// Marks the end of the input: the next calls to [`next`](Self::next) decide any
+    /// pending candidate instead of waiting for more bytes.
+    pub fn finish(&mut self) {
+        self.at_end = true;
+    }
+
+    /// The next event, or `None` when more bytes are needed (or, after
+    /// [`finish`](Self::finish), when everything has been decoded).
+    #[allow(clippy::should_implement_trait)] // events borrow the decoder: not an Iterator
+    pub fn next(&mut self) -> Option<EventOf<'_, D>> {
+        let avail = &self.buf[self.start..self.end];
+        let full = self.start == 0 && self.end == N;
+        let event = step(&mut self.dialect, &mut self.stats, avail, self.at_end, full, self.offset)?;
+        self.start += event.len;
+        self.offset += event.len as u64;
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+        }
+        Some(event)
+    }
+
+    /// Pushes all of `data`, calling `on_event` for every event that becomes complete.
+    pub fn feed<F>(&mut self, mut data: &[u8], mut on_event: F)
+    where
+        F: FnMut(EventOf<'_, D>),
+    {
+        loop {
+            let taken = self.push(data);
+            data = &data[taken..];
+            while let Some(event) = self.next() {
+                on_event(event);
+            }
+            if data.is_empty() {
+                break;
+            }
+        }
+    }
+
+    /// Marks the end of the input and calls `on_event` for every remaining event.
+    pub fn finish_with<F>(&mut self, mut on_event: F)
+    where
+        F: FnMut(EventOf<'_, D>),
+    {
+        self.finish();
+        while let Some(event) = self.next() {
+            on_event(event);
+        }
+    }
+
+    /// What has been decoded so far.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// The dialect (with its cross-frame state).
+    pub fn dialect(&self) -> &D {
+        &self.dialect
+    }
+
+    /// Bytes pushed but not yet consumed by an event.
+    pub fn pending(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// Stream offset of the first byte not yet consumed.
+    pub fn position(&self) -> u64 {
+        self.offset
+    }
+
+    /// Drops buffered bytes, statistics and dialect state: a new stream at offset 0.
+    pub fn reset(&mut self) {
+        self.dialect.reset();
+        self.start = 0;
+        self.end = 0;
+        self.offset = 0;
+        self.at_end = false;
+        self.stats = Stats::default();
+    }
+}
+
+/// How far the rejection of a candidate starting at `buf[0]` reaches, for formats with a
+/// start marker: up to the next place a new candidate may start (found by `next_start` in
+/// `buf[1..]`, returning an index into that slice), or up to the candidate's own end when
+/// its header tells it (`candidate_end`) and that comes first. Scanning then resumes there,
+/// which is "one byte after the rejected start marker" with the bytes that cannot start a
+/// frame folded into the rejection. `limit` bounds the search when the end is unknown.
+/// Returns `None` when more bytes are needed to tell.
+pub fn rejection_extent(
+    buf: &[u8],
+    candidate_end: Option<usize>,
+    limit: usize,
+    at_end: bool,
+    next_start: impl Fn(&[u8]) -> Option<usize>,
+) -> Option<usize> {
+    let limit = limit.max(1);
+    let horizon = candidate_end.unwrap_or(limit).min(limit).max(1);
+    let searched = horizon.min(buf.len());
+    if searched > 1 {
+        if let Some(i) = next_start(&buf[1..searched]) {
+            return Some(1 + i);
+        }
+    }
+    if searched == horizon {
+        return Some(horizon);
+    }
+    if at_end {
+        return Some(buf.len().max(1));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::fmt;
+
+    /// A toy format: `0xAA LEN payload[LEN] SUM` where SUM is the wrapping sum of the
+    /// payload; LEN at most 8.
+    #[derive(Default)]
+    struct Toy;
+
+    #[derive(Debug, Clone, PartialEq)]
+    enum ToyError {
+        Garbage,
+        Sum,
+        Len,
+        Truncated,
+    }
+
+    impl fmt::Display for ToyError {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            fmt::Debug::fmt(self, f)
+        }
+    }
+
+    impl DialectError for ToyError {
+        fn kind(&self) -> ErrorKind {
+            match self {
+                ToyError::Garbage => ErrorKind::Garbage,
+                ToyError::Sum => ErrorKind::CrcMismatch,
+                ToyError::Len => ErrorKind::BadLength,
+                ToyError::Truncated => ErrorKind::Truncated,
+            }
+        }
+        fn truncated() -> Self {
+            ToyError::Truncated
+        }
+    }
+
+    const LIMIT: usize = 11;
+
+    fn next_marker(b: &[u8]) -> Option<usize> {
+        memchr::memchr(0xAA, b)
+    }
+
+    impl Dialect for Toy {
+        const NAME: &'static str = "toy";
+        type Frame<'a> = &'a [u8];
+        type Error = ToyError;
+
+        fn max_frame_len(&self) -> usize {
+            LIMIT
+        }
+
+        fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<ToyError> {
+            if buf.is_empty() {
+                return Scan::NeedMore;
+            }
+            if buf[0] != 0xAA {
+                return match next_marker(buf) {
+                    Some(i) if i <= LIMIT => Scan::Reject(i, ToyError::Garbage),
+                    _ if buf.len() >= LIMIT => Scan::Reject(LIMIT, ToyError::Garbage),
+                    _ if at_end => Scan::Reject(buf.len(), ToyError::Garbage),
+                    _ => Scan::NeedMore,
+                };
+            }
+            let reject = |end: Option<usize>, e: ToyError| match rejection_extent(buf, end, LIMIT, at_end, next_marker) {
+                Some(n) => Scan::Reject(n, e),
+                None => Scan::NeedMore,
+            };
+            let Some(&len) = buf.get(1) else {
+                return if at_end { reject(None, ToyError::Truncated) } else { Scan::NeedMore };
+            };
+            if len > 8 {
+                return reject(None, ToyError::Len);
+            }
+            let total = 3 + len as usize;
+            if buf.len() < total {
+                return if at_end { reject(Some(total), ToyError::Truncated) } else { Scan::NeedMore };
+            }
+            let sum = buf[2..total - 1].iter().fold(0u8, |a, &b| a.wrapping_add(b));
+            if sum != buf[total - 1] {
+                return reject(Some(total), ToyError::Sum);
+            }
+            Scan::Frame(total)
+        }
+
+        fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<&'a [u8], ToyError> {
+            Ok(&frame[2..frame.len() - 1])
+        }
+
+        fn reset(&mut self) {}
+    }
+
+    type Summary = (u64, usize, Option<ErrorKind>, [u8; 8], usize);
+
+    fn summarize(e: &Event<&[u8], ToyError>) -> Summary {
+        let mut payload = [0u8; 8];
+        let mut n = 0;
+        if let Some(p) = e.frame() {
+            payload[..p.len()].copy_from_slice(p);
+            n = p.len();
+        }
+        (e.offset, e.len, e.error_kind(), payload, n)
+    }
+
+    fn sample() -> [u8; 42] {
+        [
+            1, 2, 0xAA, 2, 5, 6, 11, // garbage, frame
+            0xAA, 9, 0xAA, 1, 7, 7, // bad length, frame
+            0xAA, 3, 1, 0xAA, 1, 9, 9, 3, // bad sum hiding a frame
+            0xAA, 0, 0, 0xAA, 0, 0, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, // frames, long garbage
+            0xAA, 4, 1, // truncated
+        ]
+    }
+
+    #[test]
+    fn slice_decoder_tiles_and_recovers() {
+        let input = sample();
+        let events: std::vec::Vec<Summary> = SliceDecoder::new(Toy, &input).map(|e| summarize(&e)).collect();
+        let mut at = 0u64;
+        for e in &events {
+            assert_eq!(e.0, at);
+            at += e.1 as u64;
+        }
+        assert_eq!(at, input.len() as u64);
+        let frames: std::vec::Vec<&[u8]> = events.iter().filter(|e| e.2.is_none()).map(|e| &e.3[..e.4]).collect();
+        assert_eq!(frames, [&[5u8, 6][..], &[7], &[9], &[], &[]]);
+        let kinds: std::vec::Vec<ErrorKind> = events.iter().filter_map(|e| e.2).collect();
+        use ErrorKind::*;
+        assert_eq!(kinds, [Garbage, BadLength, CrcMismatch, Garbage, Garbage, Garbage, Truncated]);
+    }
+
+    #[test]
+    fn stream_decoder_matches_slice_decoder_for_every_chunk_size() {
+        let input = sample();
+        let expected: std::vec::Vec<Summary> = SliceDecoder::new(Toy, &input).map(|e| summarize(&e)).collect();
+        for chunk in 1..=input.len() {
+            let mut dec: StreamDecoder<Toy, 16> = StreamDecoder::new(Toy);
+            let mut got = std::vec::Vec::new();
+            for piece in input.chunks(chunk) {
+                dec.feed(piece, |e| got.push(summarize(&e)));
+            }
+            dec.finish_with(|e| got.push(summarize(&e)));
+            assert_eq!(got, expected, "chunk size {chunk}");
+            assert_eq!(dec.stats().bytes_accounted(), input.len() as u64);
+            assert_eq!(dec.stats().frames, 5);
+        }
+    }
+
+    #[test]
+    fn small_capacity_never_stalls() {
+        let input = [0xAAu8, 8, 1, 2, 3, 4, 5, 6, 7, 8, 36, 0xAA, 0, 0];
+        let mut dec: StreamDecoder<Toy, 4> = StreamDecoder::new(Toy);
+        let mut total = 0;
+        dec.feed(&input, |e| total += e.len);
+        dec.finish_with(|e| total += e.len);
+        assert_eq!(total, input.len());
+    }
+
+    #[test]
+    fn extent_stops_at_next_marker_inside_candidate() {
+        let buf = [0xAA, 1, 2, 0xAA, 4, 5];
+        let next = |b: &[u8]| b.iter().position(|&x| x == 0xAA);
+        assert_eq!(rejection_extent(&buf, Some(6), 100, false, next), Some(3));
+        assert_eq!(rejection_extent(&buf, Some(2), 100, false, next), Some(2));
+        assert_eq!(rejection_extent(&buf[..3], None, 100, false, next), None);
+        assert_eq!(rejection_extent(&buf[..3], None, 100, true, next), Some(3));
+        assert_eq!(rejection_extent(&buf[..3], None, 2, false, next), Some(2));
+        assert_eq!(rejection_extent(&buf[..1], Some(1), 100, false, next), Some(1));
+    }
+}

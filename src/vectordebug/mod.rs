@@ -1,0 +1,1 @@
+//! The `vectordebug` dialect (under construction).
