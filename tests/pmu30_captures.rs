@@ -7,14 +7,22 @@ use serde_json::Value;
 use serial_dialects::pmu30::{ChannelState, Config, FaultFlags, Message, MsgType, Pmu30, TelemetryPacket};
 use serial_dialects::{ErrorKind, Event, SliceDecoder};
 
-const CAPTURES: [&str; 7] =
-    ["bad_crc", "config_upload", "connect_sequence", "error_messages", "set_channel", "telemetry_stream", "truncated_tail"];
+const CAPTURES: [&str; 7] = [
+    "bad_crc",
+    "config_upload",
+    "connect_sequence",
+    "error_messages",
+    "set_channel",
+    "telemetry_stream",
+    "truncated_tail",
+];
 
 fn capture(name: &str) -> (Vec<u8>, Vec<Value>) {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/captures/pmu30/");
     let bin = std::fs::read(format!("{dir}{name}.bin")).expect("capture .bin");
     let jsonl = std::fs::read_to_string(format!("{dir}{name}.jsonl")).expect("capture .jsonl");
-    let events = jsonl.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).expect("jsonl line")).collect();
+    let events =
+        jsonl.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).expect("jsonl line")).collect();
     (bin, events)
 }
 
@@ -81,7 +89,11 @@ fn check_telemetry(t: &TelemetryPacket, f: &Value) {
 /// Compares one decoded message with the `fields` the real tool reported.
 fn check_fields(msg: &Message<'_>, f: &Value) {
     match msg {
-        Message::Ping {} | Message::Pong {} | Message::GetInfo {} | Message::GetConfig {} | Message::UnsubscribeTelemetry {} => {
+        Message::Ping {}
+        | Message::Pong {}
+        | Message::GetInfo {}
+        | Message::GetConfig {}
+        | Message::UnsubscribeTelemetry {} => {
             assert_eq!(f, &serde_json::json!({}));
         }
         Message::InfoResp(i) => {
@@ -183,7 +195,8 @@ fn telemetry_stream_has_all_60_packets_with_every_field() {
 fn bad_crc_capture_gives_ping_two_crc_mismatches_and_get_info() {
     let (bin, expected) = capture("bad_crc");
     let events = decode(&bin);
-    let summary: Vec<(u64, usize, Option<ErrorKind>)> = events.iter().map(|e| (e.offset, e.len, e.error_kind())).collect();
+    let summary: Vec<(u64, usize, Option<ErrorKind>)> =
+        events.iter().map(|e| (e.offset, e.len, e.error_kind())).collect();
     assert_eq!(
         summary,
         [(0, 6, None), (6, 6, Some(ErrorKind::CrcMismatch)), (12, 125, Some(ErrorKind::CrcMismatch)), (137, 6, None)]
@@ -192,7 +205,8 @@ fn bad_crc_capture_gives_ping_two_crc_mismatches_and_get_info() {
     assert!(matches!(events[3].frame(), Some(Message::GetInfo {})));
     // The received and computed CRCs are the ones the real tool printed.
     let errors: Vec<String> = events.iter().filter_map(|e| e.error().map(|e| e.to_string())).collect();
-    let peer_errors: Vec<&str> = expected.iter().filter(|e| e["event"] == "error").map(|e| e["error"].as_str().unwrap()).collect();
+    let peer_errors: Vec<&str> =
+        expected.iter().filter(|e| e["event"] == "error").map(|e| e["error"].as_str().unwrap()).collect();
     assert_eq!(errors.len(), peer_errors.len());
     for (ours, theirs) in errors.iter().zip(peer_errors) {
         let theirs = theirs.replace("calculated", "computed");
@@ -208,14 +222,28 @@ fn truncated_tail_capture_ends_with_a_truncated_candidate() {
     assert_eq!(check_reported_frames("truncated_tail", &bin, &events, &expected), 2);
     let end = expected.last().unwrap();
     let tail_at = int(&end["offset"]) as u64;
-    // The 100 buffered bytes hold 0xAA bytes of the analog values: the first candidate is
-    // truncated, and the rest is rescanned (no frame is invented from it).
-    let last_candidate = events.iter().filter(|e| e.offset >= tail_at).filter(|e| e.error_kind() != Some(ErrorKind::Garbage)).last().unwrap();
-    assert_eq!(last_candidate.error_kind(), Some(ErrorKind::Truncated));
-    assert_eq!(events[2].offset, tail_at);
-    assert_eq!(events[2].error_kind(), Some(ErrorKind::Truncated));
-    assert!(events[2..].iter().all(|e| e.frame().is_none()));
-    assert_eq!(events.len(), 2 + events[2..].len());
+    // The 100 buffered bytes: the telemetry candidate is truncated; the 0xAA bytes of its
+    // analog values are rescanned as candidates of their own, and the last one is cut off
+    // by the end of the input too. No frame is invented from them.
+    let tail: Vec<(u64, usize, Option<ErrorKind>)> =
+        events[2..].iter().map(|e| (e.offset, e.len, e.error_kind())).collect();
+    assert_eq!(
+        tail,
+        [
+            (tail_at, 50, Some(ErrorKind::Truncated)),
+            (62, 2, Some(ErrorKind::BadLength)),
+            (64, 1, Some(ErrorKind::BadLength)),
+            (65, 47, Some(ErrorKind::Truncated)),
+        ]
+    );
+    assert_eq!(
+        events[2].error(),
+        Some(&serial_dialects::pmu30::Error::Truncated {
+            needed: serial_dialects::pmu30::Needed(Some(125)),
+            available: 100
+        })
+    );
+    assert_eq!(int(&end["buffered_bytes"]), 100);
 }
 
 #[test]
@@ -296,7 +324,8 @@ fn message_types_seen_in_captures() {
             }
         }
     }
-    for t in [MsgType::Ping, MsgType::Pong, MsgType::GetInfo, MsgType::InfoResp, MsgType::SetConfig, MsgType::ConfigAck] {
+    for t in [MsgType::Ping, MsgType::Pong, MsgType::GetInfo, MsgType::InfoResp, MsgType::SetConfig, MsgType::ConfigAck]
+    {
         assert!(seen.contains(&t.id()), "{t:?}");
     }
 }

@@ -3,11 +3,11 @@
 #![cfg(feature = "serde")]
 
 use serde_json::{Value, json};
+use serial_dialects::SliceDecoder;
 use serial_dialects::pmu30::{
     ChannelAck, ChannelState, ConfigAck, ConfigChunk, DeviceError, FaultFlags, InfoResp, Message, Pmu30, SetChannel,
     SubscribeTelemetry, Success, TelemetryPacket,
 };
-use serial_dialects::SliceDecoder;
 
 fn to_json(msg: &Message<'_>) -> Value {
     serde_json::to_value(msg).unwrap()
@@ -98,7 +98,9 @@ fn telemetry_json() {
         timestamp_ms: 123_456,
         input_voltage: 13_600,
         temperature: -12,
-        fault_flags: FaultFlags::OVERTEMPERATURE | FaultFlags::CHANNEL_FAULT_1_8 | FaultFlags::from_bits_retain(1 << 31),
+        fault_flags: FaultFlags::OVERTEMPERATURE
+            | FaultFlags::CHANNEL_FAULT_1_8
+            | FaultFlags::from_bits_retain(1 << 31),
         crc: 60179,
         ..TelemetryPacket::default()
     };

@@ -62,18 +62,20 @@ fn telemetry() -> impl Strategy<Value = TelemetryPacket> {
         prop_oneof![Just(0u32), Just(u32::MAX), Just(0x000F_3FFF), any::<u32>()],
         edge_u16(),
     )
-        .prop_map(|(timestamp_ms, states, analog_values, output_currents, input_voltage, temperature, flags, crc)| {
-            TelemetryPacket {
-                timestamp_ms,
-                channel_states: std::array::from_fn(|i| ChannelState::from_u8(states[i])),
-                analog_values: analog_values.try_into().unwrap(),
-                output_currents: output_currents.try_into().unwrap(),
-                input_voltage,
-                temperature,
-                fault_flags: FaultFlags::from_bits_retain(flags),
-                crc,
-            }
-        })
+        .prop_map(
+            |(timestamp_ms, states, analog_values, output_currents, input_voltage, temperature, flags, crc)| {
+                TelemetryPacket {
+                    timestamp_ms,
+                    channel_states: std::array::from_fn(|i| ChannelState::from_u8(states[i])),
+                    analog_values: analog_values.try_into().unwrap(),
+                    output_currents: output_currents.try_into().unwrap(),
+                    input_voltage,
+                    temperature,
+                    fault_flags: FaultFlags::from_bits_retain(flags),
+                    crc,
+                }
+            },
+        )
 }
 
 fn channel_value() -> impl Strategy<Value = f32> {
@@ -246,7 +248,10 @@ fn encoder_refuses_out_of_range_fields() {
     let msg = Message::SetConfig(ConfigChunk { chunk_index: 0, total_chunks: 1, data: &data[..97] });
     assert_eq!(msg.validate_with(&small), Err(EncodeError::TooLong { field: "data", len: 97, max: 96 }));
     let t = Message::TelemetryData(TelemetryPacket::default());
-    assert_eq!(t.emit_with(&mut [0u8; 200], &small), Err(EncodeError::TooLong { field: "PAYLOAD", len: 119, max: 100 }));
+    assert_eq!(
+        t.emit_with(&mut [0u8; 200], &small),
+        Err(EncodeError::TooLong { field: "PAYLOAD", len: 119, max: 100 })
+    );
     // Text that does not fit its INFO_RESP field, or holds a NUL.
     assert_eq!(
         InfoResp::new([1, 0, 0], 1, "0123456789abcdefX", "n"),

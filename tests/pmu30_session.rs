@@ -68,7 +68,10 @@ fn config_chunking_edges() {
     let it = ConfigChunks::new(&exact).unwrap();
     assert_eq!((it.total_chunks(), it.len()), (2, 2));
     assert_eq!(ConfigChunks::with_chunk_size(b"abc", 0).unwrap_err(), EncodeError::OutOfRange { field: "chunk_size" });
-    assert_eq!(ConfigChunks::with_chunk_size(b"abc", 513).unwrap_err(), EncodeError::OutOfRange { field: "chunk_size" });
+    assert_eq!(
+        ConfigChunks::with_chunk_size(b"abc", 513).unwrap_err(),
+        EncodeError::OutOfRange { field: "chunk_size" }
+    );
     let big = vec![0u8; 65_536];
     assert!(matches!(ConfigChunks::with_chunk_size(&big, 1), Err(EncodeError::TooLong { field: "config", .. })));
     let max = vec![0u8; 65_535];
@@ -130,7 +133,12 @@ fn telemetry_window_keeps_the_last_10_packets() {
     assert!(w.is_empty());
     assert_eq!(w.mean_input_voltage_mv(), None);
     for i in 0..25u32 {
-        let mut t = TelemetryPacket { timestamp_ms: i, input_voltage: 1000 * i as u16, temperature: -(i as i8), ..Default::default() };
+        let mut t = TelemetryPacket {
+            timestamp_ms: i,
+            input_voltage: 1000 * i as u16,
+            temperature: -(i as i8),
+            ..Default::default()
+        };
         t.output_currents[2] = i as u16;
         t.analog_values[7] = 2 * i as u16;
         w.push(t);

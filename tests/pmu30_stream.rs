@@ -5,8 +5,8 @@ mod common;
 
 use serial_dialects::pmu30::frame::emit_frame;
 use serial_dialects::pmu30::{
-    ChannelAck, ChannelState, Config, ConfigAck, ConfigChunk, CrcCoverage, DeviceError, Error, FaultFlags, Frame, InfoResp, Message,
-    Pmu30, SetChannel, SubscribeTelemetry, Success, TelemetryPacket,
+    ChannelAck, ChannelState, Config, ConfigAck, ConfigChunk, CrcCoverage, DeviceError, Error, FaultFlags, Frame,
+    InfoResp, Message, Pmu30, SetChannel, SubscribeTelemetry, Success, TelemetryPacket,
 };
 use serial_dialects::{Dialect, ErrorKind, SliceDecoder, StreamDecoder};
 
@@ -256,7 +256,10 @@ fn error_msg_length_must_match_the_bytes_present() {
     let extra = raw(0xF0, &[0x04, 0x00, 2, b'o', b'k', b'!'], CrcCoverage::MsgIdPayload);
     assert_eq!(Pmu30::default().decode(&extra).unwrap_err(), Error::MessageLength { msg_length: 2, present: 3 });
     let exact = raw(0xF0, &[0x04, 0x00, 2, b'o', b'k'], CrcCoverage::MsgIdPayload);
-    assert!(matches!(Pmu30::default().decode(&exact), Ok(Message::Error(DeviceError { error_code: 4, message: b"ok" }))));
+    assert!(matches!(
+        Pmu30::default().decode(&exact),
+        Ok(Message::Error(DeviceError { error_code: 4, message: b"ok" }))
+    ));
     // A too-short ERROR payload does not cost the next frame its first byte (the real
     // read loop loses PING here).
     let short = raw(0xF0, &[0x01, 0x00], CrcCoverage::MsgIdPayload);
@@ -425,7 +428,11 @@ fn corruption_never_loses_untouched_frames_or_accepts_bad_crcs() {
             assert!(!c.untouched.is_empty());
             for &(offset, index) in &c.untouched {
                 let want = &frames[index];
-                assert_eq!(found.get(&offset), Some(&(want.len(), true)), "rate {rate} seed {seed_value} frame {index}");
+                assert_eq!(
+                    found.get(&offset),
+                    Some(&(want.len(), true)),
+                    "rate {rate} seed {seed_value} frame {index}"
+                );
                 assert_eq!(&c.bytes[offset..offset + want.len()], &want[..]);
             }
         }

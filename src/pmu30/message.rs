@@ -275,7 +275,12 @@ pub struct InfoResp {
 impl InfoResp {
     /// Builds an INFO_RESP from text; refuses text that does not fit its field (16 and 32
     /// bytes, a full field needs no NUL) or holds a NUL.
-    pub fn new(firmware_version: [u8; 3], hw_revision: u8, serial_number: &str, device_name: &str) -> Result<Self, EncodeError> {
+    pub fn new(
+        firmware_version: [u8; 3],
+        hw_revision: u8,
+        serial_number: &str,
+        device_name: &str,
+    ) -> Result<Self, EncodeError> {
         Ok(InfoResp {
             firmware_version,
             hw_revision,
@@ -301,7 +306,8 @@ impl InfoResp {
 
     fn parse(p: &[u8]) -> Option<Self> {
         let p: &[u8; INFO_RESP_LEN] = p.try_into().ok()?;
-        let mut info = InfoResp { firmware_version: [0; 3], hw_revision: p[3], serial_number: [0; 16], device_name: [0; 32] };
+        let mut info =
+            InfoResp { firmware_version: [0; 3], hw_revision: p[3], serial_number: [0; 16], device_name: [0; 32] };
         info.firmware_version.copy_from_slice(&p[0..3]);
         info.serial_number.copy_from_slice(&p[4..20]);
         info.device_name.copy_from_slice(&p[20..52]);
@@ -557,11 +563,8 @@ impl<'a> Message<'a> {
             }
             MsgType::SubscribeTelemetry => Message::SubscribeTelemetry(SubscribeTelemetry { rate_hz: u16_le(p, 0) }),
             MsgType::TelemetryData => {
-                let arr: &[u8; TELEMETRY_LEN] = p.try_into().map_err(|_| Error::PayloadLength {
-                    name: ty.name(),
-                    len: p.len(),
-                    expected,
-                })?;
+                let arr: &[u8; TELEMETRY_LEN] =
+                    p.try_into().map_err(|_| Error::PayloadLength { name: ty.name(), len: p.len(), expected })?;
                 Message::TelemetryData(TelemetryPacket::parse(arr))
             }
             MsgType::Error => {
@@ -633,7 +636,11 @@ impl<'a> Message<'a> {
                 Err(EncodeError::TooLong { field: "message", len: e.message.len(), max: ERROR_MESSAGE_MAX })
             }
             Message::ConfigData(c) | Message::SetConfig(c) if c.data.len() > max.saturating_sub(CONFIG_HEADER_LEN) => {
-                Err(EncodeError::TooLong { field: "data", len: c.data.len(), max: max.saturating_sub(CONFIG_HEADER_LEN) })
+                Err(EncodeError::TooLong {
+                    field: "data",
+                    len: c.data.len(),
+                    max: max.saturating_sub(CONFIG_HEADER_LEN),
+                })
             }
             _ if self.payload_len() > max => {
                 Err(EncodeError::TooLong { field: "PAYLOAD", len: self.payload_len(), max })

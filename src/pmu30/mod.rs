@@ -16,14 +16,14 @@
 //! | MSG_ID | type | payload |
 //! |---|---|---|
 //! | 0x01 / 0x02 | PING / PONG | empty |
-//! | 0x10 / 0x11 | GET_INFO / INFO_RESP | empty / 52 bytes: version[3], hw_revision, serial[16], name[32] |
+//! | 0x10 / 0x11 | GET_INFO / INFO_RESP | empty / 52 bytes: `version[3]`, `hw_revision`, `serial[16]`, `name[32]` |
 //! | 0x20 | GET_CONFIG | empty |
 //! | 0x21 / 0x22 | CONFIG_DATA / SET_CONFIG | chunk_index u16, total_chunks u16, data (≥ 4 bytes) |
 //! | 0x23 | CONFIG_ACK | success u8, error_code u16 |
 //! | 0x30 / 0x31 | SET_CHANNEL / CHANNEL_ACK | channel_id u16, value f32 / success u8, channel_id u16 |
 //! | 0x40 / 0x41 | SUBSCRIBE / UNSUBSCRIBE_TELEMETRY | rate_hz u16 / empty |
 //! | 0x42 | TELEMETRY_DATA | 119 bytes ([`TelemetryPacket`]) |
-//! | 0xF0 | ERROR | error_code u16, msg_length u8, message[msg_length] |
+//! | 0xF0 | ERROR | error_code u16, msg_length u8, `message[msg_length]` |
 //!
 //! # Decisions
 //!

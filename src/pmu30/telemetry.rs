@@ -112,7 +112,10 @@ impl ChannelState {
     pub const fn is_fault(self) -> bool {
         matches!(
             self,
-            ChannelState::FaultOvercurrent | ChannelState::FaultOverheat | ChannelState::FaultShort | ChannelState::FaultOpen
+            ChannelState::FaultOvercurrent
+                | ChannelState::FaultOverheat
+                | ChannelState::FaultShort
+                | ChannelState::FaultOpen
         )
     }
 }
