@@ -209,6 +209,15 @@ proptest! {
             prop_assert_eq!(msg.payload_len(), payload.len());
         }
         let _ = Frame::new_checked(&payload[..]);
+        // `decode` is public: any bytes, framed or not, give a frame or an error.
+        let mut framed = vec![0xAA];
+        framed.extend_from_slice(&payload);
+        for bytes in [&payload[..], &framed[..]] {
+            if let Ok(msg) = Pmu30::default().decode(bytes) {
+                prop_assert!(Frame::new_checked(bytes).is_ok());
+                prop_assert!(msg.buffer_len() <= bytes.len());
+            }
+        }
     }
 }
 
