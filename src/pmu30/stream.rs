@@ -1,0 +1,138 @@
+//! The stream scanner: `impl Dialect for Pmu30`.
+
+use super::error::{Error, Needed};
+use super::frame::{self, CrcCoverage, DEFAULT_MAX_PAYLOAD, Frame, OVERHEAD, START};
+use super::message::Message;
+use crate::stream::{Dialect, Scan, rejection_extent};
+
+/// Decoder and encoder settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Config {
+    /// The largest LENGTH accepted (default 4096, the real host code's limit). A header
+    /// with a larger LENGTH is rejected at once as `bad_length`.
+    pub max_payload: usize,
+    /// Which bytes the CRC covers (default: the seed's MSG_ID + PAYLOAD).
+    pub crc_coverage: CrcCoverage,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { max_payload: DEFAULT_MAX_PAYLOAD, crc_coverage: CrcCoverage::MsgIdPayload }
+    }
+}
+
+impl Config {
+    /// The name of the real configurator's variant on the command line
+    /// (`pmu30:crc-with-length`).
+    pub const VARIANT_CRC_WITH_LENGTH: &'static str = "crc-with-length";
+
+    /// The configuration for a variant name after `pmu30:` (`""` is the default), or
+    /// `None` for a name this dialect does not have.
+    pub fn from_variant(name: &str) -> Option<Config> {
+        match name {
+            "" => Some(Config::default()),
+            Self::VARIANT_CRC_WITH_LENGTH => {
+                Some(Config { crc_coverage: CrcCoverage::LengthMsgIdPayload, ..Config::default() })
+            }
+            _ => None,
+        }
+    }
+
+    /// The longest frame: `max_payload + 6`.
+    pub const fn max_frame_len(&self) -> usize {
+        self.max_payload.saturating_add(OVERHEAD)
+    }
+}
+
+/// The `pmu30` dialect: finds `0xAA`-framed messages in a byte stream and decodes them into
+/// [`Message`]s.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pmu30 {
+    config: Config,
+}
+
+impl Pmu30 {
+    /// A decoder with `config`.
+    pub const fn new(config: Config) -> Self {
+        Pmu30 { config }
+    }
+
+    /// A decoder for the real configurator's CRC rule (LENGTH + MSG_ID + PAYLOAD).
+    pub fn crc_with_length() -> Self {
+        Pmu30::new(Config { crc_coverage: CrcCoverage::LengthMsgIdPayload, ..Config::default() })
+    }
+
+    /// The settings.
+    pub const fn config(&self) -> &Config {
+        &self.config
+    }
+}
+
+/// Where the next candidate may start in `b` (an index into `b`).
+fn next_start(b: &[u8]) -> Option<usize> {
+    memchr::memchr(START, b)
+}
+
+impl Dialect for Pmu30 {
+    const NAME: &'static str = "pmu30";
+    type Frame<'a> = Message<'a>;
+    type Error = Error;
+
+    fn max_frame_len(&self) -> usize {
+        self.config.max_frame_len()
+    }
+
+    fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
+        let max = self.max_frame_len();
+        let Some(&first) = buf.first() else {
+            return Scan::NeedMore;
+        };
+        if first != START {
+            let window = buf.get(..max).unwrap_or(buf);
+            return match next_start(window) {
+                Some(i) => Scan::Reject(i, Error::Garbage { len: i }),
+                None if buf.len() >= max => Scan::Reject(max, Error::Garbage { len: max }),
+                None if at_end => Scan::Reject(buf.len(), Error::Garbage { len: buf.len() }),
+                None => Scan::NeedMore,
+            };
+        }
+        let reject = |end: Option<usize>, error: Error| match rejection_extent(buf, end, max, at_end, next_start) {
+            Some(n) => Scan::Reject(n, error),
+            None => Scan::NeedMore,
+        };
+        let length = match buf.get(frame::field::LENGTH) {
+            Some(&[lo, hi]) => usize::from(u16::from_le_bytes([lo, hi])),
+            _ if at_end => return reject(None, Error::Truncated { needed: Needed(None), available: buf.len() }),
+            _ => return Scan::NeedMore,
+        };
+        if length > self.config.max_payload {
+            return reject(None, Error::LengthTooLarge { length, max: self.config.max_payload });
+        }
+        let total = OVERHEAD + length;
+        let Some(candidate) = buf.get(..total) else {
+            return if at_end {
+                reject(Some(total), Error::Truncated { needed: Needed(Some(total)), available: buf.len() })
+            } else {
+                Scan::NeedMore
+            };
+        };
+        let frame = Frame::new_unchecked(candidate);
+        // `candidate` holds the whole frame: its getters cannot fail.
+        match frame.check_crc(self.config.crc_coverage) {
+            Ok(()) => Scan::Frame(total),
+            Err(error) => reject(Some(total), error),
+        }
+    }
+
+    fn decode<'a>(&mut self, bytes: &'a [u8]) -> Result<Message<'a>, Error> {
+        let frame = Frame::new_checked_with(bytes, self.config.crc_coverage)?;
+        let length = usize::from(frame.length());
+        if length > self.config.max_payload {
+            return Err(Error::LengthTooLarge { length, max: self.config.max_payload });
+        }
+        Message::parse(&frame)
+    }
+
+    fn reset(&mut self) {}
+}
