@@ -200,28 +200,18 @@ impl Command {
     /// Checks the parameters against the seed's ranges: VIEW offset 0–99 and count 1–99,
     /// SET_INTERVAL 1–9999 ms, SET_MODE 1–6; every parameter present.
     pub fn validate(&self) -> Result<(), EncodeError> {
+        let ok = |field: &'static str, valid: bool| if valid { Ok(()) } else { Err(EncodeError::OutOfRange { field }) };
         match *self {
             Command::View { offset, count } => {
-                if !offset.is_some_and(|o| o <= VIEW_MAX_OFFSET) {
-                    return Err(EncodeError::OutOfRange { field: "offset" });
-                }
-                if !count.is_some_and(|c| VIEW_COUNT.contains(&c)) {
-                    return Err(EncodeError::OutOfRange { field: "count" });
-                }
+                ok("offset", offset.is_some_and(|o| o <= VIEW_MAX_OFFSET))?;
+                ok("count", count.is_some_and(|c| VIEW_COUNT.contains(&c)))
             }
             Command::SetInterval { interval_ms } => {
-                if !interval_ms.is_some_and(|v| INTERVAL_MS.contains(&v)) {
-                    return Err(EncodeError::OutOfRange { field: "interval_ms" });
-                }
+                ok("interval_ms", interval_ms.is_some_and(|v| INTERVAL_MS.contains(&v)))
             }
-            Command::SetMode { mode } => {
-                if !mode.is_some_and(|m| MODE.contains(&m)) {
-                    return Err(EncodeError::OutOfRange { field: "mode" });
-                }
-            }
-            _ => {}
+            Command::SetMode { mode } => ok("mode", mode.is_some_and(|m| MODE.contains(&m))),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// Writes the DATA the seed's examples send: parameterless commands as code + `0`
