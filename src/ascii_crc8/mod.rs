@@ -1,1 +1,129 @@
-//! The `ascii_crc8` dialect (under construction).
+//! `ascii-crc8`: the ASCII protocol between a PC and an STM32 light meter (BH1750),
+//! framed as `&SRC DST ID LEN DATA CRC*` with a CRC-8.
+//!
+//! # Wire layout
+//!
+//! There are no spaces on the wire (the seed document adds them for reading only).
+//!
+//! | offset | size | field | content |
+//! |---|---|---|---|
+//! | 0 | 1 | start | `&` |
+//! | 1 | 3 | SRC | `PC_` (host) or `STM` (device) |
+//! | 4 | 3 | DST | the other endpoint |
+//! | 7 | 2 | ID | decimal `00`–`99`; a reply echoes its request's ID |
+//! | 9 | 3 | LEN | decimal `000`–`256`: the real length of DATA |
+//! | 12 | LEN | DATA | ASCII, never `&` or `*` (there is no escaping) |
+//! | 12+LEN | 2 | CRC | CRC-8/SMBUS of bytes 1..12+LEN, two hex digits (sent uppercase, either case accepted) |
+//! | 14+LEN | 1 | end | `*` |
+//!
+//! The longest frame is 271 bytes. Example (the seed's START): `&PC_STM010031000F*`.
+//!
+//! Requests (`PC_` → `STM`) carry a 2-digit command code and parameters: START `10`,
+//! STOP `11`, DOWNLOAD `12`, VIEW `13xxzz`, SET_INTERVAL `14xxxx`, GET_INTERVAL `15`,
+//! SET_MODE `16x`, GET_MODE `17`, I2C_SCAN `18` ([`Command`]). Replies (`STM` → `PC_`)
+//! carry no code: their meaning comes from the request with the same ID ([`Answer`]).
+//! The device also sends bare text lines (`ERR_CRC\r\n`, `SYSTEM START\r\n`).
+//!
+//! # Decisions
+//!
+//! * **Scanning.** At `&` the scanner reads the 11 header characters, LEN data characters,
+//!   2 CRC characters and the `*`, in wire order, and the first byte that does not fit
+//!   decides: a `&` before the frame's end is `truncated` ([`Error::Interrupted`]); a `*`
+//!   before its expected position, anything else at that position, or LEN > 256 is
+//!   `bad_length`; a non-digit in ID or LEN, or a non-hex CRC character, is
+//!   `invalid_field`; a CRC that does not match is `crc_mismatch` with both values; the
+//!   end of the input is `truncated`. SRC and DST may hold any byte but `&` and `*`.
+//! * **Resynchronisation.** A rejected candidate runs from its `&` to the first `*`
+//!   (inclusive) if that comes before the next `&`, otherwise up to the next `&`, or to
+//!   the end of the input; scanning resumes there. The search is bounded by
+//!   [`Config::search_limit`] (1024 bytes by default, the dialect's `max_frame_len`):
+//!   beyond it the rejection ends at the bound.
+//! * **Outside frames** the bytes before the next `&` are split into lines at `\n` (a `\r`
+//!   before it belongs to the line ending). A non-empty line of printable ASCII (TAB
+//!   allowed; `&` and `*` excluded, since the device never sends them in text) ending in
+//!   `\n` is a [`Message::DeviceError`] if it starts with `ERR`, else a
+//!   [`Message::DeviceText`]; the event spans the line and its ending. Every other byte
+//!   (control bytes, binary, empty lines, a lone `*`, text not ended by `\n` before a `&`
+//!   or the end) is `garbage`, and adjacent garbage forms one event, split at the search
+//!   limit (a line longer than the limit is garbage to its end).
+//! * **Requests.** Parameters are read as the device reads them: VIEW and SET_MODE take
+//!   fixed-width digits right after the code (extra characters ignored); SET_INTERVAL takes
+//!   all consecutive digits after the code and needs at least 4 (a value beyond `u32` is
+//!   left out). A parameter that cannot be read is `None`. Ranges are checked by
+//!   [`Command::validate`] and the encoder, never by the decoder. Parameterless commands
+//!   decode from `10` and `100` and encode as `100`, as in the seed's examples. A frame
+//!   from `PC_` with an unknown code or DATA shorter than 2 digits, and any frame from a
+//!   SRC other than `PC_`/`STM`, is a [`Message::Frame`].
+//! * **Replies** are read against the latest earlier request with the same ID in the same
+//!   stream (100 slots of dialect state; a `PC_` frame that is not a known command clears
+//!   its slot). Status codes `00`–`04` are [`Status`]; DOWNLOAD answers 4 digits of lux;
+//!   VIEW answers `oo` (the frame's start offset mod 100) + 1–63 four-digit values, or a
+//!   2-digit status; GET_INTERVAL 4 digits; GET_MODE 1 digit; I2C_SCAN always 2 hex digits
+//!   (an address, `00` when nothing answered). DATA in another form has no answer.
+//! * **Encoding** writes the CRC in uppercase and refuses an ID above 99, DATA above 256
+//!   bytes, and `&` or `*` in SRC, DST or DATA. Decoded messages re-encode to exactly the
+//!   bytes they came from (the received CRC letter case is kept).
+//!
+//! # Contract
+//!
+//! No input makes any function of this module panic, read out of bounds, loop forever or
+//! grow without bound. (Views built with [`Frame::new_unchecked`] are the documented
+//! exception, as in smoltcp: their getters may panic on a buffer that is too short.)
+//!
+//! # Examples
+//!
+//! Encode a request into a stack buffer:
+//!
+//! ```
+//! use serial_dialects::ascii_crc8::{Command, encode_request};
+//!
+//! let mut buf = [0u8; 32];
+//! let n = encode_request(&mut buf, 4, &Command::View { offset: Some(0), count: Some(2) })?;
+//! assert_eq!(&buf[..n], b"&PC_STM0400613000202*");
+//! # Ok::<(), serial_dialects::EncodeError>(())
+//! ```
+//!
+//! Decode a stream: a request, its reply (matched by ID), a device error line and noise:
+//!
+//! ```
+//! use serial_dialects::ascii_crc8::{Answer, AsciiCrc8, Message};
+//! use serial_dialects::{ErrorKind, SliceDecoder};
+//!
+//! let input = b"&PC_STM040031208F*&STMPC_040042600C4*ERR_CRC\r\n\x00\x01";
+//! let mut events = SliceDecoder::new(AsciiCrc8::default(), input);
+//! assert_eq!(events.next().unwrap().frame().unwrap().type_name(), "DOWNLOAD");
+//! match events.next().unwrap().into_frame() {
+//!     Some(Message::Reply(reply)) => assert_eq!(reply.answer, Some(Answer::Lux(2600))),
+//!     other => panic!("{other:?}"),
+//! }
+//! assert_eq!(events.next().unwrap().frame().unwrap().type_name(), "DEVICE_ERROR");
+//! assert_eq!(events.next().unwrap().error_kind(), Some(ErrorKind::Garbage));
+//! assert!(events.next().is_none());
+//! ```
+
+mod command;
+mod error;
+mod frame;
+mod message;
+mod reply;
+mod session;
+mod stream;
+mod text;
+
+pub use command::{
+    Command, CommandCode, INTERVAL_MS, MODE, VIEW_COUNT, VIEW_MAX_OFFSET, encode_request,
+};
+pub use error::{Error, Field};
+pub use frame::{Address, END, Frame, FrameRepr, MAX_DATA_LEN, MAX_FRAME_LEN, OVERHEAD, START, emit_frame, field};
+pub use message::{Message, Request};
+pub use reply::{
+    Answer, LuxValues, MAX_LUX, Reply, Status, VIEW_VALUES_PER_FRAME, ViewFrame, encode_address_reply,
+    encode_interval_reply, encode_lux_reply, encode_mode_reply, encode_status_reply, encode_view_frame,
+    view_frames,
+};
+pub use session::{
+    ID_COUNT, IdCounter, MIN_REPLY_TIMEOUT_MS, Pending, REPLY_TIMEOUT_MS, ReplyMatch, RequestTracker, ViewAssembler,
+    ViewError, ViewProgress,
+};
+pub use stream::{AsciiCrc8, Config, ID_SLOTS};
+pub use text::{DeviceLine, MAX_LINE_LEN, encode_line};

@@ -1,0 +1,96 @@
+//! Bare device text lines (`ERR_CRC\r\n`, `SYSTEM START\r\n`), which the device sends
+//! outside frames.
+
+use core::fmt;
+
+use crate::error::{EncodeError, check_room};
+
+/// One text line as received, with its line ending (`\n` or `\r\n`).
+///
+/// A line is text when it is non-empty, ends in `\n`, and holds only printable ASCII
+/// (0x20–0x7E except `&` and `*`, which the device never sends outside frames) and TAB.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct DeviceLine<'a> {
+    raw: &'a [u8],
+}
+
+/// The longest device text line, with its ending (the scanner's default search limit).
+pub const MAX_LINE_LEN: usize = 1024;
+
+/// True for the bytes a device text line may hold (before its line ending).
+pub(crate) fn is_text_byte(b: u8) -> bool {
+    b == b'\t' || ((0x20..=0x7E).contains(&b) && b != b'&' && b != b'*')
+}
+
+/// The line's text without the `\r\n` / `\n` ending.
+fn strip_ending(raw: &[u8]) -> &[u8] {
+    let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+    raw.strip_suffix(b"\r").unwrap_or(raw)
+}
+
+impl<'a> DeviceLine<'a> {
+    /// Checks that `raw` is exactly one device text line (with its ending).
+    pub fn new(raw: &'a [u8]) -> Option<DeviceLine<'a>> {
+        if !raw.ends_with(b"\n") {
+            return None;
+        }
+        let text = strip_ending(raw);
+        (!text.is_empty() && text.iter().all(|&b| is_text_byte(b))).then_some(DeviceLine { raw })
+    }
+
+    /// The line as received, with its ending.
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.raw
+    }
+
+    /// The text without its line ending.
+    pub fn text(&self) -> &'a [u8] {
+        strip_ending(self.raw)
+    }
+
+    /// The text as `&str` (always ASCII).
+    pub fn as_str(&self) -> &'a str {
+        core::str::from_utf8(self.text()).unwrap_or("")
+    }
+
+    /// True for the device's error lines: `ERR`, `ERR_CRC`, `ERR_LENGTH`, `ERR: …`.
+    pub fn is_error(&self) -> bool {
+        self.text().starts_with(b"ERR")
+    }
+
+    /// Writes the line as received and returns its length.
+    pub fn emit(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
+        check_room(out, self.raw.len())?;
+        let dst = out.get_mut(..self.raw.len()).ok_or(EncodeError::BufferTooSmall {
+            needed: self.raw.len(),
+            available: 0,
+        })?;
+        dst.copy_from_slice(self.raw);
+        Ok(self.raw.len())
+    }
+}
+
+impl fmt::Debug for DeviceLine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&crate::fmt::Lossy(self.raw), f)
+    }
+}
+
+/// Writes a device text line `text\r\n` (as the firmware sends its errors). The text must
+/// be non-empty printable ASCII without `&` or `*`, at most [`MAX_LINE_LEN`] − 2 bytes.
+pub fn encode_line(out: &mut [u8], text: &[u8]) -> Result<usize, EncodeError> {
+    if text.is_empty() || !text.iter().all(|&b| is_text_byte(b)) {
+        return Err(EncodeError::InvalidByte { field: "text" });
+    }
+    let max = MAX_LINE_LEN - 2;
+    if text.len() > max {
+        return Err(EncodeError::TooLong { field: "text", len: text.len(), max });
+    }
+    let n = text.len() + 2;
+    check_room(out, n)?;
+    let dst = out.get_mut(..n).ok_or(EncodeError::BufferTooSmall { needed: n, available: 0 })?;
+    let (body, ending) = dst.split_at_mut(text.len());
+    body.copy_from_slice(text);
+    ending.copy_from_slice(b"\r\n");
+    Ok(n)
+}
