@@ -183,11 +183,6 @@ impl<T: AsRef<[u8]>> Packet<T> {
         }
     }
 
-    /// The typed message.
-    pub fn message(&self) -> Message<'_> {
-        Message::from_payload(self.type_byte(), self.payload())
-    }
-
     /// Size of the wire frame: the COBS encoding of the packet plus the 0x00 delimiter.
     pub fn wire_len(&self) -> usize {
         cobs_len(self.buffer.as_ref()) + 1
@@ -202,6 +197,13 @@ impl<T: AsRef<[u8]>> Packet<T> {
         let slot = out.get_mut(n).ok_or(EncodeError::BufferTooSmall { needed, available: n })?;
         *slot = 0;
         Ok(n + 1)
+    }
+}
+
+impl<'a> Packet<&'a [u8]> {
+    /// The typed message, borrowing the packet's buffer.
+    pub fn message(&self) -> Message<'a> {
+        Message::from_packet(self)
     }
 }
 
