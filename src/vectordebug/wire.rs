@@ -18,21 +18,22 @@ pub(crate) struct Header {
     pub(crate) decoded_len: usize,
 }
 
-/// Walks the code bytes of a chunk (no 0x00 inside) with the rules of the strict decoder
-/// ([`cobs::decode`]) and returns the decoded size. O(number of blocks) after one `memchr`.
+/// Walks the blocks of a chunk with the rules (and the error order) of the strict decoder
+/// [`cobs::decode`] and returns the decoded size, without writing anything. O(n).
 fn cobs_structure(c: &[u8]) -> Result<usize, CobsError> {
     if c.is_empty() {
         return Err(CobsError::Empty);
     }
-    if let Some(at) = memchr::memchr(0, c) {
-        return Err(CobsError::ZeroByte { at });
-    }
     let (mut i, mut n, mut previous_full) = (0usize, 0usize, false);
     while let Some(&code) = c.get(i) {
         let code = usize::from(code);
+        if code == 0 {
+            return Err(CobsError::ZeroByte { at: i });
+        }
         let end = i + code;
-        if end > c.len() {
-            return Err(CobsError::Overrun { at: i });
+        let Some(block) = c.get(i + 1..end) else { return Err(CobsError::Overrun { at: i }) };
+        if let Some(z) = memchr::memchr(0, block) {
+            return Err(CobsError::ZeroByte { at: i + 1 + z });
         }
         if code == 1 && end == c.len() && previous_full {
             return Err(CobsError::NonCanonical { at: i });
