@@ -85,12 +85,12 @@ fn garbage_before_first_zero_is_rejected_and_the_packet_recovered() {
 
 #[test]
 fn resync_rejects_with_the_first_failure_kind() {
-    // `05 11 22 33 44` is valid COBS on its own; glued to the packet, the chunk still walks
-    // as COBS but its CRC fails: the prefix is rejected as a CRC mismatch.
+    // `01 01` is valid COBS (two zeros); glued to the packet, the chunk still walks as
+    // COBS but its CRC fails: the prefix alone is rejected, as a CRC mismatch.
     let p = dbg(7, 2);
     let input = [&[0x01u8, 0x01][..], &p[..]].concat();
     let ev = events(&input);
-    assert_eq!(ev[0].2.as_ref().map(|e| serial_dialects::DialectError::kind(e)), Some(ErrorKind::CrcMismatch));
+    assert_eq!(ev[0].2.as_ref().map(serial_dialects::DialectError::kind), Some(ErrorKind::CrcMismatch));
     assert_eq!(ev[1], (2, p.len(), None));
 }
 
@@ -372,4 +372,20 @@ fn stream_decoder_with_default_capacity_matches_slice_decoder() {
     dec.finish_with(|e| got.push(common::summarize(&e)));
     assert_eq!(got, expected);
     assert_eq!(expected.iter().filter(|s| s.kind.is_none()).count(), 3);
+}
+
+#[test]
+fn decoder_state_is_small_for_cortex_m() {
+    // Validation and resynchronisation need no decode buffer in the dialect.
+    assert!(std::mem::size_of::<VectorDebug>() <= 4 * std::mem::size_of::<u64>());
+}
+
+#[test]
+fn decode_wire_reports_the_exact_size_needed() {
+    let f = dbg(0, 3);
+    let mut small = [0u8; 10];
+    assert_eq!(Message::decode_wire(&f, &mut small), Err(Error::BufferTooSmall { needed: 49, available: 10 }));
+    let mut exact = [0u8; 49];
+    assert!(matches!(Message::decode_wire(&f, &mut exact), Ok(Message::DbgFrame1 { .. })));
+    assert_eq!(Message::decode_wire(&[0x02, 0x41], &mut exact), Err(Error::TooShort { decoded: 1 }));
 }

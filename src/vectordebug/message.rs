@@ -1,7 +1,7 @@
 //! Typed messages: DBG_FRAME1 records, CLI bytes, and packets of other types.
 
 use super::error::Error;
-use super::packet::{Packet, PacketType, field, write_wire};
+use super::packet::{Packet, PacketType, field, max_wire_len, write_wire};
 use super::record::{Record, Records};
 use crate::cobs;
 use crate::error::EncodeError;
@@ -62,11 +62,11 @@ impl<'a> Message<'a> {
     /// `buf` and parses it; the message borrows `buf`.
     pub fn decode_wire<'b>(frame: &[u8], buf: &'b mut [u8]) -> Result<Message<'b>, Error> {
         let chunk = frame.strip_suffix(&[0]).unwrap_or(frame);
-        let capacity = buf.len();
-        let n = cobs::decode(chunk, buf).map_err(|e| match e {
-            cobs::CobsError::TooLong { .. } => Error::BufferTooSmall { needed: capacity + 1, available: capacity },
-            other => Error::Cobs(other),
-        })?;
+        let needed = super::wire::cobs_structure(chunk)?;
+        if needed > buf.len() {
+            return Err(Error::BufferTooSmall { needed, available: buf.len() });
+        }
+        let n = cobs::decode(chunk, buf)?;
         Message::parse(buf.get(..n).unwrap_or(&[]))
     }
 
@@ -91,7 +91,7 @@ impl<'a> Message<'a> {
     /// A buffer size that always holds the wire frame of this message: the longest COBS
     /// encoding of the decoded packet, plus the delimiter.
     pub fn buffer_len(&self) -> usize {
-        cobs::max_encoded_len(self.payload_len().saturating_add(field::OVERHEAD)).saturating_add(1)
+        max_wire_len(self.payload_len().saturating_add(field::OVERHEAD))
     }
 
     /// Checks what the encoder would refuse: an `Unknown` message with type 2 or 3 (it

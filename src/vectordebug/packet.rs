@@ -280,6 +280,12 @@ fn ends_in_full_run(data: &[u8]) -> bool {
     run > 0 && run % 254 == 0
 }
 
+/// The longest wire frame (COBS bytes and delimiter) of a packet of `decoded` bytes,
+/// saturating instead of overflowing.
+pub(crate) const fn max_wire_len(decoded: usize) -> usize {
+    decoded.saturating_add(decoded / 254).saturating_add(2)
+}
+
 /// Writes one wire frame for a packet whose payload is produced in pieces by `body`:
 /// header, payload and CRC through the incremental COBS encoder, then the 0x00 delimiter.
 /// `payload_len` must be the total length `body` pushes.
@@ -294,7 +300,7 @@ pub(crate) fn write_wire(
         .filter(|&l| l <= u32::MAX - field::OVERHEAD as u32)
         .ok_or(EncodeError::TooLong { field: "len", len: payload_len, max: (u32::MAX - 7) as usize })?;
     let total = payload_len + field::OVERHEAD;
-    let upper = cobs::max_encoded_len(total) + 1;
+    let upper = max_wire_len(total);
     let too_small = EncodeError::BufferTooSmall { needed: upper, available: out.len() };
     let n = {
         let mut sink = WireSink { enc: cobs::Encoder::new(&mut *out), crc: crc16_digest(), pushed: 0 };

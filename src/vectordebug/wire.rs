@@ -20,7 +20,7 @@ pub(crate) struct Header {
 
 /// Walks the blocks of a chunk with the rules (and the error order) of the strict decoder
 /// [`cobs::decode`] and returns the decoded size, without writing anything. O(n).
-fn cobs_structure(c: &[u8]) -> Result<usize, CobsError> {
+pub(crate) fn cobs_structure(c: &[u8]) -> Result<usize, CobsError> {
     if c.is_empty() {
         return Err(CobsError::Empty);
     }
