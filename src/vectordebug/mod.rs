@@ -1,1 +1,136 @@
-//! The `vectordebug` dialect (under construction).
+//! `vectordebug`: batched motor-controller debug frames and CLI bytes over USB CDC
+//! (VectorDebug / QVectorDebug "V2" protocol).
+//!
+//! # Wire layout
+//!
+//! On the wire every packet is `COBS(packet) 0x00` (standard COBS, blocks of at most 254
+//! data bytes; a final 254-byte zero-free run ends with its `0xFF` block and no extra `01`
+//! block). The decoded packet:
+//!
+//! | offset | size | field | notes |
+//! |---|---|---|---|
+//! | 0 | 1 | `type` | 2 = CLI, 3 = DBG_FRAME1; 0 and 1 reserved; any other value is `UNKNOWN` |
+//! | 1 | 4 | `len` | u32 LE, payload bytes; must equal decoded size − 7 |
+//! | 5 | `len` | payload | CLI: raw terminal bytes (may hold 0x00); DBG_FRAME1: records |
+//! | 5+`len` | 2 | CRC | CRC-16/CCITT-FALSE over bytes `[0, 5+len)`, little-endian |
+//!
+//! A DBG_FRAME1 record ([`Record`]) is 14 bytes: `seq u16 LE, payload [i16 LE; 6]`. There
+//! is no count field: a packet holds `len / 14` records, and the `len % 14` bytes after
+//! them are accepted and kept ([`Records::trailing`]), never invented.
+//!
+//! # Decisions (spec/DIALECTS.md and the study of the real PC tool)
+//!
+//! * [`Config::max_packet`] (decoded size, default 16384) bounds everything;
+//!   `max_frame_len = cobs::max_encoded_len(max_packet) + 1` (16450).
+//! * Chunks are delimited by 0x00. A packet event spans its COBS bytes and the 0x00 that
+//!   ends it. A run of 0x00 bytes with nothing between them (also at the very start of the
+//!   stream) is **one** `empty_chunk` event for the whole run. Bytes after the last 0x00 at
+//!   the end of the input are one `truncated` event. A chunk with no 0x00 within
+//!   `max_frame_len` bytes is rejected `bad_length` ([`Error::NoDelimiter`]) at exactly
+//!   `max_frame_len` bytes, and scanning continues (bounded memory).
+//! * A chunk is checked, in this order: strict COBS ([`Error::Cobs`]); decoded size ≥ 7
+//!   ([`Error::TooShort`]: the real tool crashes on a chunk that decodes to 1 byte);
+//!   decoded size ≤ `max_packet` ([`Error::TooLong`]); CRC over all decoded bytes but the
+//!   last two, compared with those two read little-endian ([`Error::CrcMismatch`]); `len`
+//!   equal to decoded size − 7 ([`Error::LenMismatch`]: the real tool trusts `len` and
+//!   reads stale memory, we never do). No decode buffer is needed: the code bytes are
+//!   walked, the CRC digest is fed block by block (plus the implied zeros), and the five
+//!   header bytes and two CRC bytes are picked up on the way.
+//! * Resynchronisation ("resume one byte after the start", applied to COBS): when chunk
+//!   `c = buf[0..z]` fails, the smallest `q` in `1..z` such that `buf[q..z]` validates is
+//!   searched; if there is one, `buf[0..q]` is rejected with the first failure's kind and
+//!   the packet `buf[q..=z]` follows; otherwise `buf[0..=z]` is rejected. This recovers a
+//!   packet preceded by garbage that has no 0x00 of its own (the real tool loses it). Cost:
+//!   O(z) for the chain marking (a 2 KiB bitset on the stack), plus a full check for at
+//!   most 8 candidates whose header is consistent with their size.
+//! * Unknown types with a valid CRC are frames ([`Message::Unknown`], JSON type
+//!   `UNKNOWN`), not errors.
+//! * Lost frames: `seq` counts modulo 65536 across packets; after each record,
+//!   `lost += (seq - (prev + 1)) mod 65536` ([`SeqTracker`]). Each packet reports its
+//!   [`SeqSpan`]; the total is [`Dialect::lost_frames`](crate::stream::Dialect::lost_frames).
+//! * JSON (`serde` feature): `DBG_FRAME1` with `frames` (`{"seq", "payload": [6]}`), plus
+//!   `trailing_hex` only when the packet has trailing bytes; `CLI` with `data_hex` and
+//!   `text` (lossy UTF-8, computed without allocation); `UNKNOWN` with `packet_type` and
+//!   `payload_hex`.
+//!
+//! # Contract
+//!
+//! No input makes any function of this module panic, read out of bounds, loop forever or
+//! grow without bound. (The one documented exception is the accessors of a view built
+//! with [`Packet::new_unchecked`] over too few bytes, exactly as in smoltcp.)
+//!
+//! # Examples
+//!
+//! Encode a packet of records into a stack buffer:
+//!
+//! ```
+//! use serial_dialects::vectordebug::{Message, Record, Records};
+//!
+//! let records = [
+//!     Record { seq: 41, payload: [-1046, 1048, 21, 1182, 0, 0] },
+//!     Record { seq: 42, payload: [-1060, 1007, 11, 1183, 492, -7] },
+//! ];
+//! let msg = Message::DbgFrame1 { records: Records::new(&records) };
+//! let mut out = [0u8; 64];
+//! let n = msg.emit(&mut out)?;
+//! assert_eq!(out[n - 1], 0x00); // delimiter
+//! assert!(n <= msg.buffer_len());
+//! # Ok::<(), serial_dialects::EncodeError>(())
+//! ```
+//!
+//! Decode a stream that arrives in pieces, with garbage and a CLI packet in it:
+//!
+//! ```
+//! use serial_dialects::stream::{Dialect, StreamDecoder};
+//! use serial_dialects::vectordebug::{Message, PacketType, Record, Records, VectorDebug};
+//! use serial_dialects::ErrorKind;
+//!
+//! let mut wire = [0u8; 128];
+//! let mut n = 0;
+//! wire[n..n + 3].copy_from_slice(&[0x55, 0xAA, 0x13]); // line noise, no delimiter
+//! n += 3;
+//! let recs = [Record { seq: 1, payload: [1, 2, 3, 4, 5, 6] }, Record { seq: 3, payload: [0; 6] }];
+//! n += Message::DbgFrame1 { records: Records::new(&recs) }.emit(&mut wire[n..])?;
+//! n += Message::Cli { data: b"ok\r\n" }.emit(&mut wire[n..])?;
+//!
+//! let mut decoder: StreamDecoder<VectorDebug, 1024> = StreamDecoder::new(VectorDebug::default());
+//! let (mut packets, mut errors) = (0, 0);
+//! for piece in wire[..n].chunks(5) {
+//!     decoder.feed(piece, |event| match event.frame() {
+//!         Some(p) if p.packet_type() == PacketType::DbgFrame1 => {
+//!             assert_eq!(p.records().map(|r| r.seq).collect::<Vec<_>>(), [1, 3]);
+//!             packets += 1;
+//!         }
+//!         Some(p) => {
+//!             assert_eq!(p.payload_bytes().collect::<Vec<_>>(), b"ok\r\n");
+//!             packets += 1;
+//!         }
+//!         None => {
+//!             assert_eq!(event.error_kind(), Some(ErrorKind::CobsError));
+//!             errors += 1;
+//!         }
+//!     });
+//! }
+//! decoder.finish_with(|_| unreachable!("nothing pending"));
+//! assert_eq!((packets, errors), (2, 1));
+//! assert_eq!(decoder.dialect().lost_frames(), 1); // seq 2 is missing
+//! # Ok::<(), serial_dialects::EncodeError>(())
+//! ```
+
+mod error;
+#[cfg(feature = "serde")]
+mod json;
+mod message;
+mod packet;
+mod record;
+mod stream;
+mod text;
+mod wire;
+
+pub use error::Error;
+pub use message::Message;
+pub use packet::{Packet, PacketBuilder, PacketType, field};
+pub use record::{Record, RecordIter, Records, SeqSpan, SeqTracker};
+pub use stream::{Config, VectorDebug};
+pub use text::{HexDisplay, LossyDisplay};
+pub use wire::{CobsBytes, PayloadBytes, WirePacket, WireRecords};

@@ -1,0 +1,430 @@
+//! The decoded packet (`type | len | payload | crc`): a zero-copy view over decoded bytes,
+//! its encoder, and a builder that appends records one at a time.
+
+use core::fmt;
+
+use super::error::Error;
+use super::message::Message;
+use super::record::{Record, Records};
+use crate::cobs;
+use crate::crc::{Crc16Digest, crc16, crc16_digest};
+use crate::error::{EncodeError, check_room};
+
+/// Byte ranges of the decoded packet's fields.
+pub mod field {
+    use core::ops::{Range, RangeFrom};
+
+    /// `type`, one byte.
+    pub const TYPE: usize = 0;
+    /// `len`, u32 little-endian: number of payload bytes.
+    pub const LEN: Range<usize> = 1..5;
+    /// The payload starts here; it is followed by the 2 CRC bytes.
+    pub const PAYLOAD: RangeFrom<usize> = 5..;
+    /// Bytes before the payload.
+    pub const HEADER_LEN: usize = 5;
+    /// Size of the CRC trailer.
+    pub const CRC_LEN: usize = 2;
+    /// Header and CRC together: the size of a packet with an empty payload.
+    pub const OVERHEAD: usize = HEADER_LEN + CRC_LEN;
+}
+
+/// The packet type byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum PacketType {
+    /// `TYPE_CLI = 2`: raw terminal bytes, both directions.
+    Cli,
+    /// `TYPE_DBG_FRAME1 = 3`: packed 14-byte debug records.
+    DbgFrame1,
+    /// Any other value (0 and 1 are reserved IOCTRL types that no code uses).
+    Unknown(u8),
+}
+
+impl PacketType {
+    /// Wire value of CLI packets.
+    pub const CLI: u8 = 2;
+    /// Wire value of DBG_FRAME1 packets.
+    pub const DBG_FRAME1: u8 = 3;
+
+    /// The wire value.
+    pub const fn as_u8(self) -> u8 {
+        match self {
+            PacketType::Cli => Self::CLI,
+            PacketType::DbgFrame1 => Self::DBG_FRAME1,
+            PacketType::Unknown(v) => v,
+        }
+    }
+
+    /// The name used in the JSON contract (`CLI`, `DBG_FRAME1`, `UNKNOWN`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            PacketType::Cli => "CLI",
+            PacketType::DbgFrame1 => "DBG_FRAME1",
+            PacketType::Unknown(_) => "UNKNOWN",
+        }
+    }
+}
+
+impl From<u8> for PacketType {
+    fn from(v: u8) -> Self {
+        match v {
+            Self::CLI => PacketType::Cli,
+            Self::DBG_FRAME1 => PacketType::DbgFrame1,
+            other => PacketType::Unknown(other),
+        }
+    }
+}
+
+impl From<PacketType> for u8 {
+    fn from(t: PacketType) -> u8 {
+        t.as_u8()
+    }
+}
+
+/// A view over one **decoded** packet (COBS already removed, no delimiter).
+///
+/// Build it with [`Packet::new_checked`] (validates size, CRC and `len`; afterwards no
+/// getter can panic) or [`Packet::new_unchecked`] (getters may panic on access if the
+/// buffer is too short, exactly like smoltcp's views).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Packet<T: AsRef<[u8]>> {
+    buffer: T,
+}
+
+impl<T: AsRef<[u8]>> Packet<T> {
+    /// Wraps `buffer` without any check.
+    pub const fn new_unchecked(buffer: T) -> Packet<T> {
+        Packet { buffer }
+    }
+
+    /// Wraps `buffer` and validates it, in this order: at least 7 bytes
+    /// ([`Error::TooShort`]), the CRC over all bytes but the last two
+    /// ([`Error::CrcMismatch`]), then `len` equal to the size minus 7
+    /// ([`Error::LenMismatch`]).
+    pub fn new_checked(buffer: T) -> Result<Packet<T>, Error> {
+        let packet = Packet::new_unchecked(buffer);
+        packet.check_len()?;
+        let (received, computed) = (packet.crc(), packet.compute_crc());
+        if received != computed {
+            return Err(Error::CrcMismatch { received, computed });
+        }
+        packet.check_len_field()?;
+        Ok(packet)
+    }
+
+    /// Checks that the buffer holds at least header and CRC, so that the getters of the
+    /// fixed fields cannot panic.
+    pub fn check_len(&self) -> Result<(), Error> {
+        let n = self.buffer.as_ref().len();
+        if n < field::OVERHEAD { Err(Error::TooShort { decoded: n }) } else { Ok(()) }
+    }
+
+    /// Checks that `len` equals the buffer size minus 7 (after [`check_len`](Self::check_len)).
+    pub fn check_len_field(&self) -> Result<(), Error> {
+        let actual = self.buffer.as_ref().len().saturating_sub(field::OVERHEAD);
+        let len = self.len_field();
+        if usize::try_from(len).ok() == Some(actual) { Ok(()) } else { Err(Error::LenMismatch { len, actual }) }
+    }
+
+    /// Returns the underlying buffer.
+    pub fn into_inner(self) -> T {
+        self.buffer
+    }
+
+    /// The whole decoded packet.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.buffer.as_ref()
+    }
+
+    /// The raw `type` byte.
+    pub fn type_byte(&self) -> u8 {
+        self.buffer.as_ref()[field::TYPE]
+    }
+
+    /// The packet type.
+    pub fn packet_type(&self) -> PacketType {
+        PacketType::from(self.type_byte())
+    }
+
+    /// The `len` field (number of payload bytes).
+    pub fn len_field(&self) -> u32 {
+        let b = &self.buffer.as_ref()[field::LEN];
+        u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+    }
+
+    /// The payload: every byte between the header and the CRC.
+    pub fn payload(&self) -> &[u8] {
+        let b = self.buffer.as_ref();
+        &b[field::HEADER_LEN..b.len() - field::CRC_LEN]
+    }
+
+    /// The CRC stored in the last two bytes (little-endian).
+    pub fn crc(&self) -> u16 {
+        let b = self.buffer.as_ref();
+        u16::from_le_bytes([b[b.len() - 2], b[b.len() - 1]])
+    }
+
+    /// The CRC-16/CCITT-FALSE of every byte before the CRC.
+    pub fn compute_crc(&self) -> u16 {
+        let b = self.buffer.as_ref();
+        crc16(&b[..b.len() - field::CRC_LEN])
+    }
+
+    /// Number of whole 14-byte records of a DBG_FRAME1 packet (0 for other types).
+    pub fn record_count(&self) -> usize {
+        self.records().len()
+    }
+
+    /// The records of a DBG_FRAME1 packet (none for other types).
+    pub fn records(&self) -> Records<'_> {
+        match self.packet_type() {
+            PacketType::DbgFrame1 => Records::from_payload(self.payload()),
+            _ => Records::from_payload(&[]),
+        }
+    }
+
+    /// Size of the wire frame: the COBS encoding of the packet plus the 0x00 delimiter.
+    pub fn wire_len(&self) -> usize {
+        cobs_len(self.buffer.as_ref()) + 1
+    }
+
+    /// Writes the wire frame (COBS encoding and 0x00 delimiter) into `out` and returns its
+    /// length.
+    pub fn emit_wire(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
+        let needed = self.wire_len();
+        check_room(out, needed)?;
+        let n = cobs::encode(self.buffer.as_ref(), out)?;
+        let slot = out.get_mut(n).ok_or(EncodeError::BufferTooSmall { needed, available: n })?;
+        *slot = 0;
+        Ok(n + 1)
+    }
+}
+
+impl<'a> Packet<&'a [u8]> {
+    /// The typed message, borrowing the packet's buffer.
+    pub fn message(&self) -> Message<'a> {
+        Message::from_packet(self)
+    }
+}
+
+impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
+    /// Sets the `type` byte.
+    pub fn set_type_byte(&mut self, value: u8) {
+        self.buffer.as_mut()[field::TYPE] = value;
+    }
+
+    /// Sets the `len` field.
+    pub fn set_len_field(&mut self, value: u32) {
+        self.buffer.as_mut()[field::LEN].copy_from_slice(&value.to_le_bytes());
+    }
+
+    /// The payload, mutable.
+    pub fn payload_mut(&mut self) -> &mut [u8] {
+        let b = self.buffer.as_mut();
+        let end = b.len() - field::CRC_LEN;
+        &mut b[field::HEADER_LEN..end]
+    }
+
+    /// Computes the CRC over every byte before it and stores it.
+    pub fn fill_crc(&mut self) {
+        let crc = self.compute_crc();
+        let b = self.buffer.as_mut();
+        let end = b.len();
+        b[end - field::CRC_LEN..].copy_from_slice(&crc.to_le_bytes());
+    }
+}
+
+impl<T: AsRef<[u8]>> fmt::Debug for Packet<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.check_len() {
+            Ok(()) => f
+                .debug_struct("Packet")
+                .field("type", &self.packet_type())
+                .field("len", &self.len_field())
+                .field("payload", &crate::fmt::Hex(self.payload()))
+                .field("crc", &self.crc())
+                .finish(),
+            Err(_) => f.debug_tuple("Packet").field(&crate::fmt::Hex(self.as_bytes())).finish(),
+        }
+    }
+}
+
+/// Exact COBS-encoded length of `data` (without delimiter).
+pub(crate) fn cobs_len(data: &[u8]) -> usize {
+    let mut blocks = 0usize;
+    let mut run = 0usize;
+    for &b in data {
+        if b == 0 {
+            blocks += 1;
+            run = 0;
+        } else {
+            run += 1;
+            if run == 254 {
+                blocks += 1;
+                run = 0;
+            }
+        }
+    }
+    // The last block: a partial run, or nothing after a full 0xFF block at the very end.
+    if !ends_in_full_run(data) {
+        blocks += 1;
+    }
+    let zeros = data.iter().filter(|&&b| b == 0).count();
+    data.len() - zeros + blocks
+}
+
+/// True when the bytes since the last zero (or the start) are a non-empty multiple of 254.
+fn ends_in_full_run(data: &[u8]) -> bool {
+    let start = memchr::memrchr(0, data).map_or(0, |z| z + 1);
+    let run = data.len() - start;
+    run > 0 && run % 254 == 0
+}
+
+/// The longest wire frame (COBS bytes and delimiter) of a packet of `decoded` bytes,
+/// saturating instead of overflowing.
+pub(crate) const fn max_wire_len(decoded: usize) -> usize {
+    decoded.saturating_add(decoded / 254).saturating_add(2)
+}
+
+/// Writes one wire frame for a packet whose payload is produced in pieces by `body`:
+/// header, payload and CRC through the incremental COBS encoder, then the 0x00 delimiter.
+/// `payload_len` must be the total length `body` pushes.
+pub(crate) fn write_wire(
+    out: &mut [u8],
+    packet_type: u8,
+    payload_len: usize,
+    body: impl FnOnce(&mut WireSink<'_>) -> Result<(), EncodeError>,
+) -> Result<usize, EncodeError> {
+    let len = u32::try_from(payload_len)
+        .ok()
+        .filter(|&l| l <= u32::MAX - field::OVERHEAD as u32)
+        .ok_or(EncodeError::TooLong { field: "len", len: payload_len, max: (u32::MAX - 7) as usize })?;
+    let total = payload_len + field::OVERHEAD;
+    let upper = max_wire_len(total);
+    let too_small = EncodeError::BufferTooSmall { needed: upper, available: out.len() };
+    let n = {
+        let mut sink = WireSink { enc: cobs::Encoder::new(&mut *out), crc: crc16_digest(), pushed: 0 };
+        let l = len.to_le_bytes();
+        sink.push(&[packet_type, l[0], l[1], l[2], l[3]])?;
+        body(&mut sink)?;
+        if sink.pushed != total - field::CRC_LEN {
+            return Err(EncodeError::OutOfRange { field: "len" });
+        }
+        let crc = sink.crc.finalize().to_le_bytes();
+        sink.enc.push(&crc).map_err(|_| too_small)?;
+        sink.enc.finish().map_err(|_| too_small)?
+    };
+    let slot = out.get_mut(n).ok_or(too_small)?;
+    *slot = 0;
+    Ok(n + 1)
+}
+
+/// Receives the payload pieces of [`write_wire`].
+pub(crate) struct WireSink<'a> {
+    enc: cobs::Encoder<'a>,
+    crc: Crc16Digest,
+    pushed: usize,
+}
+
+impl WireSink<'_> {
+    pub(crate) fn push(&mut self, data: &[u8]) -> Result<(), EncodeError> {
+        self.crc.update(data);
+        self.pushed = self.pushed.saturating_add(data.len());
+        self.enc.push(data)
+    }
+}
+
+/// Builds a decoded packet in a caller's buffer, appending payload one record (or one
+/// byte string) at a time: what a bridge firmware does as SPI frames arrive.
+///
+/// ```
+/// use serial_dialects::vectordebug::{PacketBuilder, Record};
+///
+/// let mut packet_buf = [0u8; 7 + 3 * Record::SIZE];
+/// let mut builder = PacketBuilder::dbg_frame1(&mut packet_buf)?;
+/// for seq in 0..3 {
+///     builder.push_record(&Record { seq, payload: [1, -1, 2, -2, 3, -3] })?;
+/// }
+/// assert!(builder.push_record(&Record::default()).is_err()); // full
+/// let packet = builder.finish();
+/// assert_eq!(packet.record_count(), 3);
+///
+/// let mut usb = [0u8; 64];
+/// let n = packet.emit_wire(&mut usb)?;
+/// assert_eq!(usb[n - 1], 0x00);
+/// # Ok::<(), serial_dialects::EncodeError>(())
+/// ```
+#[derive(Debug)]
+pub struct PacketBuilder<'a> {
+    buf: &'a mut [u8],
+    payload_len: usize,
+}
+
+impl<'a> PacketBuilder<'a> {
+    /// Starts a packet of type `packet_type` in `buf` (at least 7 bytes).
+    pub fn new(buf: &'a mut [u8], packet_type: u8) -> Result<Self, EncodeError> {
+        check_room(buf, field::OVERHEAD)?;
+        let first = buf.first_mut().ok_or(EncodeError::BufferTooSmall { needed: 7, available: 0 })?;
+        *first = packet_type;
+        Ok(PacketBuilder { buf, payload_len: 0 })
+    }
+
+    /// Starts a DBG_FRAME1 packet.
+    pub fn dbg_frame1(buf: &'a mut [u8]) -> Result<Self, EncodeError> {
+        Self::new(buf, PacketType::DBG_FRAME1)
+    }
+
+    /// Starts a CLI packet.
+    pub fn cli(buf: &'a mut [u8]) -> Result<Self, EncodeError> {
+        Self::new(buf, PacketType::CLI)
+    }
+
+    /// Payload bytes appended so far.
+    pub fn payload_len(&self) -> usize {
+        self.payload_len
+    }
+
+    /// Payload bytes that still fit.
+    pub fn remaining(&self) -> usize {
+        self.buf.len().saturating_sub(field::OVERHEAD + self.payload_len)
+    }
+
+    /// Whole records that still fit.
+    pub fn records_remaining(&self) -> usize {
+        self.remaining() / Record::SIZE
+    }
+
+    /// Appends one record.
+    pub fn push_record(&mut self, record: &Record) -> Result<(), EncodeError> {
+        self.push_bytes(&record.to_bytes())
+    }
+
+    /// Appends raw payload bytes.
+    pub fn push_bytes(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+        let start = field::HEADER_LEN + self.payload_len;
+        let end = start.checked_add(bytes.len()).filter(|&e| e - field::HEADER_LEN <= (u32::MAX - 7) as usize);
+        let needed = end.map_or(usize::MAX, |e| e + field::CRC_LEN);
+        let too_small = EncodeError::BufferTooSmall { needed, available: self.buf.len() };
+        let slot = end.and_then(|e| if needed <= self.buf.len() { self.buf.get_mut(start..e) } else { None });
+        slot.ok_or(too_small)?.copy_from_slice(bytes);
+        self.payload_len += bytes.len();
+        Ok(())
+    }
+
+    /// Drops the payload appended so far (the type stays).
+    pub fn clear(&mut self) {
+        self.payload_len = 0;
+    }
+
+    /// Writes `len` and the CRC and returns the finished packet (a view of the used part
+    /// of the buffer).
+    pub fn finish(self) -> Packet<&'a mut [u8]> {
+        let total = field::OVERHEAD + self.payload_len;
+        let (used, _) = self.buf.split_at_mut(total.min(self.buf.len()));
+        let mut packet = Packet::new_unchecked(used);
+        // `push_bytes` keeps `payload_len` within u32 and the buffer.
+        packet.set_len_field(self.payload_len as u32);
+        packet.fill_crc();
+        packet
+    }
+}

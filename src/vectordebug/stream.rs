@@ -1,0 +1,123 @@
+//! The stream scanner: `impl Dialect for VectorDebug`.
+
+use super::error::Error;
+use super::packet::PacketType;
+use super::record::SeqTracker;
+use super::wire::{WirePacket, resync, validate};
+use crate::cobs;
+use crate::stream::{Dialect, Scan};
+
+/// Settings of the vectordebug decoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Config {
+    /// Largest decoded packet accepted (type, len, payload and CRC). Default 16384, the
+    /// real PC tool's receive buffer: 1169 records plus 11 spare bytes.
+    pub max_packet: usize,
+}
+
+impl Config {
+    /// The real PC tool's limit.
+    pub const DEFAULT_MAX_PACKET: usize = 16384;
+
+    /// The longest wire frame: the longest COBS encoding of `max_packet` bytes plus the
+    /// delimiter (16450 by default). Saturates for absurd `max_packet` values.
+    pub const fn max_frame_len(&self) -> usize {
+        if self.max_packet <= usize::MAX / 2 { cobs::max_encoded_len(self.max_packet) + 1 } else { usize::MAX }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { max_packet: Self::DEFAULT_MAX_PACKET }
+    }
+}
+
+/// The vectordebug dialect: `COBS(type | len | payload | crc) 0x00`.
+///
+/// Its frames are [`WirePacket`]s (zero-copy views of the COBS bytes); it counts lost
+/// debug frames from the records' sequence numbers across packets
+/// ([`Dialect::lost_frames`]). The struct is small (a few words): validation and
+/// resynchronisation need no decode buffer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VectorDebug {
+    config: Config,
+    seq: SeqTracker,
+}
+
+impl VectorDebug {
+    /// A decoder with the given settings.
+    pub const fn new(config: Config) -> Self {
+        VectorDebug { config, seq: SeqTracker::new() }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The sequence-number tracker (last `seq` seen, frames lost so far).
+    pub fn seq_tracker(&self) -> &SeqTracker {
+        &self.seq
+    }
+}
+
+impl Dialect for VectorDebug {
+    const NAME: &'static str = "vectordebug";
+    type Frame<'a> = WirePacket<'a>;
+    type Error = Error;
+
+    fn max_frame_len(&self) -> usize {
+        self.config.max_frame_len()
+    }
+
+    fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
+        let limit = self.max_frame_len();
+        let Some(&first) = buf.first() else { return Scan::NeedMore };
+        let window = buf.get(..limit).unwrap_or(buf);
+        if first == 0 {
+            // A run of delimiters with nothing between them: one event for the whole run.
+            return match window.iter().position(|&b| b != 0) {
+                Some(zeros) => Scan::Reject(zeros, Error::EmptyChunk { zeros }),
+                None if window.len() >= limit || at_end => {
+                    Scan::Reject(window.len(), Error::EmptyChunk { zeros: window.len() })
+                }
+                None => Scan::NeedMore,
+            };
+        }
+        match memchr::memchr(0, window) {
+            Some(z) => {
+                let chunk = window.get(..z).unwrap_or(&[]);
+                match validate(chunk, self.config.max_packet) {
+                    Ok(_) => Scan::Frame(z + 1),
+                    // A packet may hide behind bytes that have no delimiter of their own:
+                    // reject only what comes before it.
+                    Err(e) => match resync(chunk, self.config.max_packet) {
+                        Some(q) => Scan::Reject(q, e),
+                        None => Scan::Reject(z + 1, e),
+                    },
+                }
+            }
+            None if window.len() >= limit => Scan::Reject(limit, Error::NoDelimiter { max_frame_len: limit }),
+            None if at_end => Scan::Reject(buf.len(), Error::Truncated),
+            None => Scan::NeedMore,
+        }
+    }
+
+    fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<WirePacket<'a>, Error> {
+        let packet = WirePacket::new_checked(frame, self.config.max_packet)?;
+        let span = match packet.packet_type() {
+            PacketType::DbgFrame1 => self.seq.observe_all(packet.records()),
+            _ => None,
+        };
+        Ok(packet.with_seq(span))
+    }
+
+    fn lost_frames(&self) -> u64 {
+        self.seq.lost()
+    }
+
+    fn reset(&mut self) {
+        self.seq.reset();
+    }
+}

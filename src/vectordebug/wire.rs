@@ -1,0 +1,478 @@
+//! The encoded packet as found in a stream: validation straight from the COBS bytes (no
+//! decode buffer), a zero-copy view that decodes on the fly, and resynchronisation.
+
+use core::fmt;
+
+use super::error::Error;
+use super::packet::{Packet, PacketType, field};
+use super::record::{Record, SeqSpan};
+use crate::cobs::{self, CobsError};
+use crate::crc::crc16_digest;
+
+/// What validation learned about a packet while walking its COBS bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Header {
+    pub(crate) packet_type: u8,
+    pub(crate) len: u32,
+    pub(crate) crc: u16,
+    pub(crate) decoded_len: usize,
+}
+
+/// Walks the blocks of a chunk with the rules (and the error order) of the strict decoder
+/// [`cobs::decode`] and returns the decoded size, without writing anything. O(n).
+pub(crate) fn cobs_structure(c: &[u8]) -> Result<usize, CobsError> {
+    if c.is_empty() {
+        return Err(CobsError::Empty);
+    }
+    let (mut i, mut n, mut previous_full) = (0usize, 0usize, false);
+    while let Some(&code) = c.get(i) {
+        let code = usize::from(code);
+        if code == 0 {
+            return Err(CobsError::ZeroByte { at: i });
+        }
+        let end = i + code;
+        let Some(block) = c.get(i + 1..end) else { return Err(CobsError::Overrun { at: i }) };
+        if let Some(z) = memchr::memchr(0, block) {
+            return Err(CobsError::ZeroByte { at: i + 1 + z });
+        }
+        if code == 1 && end == c.len() && previous_full {
+            return Err(CobsError::NonCanonical { at: i });
+        }
+        n += code - 1;
+        if code != 0xFF && end < c.len() {
+            n += 1;
+        }
+        previous_full = code == 0xFF;
+        i = end;
+    }
+    Ok(n)
+}
+
+/// Calls `f` with every piece of the decoded bytes in order: each block's data, and the
+/// implied zero after it. Stops at a 0x00 code byte; never reads out of bounds.
+fn for_each_segment(c: &[u8], mut f: impl FnMut(&[u8])) {
+    let mut i = 0usize;
+    while let Some(&code) = c.get(i) {
+        if code == 0 {
+            return;
+        }
+        let end = (i + usize::from(code)).min(c.len());
+        f(c.get(i + 1..end).unwrap_or(&[]));
+        if code != 0xFF && end < c.len() {
+            f(&[0]);
+        }
+        i = end;
+    }
+}
+
+/// Validates one chunk (COBS bytes without the delimiter) as a packet of at most
+/// `max_packet` decoded bytes, without decoding it anywhere. Checks, in this order: strict
+/// COBS, decoded size ≥ 7, decoded size ≤ `max_packet`, CRC, `len` = size − 7.
+pub(crate) fn validate(c: &[u8], max_packet: usize) -> Result<Header, Error> {
+    let n = cobs_structure(c)?;
+    if n < field::OVERHEAD {
+        return Err(Error::TooShort { decoded: n });
+    }
+    if n > max_packet {
+        return Err(Error::TooLong { decoded: n, max: max_packet });
+    }
+    let crc_end = n - field::CRC_LEN;
+    let mut digest = crc16_digest();
+    let mut header = [0u8; field::HEADER_LEN];
+    let mut trailer = [0u8; field::CRC_LEN];
+    let mut p = 0usize;
+    for_each_segment(c, |seg| {
+        let end = p + seg.len();
+        if p < crc_end {
+            digest.update(seg.get(..crc_end - p).unwrap_or(seg));
+        }
+        if p < field::HEADER_LEN {
+            for (slot, &b) in header.iter_mut().skip(p).zip(seg) {
+                *slot = b;
+            }
+        }
+        if end > crc_end {
+            let from = crc_end.saturating_sub(p);
+            let to = p.saturating_sub(crc_end);
+            for (slot, &b) in trailer.iter_mut().skip(to).zip(seg.get(from..).unwrap_or(&[])) {
+                *slot = b;
+            }
+        }
+        p = end;
+    });
+    let received = u16::from_le_bytes(trailer);
+    let computed = digest.finalize();
+    if received != computed {
+        return Err(Error::CrcMismatch { received, computed });
+    }
+    let [packet_type, l0, l1, l2, l3] = header;
+    let len = u32::from_le_bytes([l0, l1, l2, l3]);
+    let actual = n - field::OVERHEAD;
+    if usize::try_from(len).ok() != Some(actual) {
+        return Err(Error::LenMismatch { len, actual });
+    }
+    Ok(Header { packet_type, len, crc: received, decoded_len: n })
+}
+
+/// Bits in the resynchronisation bitset: covers every chunk of the default configuration
+/// (`max_frame_len` 16450).
+const RESYNC_BITS: usize = 258 * 64;
+/// Candidates that pass the cheap filters and get a full (CRC) check, at most, per chunk.
+const RESYNC_FULL_CHECKS: usize = 8;
+
+/// Finds the smallest `q` in `1..c.len()` such that `c[q..]` validates as a packet.
+///
+/// Cost: one right-to-left pass marks, in a fixed bitset on the stack (2 KiB), every
+/// position whose chain of COBS code bytes lands exactly on the end of the chunk (chains
+/// merge, so each position is looked at once: O(n)). Only such positions can start a
+/// valid packet. Each of them is then filtered by its first five decoded bytes (`len`
+/// must be consistent with the encoded size), and at most [`RESYNC_FULL_CHECKS`]
+/// survivors get a full validation (O(n) each, CRC included). Chunks longer than the
+/// bitset (only with `max_packet` above 16384) consider only the candidates in their last
+/// `RESYNC_BITS` bytes.
+pub(crate) fn resync(c: &[u8], max_packet: usize) -> Option<usize> {
+    let z = c.len();
+    let w = z.saturating_sub(RESYNC_BITS).max(1);
+    if w >= z {
+        return None;
+    }
+    let mut lands = [0u64; RESYNC_BITS / 64];
+    let get = |bits: &[u64], i: usize| bits.get(i / 64).is_some_and(|word| word >> (i % 64) & 1 == 1);
+    for p in (w..z).rev() {
+        let code = usize::from(c.get(p).copied().unwrap_or(0));
+        if code == 0 {
+            continue;
+        }
+        let next = p + code;
+        if next == z || (next < z && get(&lands, next - w)) {
+            if let Some(word) = lands.get_mut((p - w) / 64) {
+                *word |= 1 << ((p - w) % 64);
+            }
+        }
+    }
+    let mut budget = RESYNC_FULL_CHECKS;
+    for q in w..z {
+        if !get(&lands, q - w) {
+            continue;
+        }
+        let sub = c.get(q..).unwrap_or(&[]);
+        if !header_plausible(sub) {
+            continue;
+        }
+        if budget == 0 {
+            return None;
+        }
+        budget -= 1;
+        if validate(sub, max_packet).is_ok() {
+            return Some(q);
+        }
+    }
+    None
+}
+
+/// Whether the `len` in the first five decoded bytes of `c` fits the encoded size: a
+/// packet of `n` decoded bytes has between `n + 1` and `n + 1 + n / 254` COBS bytes.
+fn header_plausible(c: &[u8]) -> bool {
+    let mut header = [0u8; field::HEADER_LEN];
+    let mut bytes = CobsBytes::new(c);
+    for slot in header.iter_mut() {
+        match bytes.next() {
+            Some(b) => *slot = b,
+            None => return false,
+        }
+    }
+    let len = u64::from(u32::from_le_bytes([header[1], header[2], header[3], header[4]]));
+    let n = len + field::OVERHEAD as u64;
+    let m = c.len() as u64;
+    n < m && m <= n + 1 + n / 254
+}
+
+/// The decoded bytes of a COBS chunk, produced on the fly.
+///
+/// Meant for chunks that passed validation; on invalid input it stops early or yields
+/// what the code bytes say, but never panics or reads out of bounds.
+#[derive(Debug, Clone)]
+pub struct CobsBytes<'a> {
+    src: &'a [u8],
+    pos: usize,
+    block_end: usize,
+    zero_after: bool,
+}
+
+impl<'a> CobsBytes<'a> {
+    /// Decodes `src` (COBS bytes without the delimiter).
+    pub fn new(src: &'a [u8]) -> Self {
+        CobsBytes { src, pos: 0, block_end: 0, zero_after: false }
+    }
+}
+
+impl Iterator for CobsBytes<'_> {
+    type Item = u8;
+
+    #[inline]
+    fn next(&mut self) -> Option<u8> {
+        loop {
+            if self.pos < self.block_end {
+                let b = self.src.get(self.pos).copied();
+                self.pos += 1;
+                return b;
+            }
+            if self.zero_after {
+                self.zero_after = false;
+                return Some(0);
+            }
+            let code = usize::from(*self.src.get(self.pos)?);
+            if code == 0 {
+                self.pos = self.src.len();
+                return None;
+            }
+            let end = self.pos + code;
+            self.zero_after = code != 0xFF && end < self.src.len();
+            self.block_end = end.min(self.src.len());
+            self.pos += 1;
+        }
+    }
+}
+
+/// The payload bytes of a [`WirePacket`], decoded on the fly.
+#[derive(Debug, Clone)]
+pub struct PayloadBytes<'a> {
+    inner: CobsBytes<'a>,
+    remaining: usize,
+}
+
+impl Iterator for PayloadBytes<'_> {
+    type Item = u8;
+
+    #[inline]
+    fn next(&mut self) -> Option<u8> {
+        if self.remaining == 0 {
+            return None;
+        }
+        self.remaining -= 1;
+        self.inner.next()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.remaining))
+    }
+}
+
+/// The records of a DBG_FRAME1 [`WirePacket`], decoded on the fly.
+#[derive(Debug, Clone)]
+pub struct WireRecords<'a> {
+    bytes: PayloadBytes<'a>,
+    remaining: usize,
+}
+
+impl Iterator for WireRecords<'_> {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        if self.remaining == 0 {
+            return None;
+        }
+        self.remaining -= 1;
+        let mut raw = [0u8; Record::SIZE];
+        for slot in raw.iter_mut() {
+            *slot = self.bytes.next()?;
+        }
+        Some(Record::from_bytes(&raw))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.remaining))
+    }
+}
+
+/// One validated packet as it lies on the wire: a zero-copy view of its COBS bytes (and
+/// delimiter), the item the stream decoder yields.
+///
+/// Nothing is decoded into a buffer: the header fields were read while validating, and
+/// [`records`](Self::records) and [`payload_bytes`](Self::payload_bytes) decode COBS on
+/// the fly. [`decode_into`](Self::decode_into) gives a contiguous [`Packet`] view when one
+/// is wanted. The wire bytes re-encode exactly (the COBS decoder is strict).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct WirePacket<'a> {
+    frame: &'a [u8],
+    cobs: &'a [u8],
+    header: Header,
+    seq: Option<SeqSpan>,
+}
+
+impl<'a> WirePacket<'a> {
+    /// Validates one wire frame: COBS bytes, optionally followed by its 0x00 delimiter, of
+    /// a packet of at most `max_packet` decoded bytes (checks in the order of the stream
+    /// decoder: COBS, size, CRC, `len`).
+    pub fn new_checked(frame: &'a [u8], max_packet: usize) -> Result<Self, Error> {
+        let cobs = frame.strip_suffix(&[0]).unwrap_or(frame);
+        let header = validate(cobs, max_packet)?;
+        Ok(WirePacket { frame, cobs, header, seq: None })
+    }
+
+    pub(crate) fn with_seq(mut self, seq: Option<SeqSpan>) -> Self {
+        self.seq = seq;
+        self
+    }
+
+    /// The bytes this packet was read from (COBS bytes and, from a stream, the delimiter).
+    pub fn wire(&self) -> &'a [u8] {
+        self.frame
+    }
+
+    /// The COBS bytes without the delimiter.
+    pub fn cobs_bytes(&self) -> &'a [u8] {
+        self.cobs
+    }
+
+    /// The raw `type` byte.
+    pub fn type_byte(&self) -> u8 {
+        self.header.packet_type
+    }
+
+    /// The packet type.
+    pub fn packet_type(&self) -> PacketType {
+        PacketType::from(self.header.packet_type)
+    }
+
+    /// The `len` field (equal to [`payload_len`](Self::payload_len), it was checked).
+    pub fn len_field(&self) -> u32 {
+        self.header.len
+    }
+
+    /// Payload bytes.
+    pub fn payload_len(&self) -> usize {
+        self.header.decoded_len - field::OVERHEAD
+    }
+
+    /// Decoded packet size (`payload_len + 7`).
+    pub fn decoded_len(&self) -> usize {
+        self.header.decoded_len
+    }
+
+    /// The packet's CRC (received and verified).
+    pub fn crc(&self) -> u16 {
+        self.header.crc
+    }
+
+    /// Whole records (`len / 14`) of a DBG_FRAME1 packet; 0 for other types.
+    pub fn record_count(&self) -> usize {
+        match self.packet_type() {
+            PacketType::DbgFrame1 => self.payload_len() / Record::SIZE,
+            _ => 0,
+        }
+    }
+
+    /// Bytes after the last whole record (`len % 14`) of a DBG_FRAME1 packet.
+    pub fn trailing_len(&self) -> usize {
+        match self.packet_type() {
+            PacketType::DbgFrame1 => self.payload_len() % Record::SIZE,
+            _ => 0,
+        }
+    }
+
+    /// The payload bytes, decoded on the fly.
+    pub fn payload_bytes(&self) -> PayloadBytes<'a> {
+        self.payload_from(0)
+    }
+
+    /// The payload bytes from payload offset `skip` on.
+    fn payload_from(&self, skip: usize) -> PayloadBytes<'a> {
+        let mut inner = CobsBytes::new(self.cobs);
+        let skip = skip.min(self.payload_len());
+        for _ in 0..field::HEADER_LEN + skip {
+            inner.next();
+        }
+        PayloadBytes { inner, remaining: self.payload_len() - skip }
+    }
+
+    /// The records of a DBG_FRAME1 packet, decoded on the fly (none for other types).
+    pub fn records(&self) -> WireRecords<'a> {
+        WireRecords { bytes: self.payload_bytes(), remaining: self.record_count() }
+    }
+
+    /// The bytes after the last whole record (DBG_FRAME1), decoded on the fly.
+    pub fn trailing_bytes(&self) -> PayloadBytes<'a> {
+        self.payload_from(self.payload_len() - self.trailing_len())
+    }
+
+    /// The sequence numbers of this packet's records and the frames lost up to its last
+    /// one, as counted by the stream decoder that produced it (`None` for packets without
+    /// records, and for views made with [`new_checked`](Self::new_checked)).
+    pub fn seq_span(&self) -> Option<SeqSpan> {
+        self.seq
+    }
+
+    /// Decodes the packet into `buf` and returns a checked view of it.
+    pub fn decode_into<'b>(&self, buf: &'b mut [u8]) -> Result<Packet<&'b [u8]>, Error> {
+        let needed = self.header.decoded_len;
+        let available = buf.len();
+        let n = cobs::decode(self.cobs, buf).map_err(|e| match e {
+            CobsError::TooLong { .. } => Error::BufferTooSmall { needed, available },
+            other => Error::Cobs(other),
+        })?;
+        let bytes: &'b [u8] = buf;
+        Packet::new_checked(bytes.get(..n).unwrap_or(&[]))
+    }
+}
+
+impl fmt::Debug for WirePacket<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("WirePacket");
+        d.field("type", &self.packet_type()).field("len", &self.header.len).field("crc", &self.header.crc);
+        d.field("wire_len", &self.frame.len()).field("seq", &self.seq);
+        match self.packet_type() {
+            PacketType::DbgFrame1 => {
+                d.field("records", &DebugIter(self.records()));
+                if self.trailing_len() > 0 {
+                    d.field("trailing", &super::text::HexDisplay(self.trailing_bytes()));
+                }
+            }
+            PacketType::Cli => {
+                d.field("data", &super::text::HexDisplay(self.payload_bytes()));
+            }
+            PacketType::Unknown(_) => {
+                d.field("payload", &super::text::HexDisplay(self.payload_bytes()));
+            }
+        }
+        d.finish()
+    }
+}
+
+struct DebugIter<I>(I);
+
+impl<I: Iterator + Clone> fmt::Debug for DebugIter<I>
+where
+    I::Item: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.clone()).finish()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for WirePacket<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use super::json::{Fields, Json};
+        let fields = match self.packet_type() {
+            PacketType::DbgFrame1 => Fields::Dbg { records: self.records(), trailing: self.trailing_bytes() },
+            PacketType::Cli => Fields::Cli { data: self.payload_bytes() },
+            PacketType::Unknown(packet_type) => Fields::Unknown { packet_type, payload: self.payload_bytes() },
+        };
+        Json(fields).serialize(s)
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for WirePacket<'_> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(
+            f,
+            "WirePacket {{ type: {=u8}, len: {=u32}, records: {=usize}, wire_len: {=usize} }}",
+            self.type_byte(),
+            self.header.len,
+            self.record_count(),
+            self.frame.len()
+        );
+    }
+}
