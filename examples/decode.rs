@@ -27,8 +27,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let result = match name.as_str() {
-        DIALECTS_PLACEHOLDER => unreachable!(),
+    let (dialect, variant) = name.split_once(':').unwrap_or((name.as_str(), ""));
+    let result = match dialect {
+        "pmu30" => match serial_dialects::pmu30::Config::from_variant(variant) {
+            Some(config) => print_events(serial_dialects::pmu30::Pmu30::new(config), &input),
+            None => return unknown(name),
+        },
+        "vectordebug" if variant.is_empty() => print_events(serial_dialects::vectordebug::VectorDebug::default(), &input),
+        "ascii-crc8" if variant.is_empty() => print_events(serial_dialects::ascii_crc8::AsciiCrc8::default(), &input),
         _ => {
             eprintln!("decode: unknown dialect {name:?}");
             return ExitCode::from(2);
@@ -42,6 +48,11 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn unknown(name: &str) -> ExitCode {
+    eprintln!("decode: unknown dialect or variant {name:?}");
+    ExitCode::from(2)
 }
 
 /// Writes every event of `input` as one JSON line, then the statistics.

@@ -42,3 +42,8 @@ pub mod vectordebug;
 pub use error::{DialectError, EncodeError, ErrorKind};
 pub use stats::{ErrorCounts, Stats};
 pub use stream::{Dialect, Event, Item, Scan, SliceDecoder, StreamDecoder};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
