@@ -157,6 +157,19 @@ fn utf8_text_with_feminine_ordinal_and_guillemet_stays_text() {
 }
 
 #[test]
+fn start_byte_inside_a_character_or_after_a_lone_lead_byte() {
+    // AA as the middle byte of a character (U+AA80 = EA AA 80) is not its last byte: it
+    // starts a frame candidate (COUNT 0x80 is rejected, the rest is text).
+    assert_eq!(
+        decode("\u{AA80}\n".as_bytes()),
+        [text(0, 1, "\u{FFFD}"), Ev::Error(1, 1, ErrorKind::BadLength), text(2, 2, "\u{FFFD}")]
+    );
+    // A lone lead byte at a line start followed by AA reads as one character (U+022A),
+    // exactly as the rule says; the frame bytes after it are text.
+    assert_eq!(decode(b"\xC8\xAA\x01\x05\x00"), [text(0, 5, "\u{22A}\u{1}\u{5}\0")]);
+}
+
+#[test]
 fn garbage_then_start_byte_starts_a_frame() {
     // Invalid UTF-8 before C2 AA: the AA is a frame start, not 'ª'.
     let input = b"\xFF\xC2\xAA\x01\x05\x00";
