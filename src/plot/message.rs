@@ -208,6 +208,11 @@ impl fmt::Debug for Text<'_> {
 }
 
 /// Everything the plot stream carries.
+///
+/// `Commands` owns its list (about 1.4 KiB, fixed storage): without a heap it cannot be
+/// boxed, and a decoded frame may not borrow the dialect. Tables are rare, so the size
+/// only costs a copy per event.
+#[allow(clippy::large_enum_variant)] // no heap to box into; see above
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(tag = "type", content = "fields"))]

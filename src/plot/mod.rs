@@ -40,6 +40,9 @@
 //!   text before it (`C2 AA` = `ª`) and the text since the last line end, frame or rejected
 //!   start byte is valid UTF-8 without control characters other than TAB and CR
 //!   ([`TextState`]). Otherwise it starts a frame candidate: garbage cannot hide a frame.
+//!   Two consequences of the rule: an `0xAA`/`0xAB` *inside* a character (U+AA80 =
+//!   `EA AA 80`) starts a candidate, and a single lead byte `C2..=DF` at a line start just
+//!   before a frame reads as one character with the start byte (`C8 AA` = `Ȫ`).
 //! * Help tables ([`help`]) are parsed from the *logical* lines: all text pieces of a line
 //!   concatenated (frames removed), the first [`LINE_CAPACITY`] bytes kept. A logical line
 //!   ends at `\n` or at the end of the input (not at a `max_line` cut). When a table ends,
