@@ -1,0 +1,354 @@
+//! Typed messages: data samples, channel labels, text lines and finished help tables.
+
+use core::fmt;
+
+use super::error::{Error, FrameType};
+use super::frame::{self, DataFrame, LabelEntries, LabelEntry, LabelFrame};
+use super::help::CommandList;
+use crate::error::{EncodeError, check_room};
+use crate::fmt::Lossy;
+
+/// A data frame's values, borrowed from the frame (zero-copy).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Data<'a> {
+    /// `2 * COUNT` bytes: little-endian int16 pairs.
+    payload: &'a [u8],
+}
+
+impl<'a> Data<'a> {
+    /// The values of a checked data frame.
+    pub fn parse(frame: DataFrame<&'a [u8]>) -> Data<'a> {
+        let len = frame.frame_len();
+        let bytes = frame.into_inner();
+        Data { payload: bytes.get(frame::field::HEADER_LEN..len).unwrap_or(&[]) }
+    }
+
+    /// Values from their little-endian bytes: `None` unless the length is even and the
+    /// count is 1..=255.
+    pub fn from_le_bytes(payload: &'a [u8]) -> Option<Data<'a>> {
+        let ok = !payload.is_empty() && payload.len() % 2 == 0 && payload.len() / 2 <= u8::MAX as usize;
+        ok.then_some(Data { payload })
+    }
+
+    /// Number of values (COUNT).
+    pub fn count(&self) -> usize {
+        self.payload.len() / 2
+    }
+
+    /// Value `i` (channel `i`).
+    pub fn value(&self, i: usize) -> Option<i16> {
+        let b = self.payload.get(2 * i..2 * i + 2)?;
+        Some(i16::from_le_bytes([b[0], b[1]]))
+    }
+
+    /// The values in channel order.
+    pub fn values(&self) -> Values<'a> {
+        Values { chunks: self.payload.chunks_exact(2) }
+    }
+
+    /// The values' wire bytes.
+    pub fn as_le_bytes(&self) -> &'a [u8] {
+        self.payload
+    }
+
+    /// Length of the wire frame.
+    pub fn buffer_len(&self) -> usize {
+        frame::field::HEADER_LEN + self.payload.len()
+    }
+
+    /// Writes the whole wire frame (`0xAA COUNT values`); returns its length.
+    pub fn emit(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
+        let len = self.buffer_len();
+        check_room(out, len)?;
+        out[frame::field::START] = frame::DATA_START;
+        out[frame::field::COUNT] = u8::try_from(self.count()).map_err(|_| EncodeError::OutOfRange { field: "COUNT" })?;
+        out[frame::field::HEADER_LEN..len].copy_from_slice(self.payload);
+        Ok(len)
+    }
+}
+
+impl fmt::Debug for Data<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Data").field("values", &DebugIter(self.values())).finish()
+    }
+}
+
+/// Iterator over the values of a [`Data`] message.
+#[derive(Debug, Clone)]
+pub struct Values<'a> {
+    chunks: core::slice::ChunksExact<'a, u8>,
+}
+
+impl Iterator for Values<'_> {
+    type Item = i16;
+
+    fn next(&mut self) -> Option<i16> {
+        self.chunks.next().map(|b| i16::from_le_bytes([b[0], b[1]]))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.chunks.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Values<'_> {}
+
+/// A label frame's entries, borrowed from the frame (zero-copy).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Labels<'a> {
+    count: u8,
+    /// The entries' wire bytes (after COUNT).
+    payload: &'a [u8],
+}
+
+impl<'a> Labels<'a> {
+    /// The entries of a checked label frame.
+    pub fn parse(frame: LabelFrame<&'a [u8]>) -> Labels<'a> {
+        let count = frame.count();
+        let len = frame.frame_len();
+        let bytes = frame.into_inner();
+        Labels { count, payload: bytes.get(frame::field::HEADER_LEN..len).unwrap_or(&[]) }
+    }
+
+    /// Number of entries (COUNT).
+    pub fn count(&self) -> usize {
+        self.count as usize
+    }
+
+    /// The entries in wire order (a CH_INDEX may repeat; the last one wins for a display).
+    pub fn entries(&self) -> LabelEntries<'a> {
+        LabelEntries::new(self.payload, self.count)
+    }
+
+    /// The name sent last for channel `index` in this frame.
+    pub fn name_of(&self, index: u8) -> Option<&'a str> {
+        self.entries().filter(|e| e.index == index).last().map(|e| e.name)
+    }
+
+    /// Length of the wire frame.
+    pub fn buffer_len(&self) -> usize {
+        frame::field::HEADER_LEN + self.payload.len()
+    }
+
+    /// Writes the whole wire frame, byte for byte as decoded; returns its length.
+    pub fn emit(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
+        let len = self.buffer_len();
+        check_room(out, len)?;
+        out[frame::field::START] = frame::LABEL_START;
+        out[frame::field::COUNT] = self.count;
+        out[frame::field::HEADER_LEN..len].copy_from_slice(self.payload);
+        Ok(len)
+    }
+}
+
+impl fmt::Debug for Labels<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Labels").field("labels", &DebugIter(self.entries())).finish()
+    }
+}
+
+/// One piece of text: a whole line with its ending, or the part of a line before a frame,
+/// a rejected start byte, the `max_line` limit or the end of the input.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Text<'a> {
+    raw: &'a [u8],
+}
+
+impl<'a> Text<'a> {
+    /// Text from its raw bytes (as they were on the wire).
+    pub const fn new(raw: &'a [u8]) -> Text<'a> {
+        Text { raw }
+    }
+
+    /// The raw bytes, line ending included.
+    pub fn raw(&self) -> &'a [u8] {
+        self.raw
+    }
+
+    /// Whether the piece ends with `\n` (it ends a line).
+    pub fn ends_line(&self) -> bool {
+        self.raw.last() == Some(&b'\n')
+    }
+
+    /// The bytes without the line ending (`\n`, and a `\r` right before it).
+    pub fn line(&self) -> &'a [u8] {
+        match self.raw {
+            [rest @ .., b'\r', b'\n'] | [rest @ .., b'\n'] => rest,
+            other => other,
+        }
+    }
+
+    /// The line as text, if it is valid UTF-8.
+    pub fn as_str(&self) -> Option<&'a str> {
+        core::str::from_utf8(self.line()).ok()
+    }
+
+    /// The line as lossy UTF-8 (each invalid sequence shown as U+FFFD).
+    pub fn lossy(&self) -> Lossy<'a> {
+        Lossy(self.line())
+    }
+
+    /// Length on the wire.
+    pub fn buffer_len(&self) -> usize {
+        self.raw.len()
+    }
+
+    /// Writes the raw bytes; returns their length.
+    pub fn emit(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
+        check_room(out, self.raw.len())?;
+        out[..self.raw.len()].copy_from_slice(self.raw);
+        Ok(self.raw.len())
+    }
+}
+
+impl fmt::Debug for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Text").field("line", &self.lossy()).field("raw", &crate::fmt::Hex(self.raw)).finish()
+    }
+}
+
+/// Everything the plot stream carries.
+///
+/// `Commands` owns its list (about 1.4 KiB, fixed storage): without a heap it cannot be
+/// boxed, and a decoded frame may not borrow the dialect. Tables are rare, so the size
+/// only costs a copy per event.
+#[allow(clippy::large_enum_variant)] // no heap to box into; see above
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(tag = "type", content = "fields"))]
+pub enum Message<'a> {
+    /// `0xAA` data frame: int16 samples, one per channel.
+    #[cfg_attr(feature = "serde", serde(rename = "DATA"))]
+    Data(Data<'a>),
+    /// `0xAB` label frame: channel names.
+    #[cfg_attr(feature = "serde", serde(rename = "LABEL"))]
+    Label(Labels<'a>),
+    /// A piece of a text line.
+    #[cfg_attr(feature = "serde", serde(rename = "TEXT"))]
+    Text(Text<'a>),
+    /// A finished help table (a zero-length event after the line that ended it).
+    #[cfg_attr(feature = "serde", serde(rename = "COMMANDS"))]
+    Commands(CommandList),
+}
+
+impl<'a> Message<'a> {
+    /// Parses the binary frame at the start of `buf` (bytes after it are ignored).
+    pub fn parse_frame(buf: &'a [u8], max_channels: u8) -> Result<Message<'a>, Error> {
+        match buf.first().copied().and_then(FrameType::from_start_byte) {
+            Some(FrameType::Data) => Ok(Message::Data(Data::parse(DataFrame::new_checked(buf, max_channels)?))),
+            Some(FrameType::Label) => Ok(Message::Label(Labels::parse(LabelFrame::new_checked(buf, max_channels)?))),
+            None => match buf.first() {
+                Some(&found) => Err(Error::BadStartByte { expected: FrameType::Data, found }),
+                None => Err(Error::CutOff { frame: FrameType::Data, needed: 2, available: 0 }),
+            },
+        }
+    }
+
+    /// Bytes [`emit`](Self::emit) writes (0 for `Commands`, which spans no input bytes).
+    pub fn buffer_len(&self) -> usize {
+        match self {
+            Message::Data(d) => d.buffer_len(),
+            Message::Label(l) => l.buffer_len(),
+            Message::Text(t) => t.buffer_len(),
+            Message::Commands(_) => 0,
+        }
+    }
+
+    /// Writes exactly the bytes the message was decoded from; returns their length
+    /// (`Commands` writes nothing; see [`HelpWriter`](super::HelpWriter) to print a table).
+    pub fn emit(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
+        match self {
+            Message::Data(d) => d.emit(out),
+            Message::Label(l) => l.emit(out),
+            Message::Text(t) => t.emit(out),
+            Message::Commands(_) => Ok(0),
+        }
+    }
+}
+
+/// Display scaling as the seed's tips compute it: `value = (raw + offset) × scale`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Scaling {
+    /// Added to the raw value first.
+    pub offset: f64,
+    /// Then multiplied.
+    pub scale: f64,
+}
+
+impl Default for Scaling {
+    fn default() -> Self {
+        Scaling { offset: 0.0, scale: 1.0 }
+    }
+}
+
+impl Scaling {
+    /// `(raw + offset) × scale`. For example ADC counts 0..=1023 with offset −512 and
+    /// scale 0.00322 give about −1.65 V ..= 1.65 V.
+    pub fn apply(&self, raw: i16) -> f64 {
+        (f64::from(raw) + self.offset) * self.scale
+    }
+}
+
+struct DebugIter<I>(I);
+
+impl<I: Iterator + Clone> fmt::Debug for DebugIter<I>
+where
+    I::Item: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.clone()).finish()
+    }
+}
+
+#[cfg(feature = "serde")]
+mod ser {
+    use super::*;
+    use serde::ser::{Serialize, SerializeStruct, Serializer};
+
+    struct Seq<I>(I);
+
+    impl<I: Iterator + Clone> Serialize for Seq<I>
+    where
+        I::Item: Serialize,
+    {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(self.0.clone())
+        }
+    }
+
+    impl Serialize for Data<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut st = s.serialize_struct("Data", 1)?;
+            st.serialize_field("values", &Seq(self.values()))?;
+            st.end()
+        }
+    }
+
+    impl Serialize for Labels<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut st = s.serialize_struct("Labels", 1)?;
+            st.serialize_field("labels", &Seq(self.entries()))?;
+            st.end()
+        }
+    }
+
+    impl Serialize for Text<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            struct Line<'a>(&'a [u8]);
+            impl Serialize for Line<'_> {
+                fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    crate::fmt::serde_bytes::lossy(self.0, s)
+                }
+            }
+            let mut st = s.serialize_struct("Text", 1)?;
+            st.serialize_field("line", &Line(self.line()))?;
+            st.end()
+        }
+    }
+}
+
+/// Convenience for firmware: a label entry (`index`, `name`).
+pub const fn label(index: u8, name: &str) -> LabelEntry<'_> {
+    LabelEntry { index, name }
+}

@@ -1,0 +1,285 @@
+//! The stream scanner: [`Plot`], its [`Config`] and the [`Dialect`] implementation.
+
+use core::cell::Cell;
+use core::fmt;
+
+use super::error::Error;
+use super::frame::{
+    DATA_START, LABEL_START, SEED_MAX_CHANNELS, WIDE_MAX_CHANNELS, check_data, check_label, data_frame_len,
+    max_label_frame_len,
+};
+use super::help::{CommandList, DEFAULT_MARKER, HelpParser, LINE_CAPACITY};
+use super::message::{Message, Text};
+use super::text::TextState;
+use crate::stream::{Dialect, Scan};
+
+/// Settings of the plot scanner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Config {
+    /// Largest COUNT of data and label frames, and the bound of CH_INDEX
+    /// (`0..max_channels`). 32 by the seed; 64 in the real app (`plot:64`).
+    pub max_channels: u8,
+    /// A line containing this starts a help table (`"GMU Commands"`).
+    pub help_marker: &'static str,
+    /// A text piece with no `\n` in its first `max_line` bytes is cut there (values
+    /// below 1 act as 1). 1024 by default.
+    pub max_line: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config::seed()
+    }
+}
+
+impl Config {
+    /// The seed's settings: 32 channels, marker `GMU Commands`, lines of 1024 bytes.
+    pub const fn seed() -> Self {
+        Config { max_channels: SEED_MAX_CHANNELS, help_marker: DEFAULT_MARKER, max_line: 1024 }
+    }
+
+    /// The real app's channel limit: like [`seed`](Self::seed) with 64 channels.
+    pub const fn wide() -> Self {
+        Config { max_channels: WIDE_MAX_CHANNELS, ..Config::seed() }
+    }
+
+    /// The settings of a command-line variant: `""` or `"32"` (seed), `"64"` (wide).
+    pub fn from_variant(variant: &str) -> Option<Self> {
+        match variant {
+            "" | "32" => Some(Config::seed()),
+            "64" => Some(Config::wide()),
+            _ => None,
+        }
+    }
+}
+
+/// What the last `Scan::Frame` found (set by `scan`, used by `decode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pending {
+    None,
+    Frame,
+    Text { ends_line: bool },
+    Commands,
+}
+
+/// The plot dialect: binary data and label frames, text lines and help tables on one
+/// port. See the [module documentation](super) for the rules.
+///
+/// State: the text classification of the current line (a few bytes), the current logical
+/// line for the help parser ([`LINE_CAPACITY`] bytes) and the help table being read
+/// (about 1.4 KiB).
+pub struct Plot {
+    config: Config,
+    text: TextState,
+    pending: Pending,
+    line: heapless::Vec<u8, LINE_CAPACITY>,
+    line_open: bool,
+    /// In a `Cell` so that [`Plot::help_timeout`] works through the drivers' `dialect()`.
+    help: Cell<HelpParser>,
+}
+
+impl Default for Plot {
+    fn default() -> Self {
+        Plot::new(Config::default())
+    }
+}
+
+impl fmt::Debug for Plot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Plot")
+            .field("config", &self.config)
+            .field("text", &self.text)
+            .field("pending", &self.pending)
+            .field("line_len", &self.line.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Plot {
+    /// A scanner with the given settings.
+    pub fn new(config: Config) -> Self {
+        Plot {
+            config,
+            text: TextState::new(),
+            pending: Pending::None,
+            line: heapless::Vec::new(),
+            line_open: false,
+            help: Cell::new(HelpParser::new(config.help_marker)),
+        }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Call this when no line has arrived for 2 seconds (the seed's live timeout): it ends
+    /// the help table being read and returns its commands (empty if it had no rows). It
+    /// also returns a table that has ended but whose `COMMANDS` event has not been emitted
+    /// yet (a [`StreamDecoder`](crate::StreamDecoder) emits it with the next bytes), which
+    /// is then not emitted. `None` when there is no table.
+    ///
+    /// It takes `&self` so that it can be called through `decoder.dialect()`.
+    pub fn help_timeout(&self) -> Option<CommandList> {
+        let mut parser = self.help.replace(HelpParser::new(self.config.help_marker));
+        parser.end_table();
+        let list = parser.take_commands();
+        self.help.set(parser);
+        list
+    }
+
+    /// Whether a help table is being read.
+    pub fn is_reading_help(&mut self) -> bool {
+        self.help.get_mut().is_reading()
+    }
+
+    fn max_line(&self) -> usize {
+        self.config.max_line.max(1)
+    }
+
+    fn append_line(&mut self, bytes: &[u8]) {
+        let room = LINE_CAPACITY - self.line.len();
+        let take = bytes.get(..room).unwrap_or(bytes);
+        // Cannot fail: `take` fits.
+        let _ = self.line.extend_from_slice(take);
+        self.line_open = true;
+    }
+
+    /// Hands the logical line to the help parser and starts a new one.
+    fn finish_line(&mut self) {
+        if self.line.last() == Some(&b'\r') {
+            self.line.pop();
+        }
+        self.help.get_mut().feed_line(&self.line);
+        self.line.clear();
+        self.line_open = false;
+    }
+
+    fn scan_frame(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
+        let max = self.config.max_channels;
+        let checked = if buf.first() == Some(&DATA_START) { check_data(buf, max) } else { check_label(buf, max) };
+        match checked {
+            Ok(n) => {
+                self.text.reset();
+                self.pending = Pending::Frame;
+                Scan::Frame(n)
+            }
+            Err(Error::CutOff { .. }) if !at_end => Scan::NeedMore,
+            Err(e) => {
+                // One byte: the start byte. The COUNT byte is looked at again.
+                self.text.reset();
+                self.pending = Pending::None;
+                Scan::Reject(1, e)
+            }
+        }
+    }
+
+    fn scan_text(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
+        let limit = self.max_line();
+        let window = buf.get(..limit).unwrap_or(buf);
+        let mut state = self.text;
+        let mut i = 0;
+        let (n, ends_line) = loop {
+            let rest = window.get(i..).unwrap_or(&[]);
+            match memchr::memchr3(b'\n', DATA_START, LABEL_START, rest) {
+                Some(j) => {
+                    let p = i + j;
+                    state.feed_all(&rest[..j]);
+                    let c = rest[j];
+                    if c == b'\n' {
+                        state.reset();
+                        break (p + 1, true);
+                    }
+                    if state.is_text(c) {
+                        state.feed(c);
+                        i = p + 1;
+                        continue;
+                    }
+                    if p == 0 {
+                        // Not reached (scan() sends non-text start bytes to scan_frame).
+                        return self.scan_frame(buf, at_end);
+                    }
+                    break (p, false);
+                }
+                None => {
+                    state.feed_all(rest);
+                    if window.len() == limit {
+                        break (limit, false);
+                    }
+                    if at_end {
+                        break (buf.len(), true);
+                    }
+                    return Scan::NeedMore;
+                }
+            }
+        };
+        self.text = state;
+        self.pending = Pending::Text { ends_line };
+        Scan::Frame(n)
+    }
+}
+
+impl Dialect for Plot {
+    const NAME: &'static str = "plot";
+    type Frame<'a> = Message<'a>;
+    type Error = Error;
+
+    fn max_frame_len(&self) -> usize {
+        let max = self.config.max_channels;
+        self.max_line().max(data_frame_len(max as usize)).max(max_label_frame_len(max))
+    }
+
+    fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
+        if self.help.get_mut().is_finished() {
+            self.pending = Pending::Commands;
+            return Scan::Frame(0);
+        }
+        let Some(&first) = buf.first() else {
+            if !at_end {
+                return Scan::NeedMore;
+            }
+            // End of input: the last line ends, and so does a table being read.
+            if self.line_open {
+                self.finish_line();
+            }
+            let help = self.help.get_mut();
+            help.end_table();
+            if help.is_finished() {
+                self.pending = Pending::Commands;
+                return Scan::Frame(0);
+            }
+            return Scan::NeedMore;
+        };
+        if (first == DATA_START || first == LABEL_START) && !self.text.is_text(first) {
+            self.scan_frame(buf, at_end)
+        } else {
+            self.scan_text(buf, at_end)
+        }
+    }
+
+    fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
+        match core::mem::replace(&mut self.pending, Pending::None) {
+            Pending::Frame => Message::parse_frame(frame, self.config.max_channels),
+            Pending::Text { ends_line } => {
+                let text = Text::new(frame);
+                let content = if text.ends_line() { frame.get(..frame.len() - 1).unwrap_or(&[]) } else { frame };
+                self.append_line(content);
+                if ends_line {
+                    self.finish_line();
+                }
+                Ok(Message::Text(text))
+            }
+            Pending::Commands => Ok(Message::Commands(self.help.get_mut().take_commands().unwrap_or_default())),
+            // Bytes not announced by `scan` (decode called directly): a frame if they are
+            // one, text otherwise; the line and help state are left alone.
+            Pending::None => match frame.first() {
+                Some(&(DATA_START | LABEL_START)) => Message::parse_frame(frame, self.config.max_channels),
+                _ => Ok(Message::Text(Text::new(frame))),
+            },
+        }
+    }
+
+    fn reset(&mut self) {
+        *self = Plot::new(self.config);
+    }
+}
