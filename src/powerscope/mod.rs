@@ -59,9 +59,10 @@
 //!   received and computed CRCs) and a frame cut off by the end of the input (`truncated`)
 //!   are rejected from their magic up to the next magic, the candidate's end, or the frame
 //!   limit, whichever comes first ([`crate::stream::rejection_extent`]). Scanning resumes
-//!   there, so a false magic never swallows the frame behind it. A rejection or garbage run
-//!   that reaches its limit does not take an `A5` in its last byte: that byte may begin a
-//!   magic whose `5A` lies beyond the limit.
+//!   there, so a false magic never swallows the frame behind it. Nor does a rejection end
+//!   with the `A5` of a magic (`A5` then `5A`); where the `5A` would lie beyond the frame
+//!   limit, a rejection or garbage run that reaches the limit leaves a final `A5` to the
+//!   next scan, so that no decision needs more than the limit's bytes.
 //! * Revision-1 payload sizes are exact for their type and command (STREAM at least 1 byte,
 //!   NACK exactly 1, CMD and ACK by the table above, GET_SENSORS even). A checksum-valid
 //!   frame with a wrong size is rejected whole as `bad_length`; a CMD or ACK whose `cmd_id`

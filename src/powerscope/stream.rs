@@ -107,10 +107,11 @@ fn find_magic(bytes: &[u8]) -> Option<usize> {
 }
 
 /// Rejects the candidate at `buf[0]` with `rejection_extent` (next magic, candidate end, or
-/// the revision's frame limit). One adjustment keeps every decision within the limit
-/// without ever swallowing a frame: when the extent ends at its horizon (not at a magic
-/// or at the end of the input) and its last byte is `A5`, that byte may start a magic
-/// whose `5A` lies beyond, so it is left for the next scan.
+/// the revision's frame limit). One adjustment makes sure a rejection never swallows a
+/// magic while every decision stays within the limit: when the extent ends at its horizon
+/// (not at a magic or at the end of the input) and its last byte is `A5`, that byte starts
+/// a magic if the next byte is `5A`, and is then left for the next scan; when the next
+/// byte lies beyond the frame limit, the `A5` is always left for the next scan.
 fn reject(buf: &[u8], candidate_end: Option<usize>, rev: Revision, at_end: bool, error: Error) -> Scan<Error> {
     let limit = rev.max_frame_len();
     let Some(n) = rejection_extent(buf, candidate_end, limit, at_end, find_magic) else {
@@ -119,10 +120,18 @@ fn reject(buf: &[u8], candidate_end: Option<usize>, rev: Revision, at_end: bool,
     let horizon = candidate_end.unwrap_or(limit).min(limit).max(1);
     let ends_on_a5 = n >= 2 && buf.get(n - 1) == Some(&MAGIC_BYTES[0]);
     let input_ended_there = at_end && n == buf.len();
-    if n == horizon && ends_on_a5 && !input_ended_there {
-        Scan::Reject(n - 1, error)
-    } else {
-        Scan::Reject(n, error)
+    if n != horizon || !ends_on_a5 || input_ended_there {
+        return Scan::Reject(n, error);
+    }
+    if n >= limit {
+        // Deciding would take a byte beyond the limit: leave the A5 to the next scan.
+        return Scan::Reject(n - 1, error);
+    }
+    match buf.get(n) {
+        Some(&next) if next == MAGIC_BYTES[1] => Scan::Reject(n - 1, error),
+        Some(_) => Scan::Reject(n, error),
+        None if at_end => Scan::Reject(n, error),
+        None => Scan::NeedMore,
     }
 }
 
