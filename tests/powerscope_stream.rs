@@ -474,3 +474,20 @@ fn a_decoder_as_small_as_the_largest_frame_gives_the_same_events() {
     dec.finish_with(|e| got.push(common::summarize(&e)));
     assert_eq!(got, expected);
 }
+
+#[test]
+fn rule_decisions_never_depend_on_bytes_beyond_the_frame_limit() {
+    // A rejected header whose 64-byte horizon ends in A5, at the very end of the input: the
+    // A5 is left to the next scan whether or not a byte follows (found by proptest).
+    let mut input = vec![0u8; 64];
+    input[..6].copy_from_slice(&[0xA5, 0x5A, 0, 0, 0xFF, 0]);
+    input[63] = 0xA5;
+    let expected = vec![(0, 63, Some(ErrorKind::BadLength)), (63, 1, Some(ErrorKind::Garbage))];
+    assert_eq!(shape(PowerScope::r1(), &input), expected);
+    common::assert_chunking_invariant(PowerScope::r1, &input);
+    // The same for a garbage run that reaches the limit.
+    let mut input = vec![0x11u8; 64];
+    input[63] = 0xA5;
+    assert_eq!(shape(PowerScope::r1(), &input), [(0, 63, Some(ErrorKind::Garbage)), (63, 1, Some(ErrorKind::Garbage))]);
+    common::assert_chunking_invariant(PowerScope::r1, &input);
+}

@@ -119,12 +119,12 @@ fn reject(buf: &[u8], candidate_end: Option<usize>, rev: Revision, at_end: bool,
     };
     let horizon = candidate_end.unwrap_or(limit).min(limit).max(1);
     let ends_on_a5 = n >= 2 && buf.get(n - 1) == Some(&MAGIC_BYTES[0]);
-    let input_ended_there = at_end && n == buf.len();
-    if n != horizon || !ends_on_a5 || input_ended_there {
+    if n != horizon || !ends_on_a5 {
         return Scan::Reject(n, error);
     }
     if n >= limit {
-        // Deciding would take a byte beyond the limit: leave the A5 to the next scan.
+        // Deciding would take a byte beyond the limit: leave the A5 to the next scan,
+        // whether or not that byte exists, so that the answer never depends on it.
         return Scan::Reject(n - 1, error);
     }
     match buf.get(n) {
