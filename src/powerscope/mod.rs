@@ -1,1 +1,183 @@
-//! The `powerscope` dialect (under construction).
+//! The `powerscope` dialect: the STM32L4 + INA219 USB power monitor (seed
+//! `000_c72dc32c8bf1178b`), in its two revisions.
+//!
+//! * **Revision 0** ([`Revision::R0`], `powerscope:r0`) is the seed's "current status":
+//!   STREAM frames of 1..=512 payload bytes with no checksum, and raw single-byte commands
+//!   host → device (`0x01` START, `0x02` STOP, no reply).
+//! * **Revision 1** ([`Revision::R1`], `powerscope` = `powerscope:r1`, the default) is the
+//!   roadmap the project shipped: STREAM / CMD / ACK / NACK frames of 0..=46 payload bytes
+//!   with a CRC-16 trailer, nine commands and INA219 samples.
+//!
+//! Nothing on the wire tells the revisions apart: a decoder is configured for one.
+//!
+//! # Wire layout
+//!
+//! A 16-byte header, all fields little-endian:
+//!
+//! | offset | size | revision 0 | revision 1 |
+//! |---:|---:|---|---|
+//! | 0 | 2 | `magic` 0x5AA5 (wire `A5 5A`) | same |
+//! | 2 | 1 | `type`: 0 STREAM | 0 STREAM, 1 CMD, 2 ACK, 3 NACK |
+//! | 3 | 1 | `ver` 0 | `ver` 0 |
+//! | 4 | 2 | `len` (payload bytes) 1..=512 | `len` 0..=46 |
+//! | 6 | 2 | reserved u16 | `cmd_id` u8 (0xFF on STREAM), reserved u8 |
+//! | 8 | 4 | `seq`: global frame counter | `seq`: per-sensor stream counter; ACK/NACK echo the CMD's |
+//! | 12 | 4 | `ts_ms`: ms since boot | same (CMD: host clock, ignored by the device) |
+//! | 16 | `len` | payload | payload |
+//! | 16+`len` | 2 | (none) | CRC-16/CCITT-FALSE of header and payload, LE |
+//!
+//! Frames are at most 528 bytes (revision 0) or 64 bytes (revision 1).
+//!
+//! Revision-1 payloads ([`r1`]):
+//!
+//! | `cmd_id` | command | CMD payload | ACK payload |
+//! |---|---|---|---|
+//! | 0x01 | START_STREAM | `sensor` u8 | empty |
+//! | 0x02 | STOP_STREAM | `sensor` u8 | empty |
+//! | 0x03 | SET_PERIOD | `sensor` u8, `period_ms` u16 (5..=10000) | empty |
+//! | 0x04 | GET_PERIOD | `sensor` u8 | `period_ms` u32 |
+//! | 0x05 | PING | empty | empty |
+//! | 0x06 | GET_SENSORS | empty | up to 23 × {`runtime_id` u8, `type_id` u8} |
+//! | 0x07 | READ_SENSOR | `sensor` u8 | sensor packet |
+//! | 0x08 | GET_UPTIME | empty | `uptime_ms` u32 |
+//! | 0x09 | GET_BOARD_UID | empty | 3 × u32 |
+//!
+//! A STREAM payload is a sensor packet: `runtime_id` u8 and the sample; an INA219 sample
+//! ([`Ina219Sample`]) is `bus_mV` u16 and `current_uA` i32 (7 bytes in all). A NACK payload
+//! is one [`ErrorCode`] byte.
+//!
+//! # Decisions
+//!
+//! * Scanning hunts for `A5 5A` with `memchr`. A trailing lone `A5` waits for the next byte
+//!   unless the input has ended. Bytes before a magic are one `garbage` event (split at the
+//!   frame limit, 528 or 64 bytes), except that in revision 0 every `0x01` / `0x02` byte
+//!   outside a frame candidate is a one-byte CMD event (START / STOP), which splits the
+//!   garbage around it.
+//! * A header whose `type`, `ver` or `len` is impossible for the revision is rejected as
+//!   `unknown_type`, `invalid_field` or `bad_length` (checked in that order, as soon as the
+//!   byte is there). Such a candidate, a revision-1 CRC mismatch (`crc_mismatch`, with the
+//!   received and computed CRCs) and a frame cut off by the end of the input (`truncated`)
+//!   are rejected from their magic up to the next magic, the candidate's end, or the frame
+//!   limit, whichever comes first ([`crate::stream::rejection_extent`]). Scanning resumes
+//!   there, so a false magic never swallows the frame behind it. Nor does a rejection end
+//!   with the `A5` of a magic (`A5` then `5A`); where the `5A` would lie beyond the frame
+//!   limit, a rejection or garbage run that reaches the limit leaves a final `A5` to the
+//!   next scan, so that no decision needs more than the limit's bytes.
+//! * Revision-1 payload sizes are exact for their type and command (STREAM at least 1 byte,
+//!   NACK exactly 1, CMD and ACK by the table above, GET_SENSORS even). A checksum-valid
+//!   frame with a wrong size is rejected whole as `bad_length`; a CMD or ACK whose `cmd_id`
+//!   is not in the table as `unknown_type`. STREAM frames keep whatever `cmd_id` they carry.
+//! * Decoding is lenient where the range is the sender's: a SET_PERIOD period outside
+//!   5..=10000 decodes as received, [`r1::Command::validate`] tells, the encoder refuses it.
+//! * Reserved bytes are ignored on receive and kept as received, so that decoded messages
+//!   re-encode to exactly their bytes; the constructors set them to 0.
+//! * Gaps: a STREAM frame's `gap` is its `seq` minus the previous `seq` of the same stream
+//!   (wrapping u32), 0 for the first. Revision 0 has one stream; revision 1 one per sensor
+//!   `runtime_id` ([`GapTracker`], a fixed map of [`gap::MAX_STREAMS`] streams). Lost frames
+//!   grow by `gap - 1` when `1 < gap < 2^31`; a backwards jump (START_STREAM resets `seq` to
+//!   0) is a restart, not a loss.
+//! * Physical units: V = mV / 1000, mA = µA / 1000, mW = V × mA. The real host scales the
+//!   current 10× too small; this crate does not.
+//!
+//! # JSON (`serde` feature)
+//!
+//! `type` is `STREAM`, `CMD`, `ACK` or `NACK`. Every frame has `ver`, `seq`, `ts_ms`,
+//! `payload_len`, and in revision 1 `cmd_id`. STREAM adds `gap`, and `payload_hex`
+//! (revision 0) or `runtime_id`, `bus_mv`, `current_ua` (revision 1; `runtime_id` and
+//! `sample_hex` for packets that are not INA219 samples). CMD adds `cmd` and its
+//! parameters `sensor`, `period_ms`; ACK adds `cmd` and the answer (`period_ms`, `sensors`
+//! as `[{"runtime_id", "type_id"}]`, `uptime_ms`, `uid_hex`, or the sample fields); NACK
+//! adds `error_code`. A revision-0 command byte is `{"type": "CMD", "fields": {"cmd":
+//! "START"}}`.
+//!
+//! # Contract
+//!
+//! No input makes any function of this module panic, read out of bounds, loop forever or
+//! grow without bound: received bytes are read with `get`, checked lengths and iterators,
+//! and all state is fixed-size. (As in smoltcp, the getters of a view made with
+//! `new_unchecked` on a buffer too short for it may panic; the stream code never builds
+//! one.)
+//!
+//! # Examples
+//!
+//! Encoding a SET_PERIOD command into a stack buffer:
+//!
+//! ```
+//! use serial_dialects::powerscope::r1::{Cmd, Command, Message};
+//!
+//! let cmd = Message::Cmd(Cmd::new(8, 0, Command::SetPeriod { sensor: 1, period_ms: 20 }));
+//! let mut buf = [0u8; 64];
+//! let n = cmd.emit(&mut buf)?;
+//! assert_eq!(n, 21);
+//! assert_eq!(&buf[..8], &[0xA5, 0x5A, 1, 0, 3, 0, 0x03, 0]);
+//! assert_eq!(Message::from_bytes(&buf[..n]), Ok(cmd));
+//!
+//! // The firmware refuses periods outside 5..=10000 ms, and so does the encoder.
+//! let bad = Message::Cmd(Cmd::new(9, 0, Command::SetPeriod { sensor: 1, period_ms: 4 }));
+//! assert!(bad.emit(&mut buf).is_err());
+//! # Ok::<(), serial_dialects::EncodeError>(())
+//! ```
+//!
+//! Decoding a revision-1 stream, with a corrupted frame in it:
+//!
+//! ```
+//! use serial_dialects::powerscope::{Ina219Sample, Message, PowerScope, SensorPacket, r1};
+//! use serial_dialects::{ErrorKind, SliceDecoder};
+//!
+//! let mut wire = [0u8; 3 * 25 + 3];
+//! let mut at = 3; // three bytes of line noise first
+//! for seq in 0..3 {
+//!     let sample = Ina219Sample { runtime_id: 1, bus_mv: 12_012, current_ua: 22_300 + seq as i32 };
+//!     let frame = r1::Message::Stream(r1::Stream::new(seq, 59 + 13 * seq, SensorPacket::Ina219(sample)));
+//!     at += frame.emit(&mut wire[at..])?;
+//! }
+//! wire[3 + 25 + 20] ^= 0x40; // flip a bit in the second frame's current
+//!
+//! let mut decoder = SliceDecoder::new(PowerScope::r1(), &wire);
+//! let events: Vec<_> = decoder
+//!     .by_ref()
+//!     .map(|event| match event.frame() {
+//!         Some(Message::R1(r1::Message::Stream(s))) => (event.offset, Ok((s.seq, s.gap))),
+//!         _ => (event.offset, Err(event.error_kind())),
+//!     })
+//!     .collect();
+//! assert_eq!(events, [
+//!     (0, Err(Some(ErrorKind::Garbage))),
+//!     (3, Ok((0, 0))),
+//!     (28, Err(Some(ErrorKind::CrcMismatch))),
+//!     (53, Ok((2, 2))),
+//! ]);
+//! assert_eq!(decoder.stats().lost_frames, 1);
+//! # Ok::<(), serial_dialects::EncodeError>(())
+//! ```
+
+pub mod error;
+pub mod frame;
+pub mod gap;
+pub mod header;
+pub mod ina219;
+pub mod message;
+pub mod r0;
+pub mod r1;
+pub mod stream;
+
+pub use error::Error;
+pub use frame::Frame;
+pub use gap::GapTracker;
+pub use header::{FrameType, HEADER_LEN, Header, HeaderRepr, MAGIC, Revision};
+pub use ina219::{Ina219Sample, SensorPacket};
+pub use message::Message;
+pub use r0::ShellLine;
+pub use r1::{Command, CommandId, ErrorCode, Reply};
+pub use stream::{Config, PowerScope};
+
+/// Serializes bytes as a lowercase hex string (a `*_hex` JSON field).
+#[cfg(feature = "serde")]
+pub(crate) struct HexField<'a>(pub(crate) &'a [u8]);
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for HexField<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::fmt::serde_bytes::hex(self.0, s)
+    }
+}

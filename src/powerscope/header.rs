@@ -1,0 +1,442 @@
+//! The 16-byte header both revisions share: a zero-copy view and its plain-value form.
+
+use core::fmt;
+
+use super::error::Error;
+
+/// Every header field's byte range, used by the getters and the setters alike.
+pub mod field {
+    use core::ops::Range;
+
+    /// `magic`, u16 LE `0x5AA5` (wire `A5 5A`).
+    pub const MAGIC: Range<usize> = 0..2;
+    /// `type`, u8.
+    pub const TYPE: usize = 2;
+    /// `ver`, u8 (always 0).
+    pub const VER: usize = 3;
+    /// `len`, u16 LE: the payload length.
+    pub const LEN: Range<usize> = 4..6;
+    /// Revision 0: `rsv`, u16 LE.
+    pub const RESERVED_R0: Range<usize> = 6..8;
+    /// Revision 1: `cmd_id`, u8.
+    pub const CMD_ID: usize = 6;
+    /// Revision 1: `rsv`, u8.
+    pub const RESERVED_R1: usize = 7;
+    /// `seq`, u32 LE.
+    pub const SEQ: Range<usize> = 8..12;
+    /// `ts_ms`, u32 LE.
+    pub const TS_MS: Range<usize> = 12..16;
+    /// First byte of the payload.
+    pub const PAYLOAD: usize = 16;
+}
+
+/// Length of the header.
+pub const HEADER_LEN: usize = 16;
+/// The magic as a little-endian u16.
+pub const MAGIC: u16 = 0x5AA5;
+/// The magic as it appears on the wire.
+pub const MAGIC_BYTES: [u8; 2] = [0xA5, 0x5A];
+/// The only protocol version (`ver`) of both revisions.
+pub const VERSION: u8 = 0;
+
+/// Which revision of the protocol a stream speaks. Nothing on the wire tells them apart, so
+/// it is always chosen explicitly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Revision {
+    /// The seed's "current status": STREAM frames only, payload 1..=512 bytes, no CRC, and
+    /// raw single-byte commands (`0x01` START, `0x02` STOP).
+    R0,
+    /// The shipped roadmap: STREAM/CMD/ACK/NACK, payload 0..=46 bytes, CRC-16 trailer,
+    /// INA219 samples. The default.
+    #[default]
+    R1,
+}
+
+impl Revision {
+    /// The number of the revision (0 or 1).
+    pub const fn number(self) -> u8 {
+        match self {
+            Revision::R0 => 0,
+            Revision::R1 => 1,
+        }
+    }
+
+    /// The smallest payload length a header may announce.
+    pub const fn min_payload_len(self) -> usize {
+        match self {
+            Revision::R0 => 1,
+            Revision::R1 => 0,
+        }
+    }
+
+    /// The largest payload length a header may announce (512 or 46).
+    pub const fn max_payload_len(self) -> usize {
+        match self {
+            Revision::R0 => 512,
+            Revision::R1 => 46,
+        }
+    }
+
+    /// Bytes after the payload: none in revision 0, the CRC-16 in revision 1.
+    pub const fn trailer_len(self) -> usize {
+        match self {
+            Revision::R0 => 0,
+            Revision::R1 => 2,
+        }
+    }
+
+    /// The highest `type` the revision defines (0 STREAM, or 3 NACK).
+    pub const fn max_frame_type(self) -> u8 {
+        match self {
+            Revision::R0 => 0,
+            Revision::R1 => 3,
+        }
+    }
+
+    /// The wire length of a frame with a payload of `payload_len` bytes.
+    pub const fn frame_len(self, payload_len: usize) -> usize {
+        HEADER_LEN + payload_len + self.trailer_len()
+    }
+
+    /// The longest frame of the revision: 528 bytes (r0) or 64 bytes (r1).
+    pub const fn max_frame_len(self) -> usize {
+        self.frame_len(self.max_payload_len())
+    }
+
+    /// The dialect name of the revision on the command line: `powerscope:r0` or
+    /// `powerscope:r1`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Revision::R0 => "powerscope:r0",
+            Revision::R1 => "powerscope:r1",
+        }
+    }
+
+    /// Reads a command-line dialect name: `powerscope` (= `powerscope:r1`),
+    /// `powerscope:r1` or `powerscope:r0`.
+    pub fn from_name(name: &str) -> Option<Revision> {
+        match name {
+            "powerscope" | "powerscope:r1" => Some(Revision::R1),
+            "powerscope:r0" => Some(Revision::R0),
+            _ => None,
+        }
+    }
+
+    /// Checks the header fields that the revision constrains, in the order `type`, `ver`,
+    /// `len`, on however many of the header's bytes `bytes` holds (a prefix is enough to
+    /// reject a candidate early).
+    pub fn check_header_prefix(self, bytes: &[u8]) -> Result<(), Error> {
+        if let Some(&frame_type) = bytes.get(field::TYPE) {
+            if frame_type > self.max_frame_type() {
+                return Err(Error::UnknownFrameType {
+                    frame_type,
+                    revision: self.number(),
+                    max: self.max_frame_type(),
+                });
+            }
+        }
+        if let Some(&ver) = bytes.get(field::VER) {
+            if ver != VERSION {
+                return Err(Error::BadVersion { ver });
+            }
+        }
+        if let Some(len) = bytes.get(field::LEN).and_then(le_u16) {
+            let len_usize = usize::from(len);
+            if len_usize < self.min_payload_len() || len_usize > self.max_payload_len() {
+                return Err(Error::BadLength {
+                    len,
+                    min: self.min_payload_len() as u16,
+                    max: self.max_payload_len() as u16,
+                    revision: self.number(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Revision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl core::str::FromStr for Revision {
+    type Err = UnknownRevision;
+
+    /// Parses `r0` or `r1` (the variant after `powerscope:`), or a whole dialect name.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "r0" => Ok(Revision::R0),
+            "r1" => Ok(Revision::R1),
+            _ => Revision::from_name(s).ok_or(UnknownRevision),
+        }
+    }
+}
+
+/// A revision name that is neither `r0` nor `r1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("unknown powerscope revision (expected r0 or r1)")]
+pub struct UnknownRevision;
+
+/// The frame types (`type` byte). Revision 0 knows only [`FrameType::Stream`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "UPPERCASE"))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[repr(u8)]
+pub enum FrameType {
+    /// 0: sensor data, device to host.
+    Stream = 0,
+    /// 1: a command, host to device (revision 1).
+    Cmd = 1,
+    /// 2: a positive answer, device to host (revision 1).
+    Ack = 2,
+    /// 3: a negative answer, device to host (revision 1).
+    Nack = 3,
+}
+
+impl FrameType {
+    /// The type for a `type` byte, if it is one.
+    pub const fn from_u8(value: u8) -> Option<FrameType> {
+        match value {
+            0 => Some(FrameType::Stream),
+            1 => Some(FrameType::Cmd),
+            2 => Some(FrameType::Ack),
+            3 => Some(FrameType::Nack),
+            _ => None,
+        }
+    }
+
+    /// The name in the JSON contract: `STREAM`, `CMD`, `ACK`, `NACK`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            FrameType::Stream => "STREAM",
+            FrameType::Cmd => "CMD",
+            FrameType::Ack => "ACK",
+            FrameType::Nack => "NACK",
+        }
+    }
+}
+
+/// Reads a little-endian u16 from exactly two bytes.
+pub(crate) fn le_u16(bytes: &[u8]) -> Option<u16> {
+    bytes.first_chunk::<2>().map(|b| u16::from_le_bytes(*b))
+}
+
+/// Reads a little-endian u32 from the first four bytes.
+pub(crate) fn le_u32(bytes: &[u8]) -> Option<u32> {
+    bytes.first_chunk::<4>().map(|b| u32::from_le_bytes(*b))
+}
+
+/// A zero-copy view of a 16-byte header at the start of a buffer.
+///
+/// The view knows nothing about revisions: [`Revision::check_header_prefix`] and
+/// [`Frame`](super::Frame) do that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header<T: AsRef<[u8]>> {
+    buffer: T,
+}
+
+impl<T: AsRef<[u8]>> Header<T> {
+    /// Wraps a buffer without checking it. The getters and setters panic if the buffer is
+    /// shorter than [`HEADER_LEN`]; use [`new_checked`](Self::new_checked) for received
+    /// bytes.
+    pub const fn new_unchecked(buffer: T) -> Header<T> {
+        Header { buffer }
+    }
+
+    /// Wraps a buffer that holds at least 16 bytes starting with the magic.
+    pub fn new_checked(buffer: T) -> Result<Header<T>, Error> {
+        let header = Header::new_unchecked(buffer);
+        header.check_len()?;
+        let magic = header.magic();
+        if magic != MAGIC {
+            return Err(Error::BadMagic { found: magic });
+        }
+        Ok(header)
+    }
+
+    /// Checks that the buffer holds a whole header.
+    pub fn check_len(&self) -> Result<(), Error> {
+        let available = self.buffer.as_ref().len();
+        if available < HEADER_LEN {
+            Err(Error::Truncated { frame_len: None, available })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The underlying buffer.
+    pub fn into_inner(self) -> T {
+        self.buffer
+    }
+
+    fn u16_at(&self, range: core::ops::Range<usize>) -> u16 {
+        let b = &self.buffer.as_ref()[range];
+        u16::from_le_bytes([b[0], b[1]])
+    }
+
+    fn u32_at(&self, range: core::ops::Range<usize>) -> u32 {
+        let b = &self.buffer.as_ref()[range];
+        u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+    }
+
+    /// `magic` (0x5AA5 in a valid header).
+    pub fn magic(&self) -> u16 {
+        self.u16_at(field::MAGIC)
+    }
+
+    /// The raw `type` byte.
+    pub fn frame_type(&self) -> u8 {
+        self.buffer.as_ref()[field::TYPE]
+    }
+
+    /// `ver`.
+    pub fn ver(&self) -> u8 {
+        self.buffer.as_ref()[field::VER]
+    }
+
+    /// `len`: the payload length.
+    pub fn len(&self) -> u16 {
+        self.u16_at(field::LEN)
+    }
+
+    /// Whether `len` is 0 (a revision-1 frame with no payload).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Revision 0: the reserved u16 at offset 6.
+    pub fn reserved_r0(&self) -> u16 {
+        self.u16_at(field::RESERVED_R0)
+    }
+
+    /// Revision 1: `cmd_id` (0xFF on STREAM frames).
+    pub fn cmd_id(&self) -> u8 {
+        self.buffer.as_ref()[field::CMD_ID]
+    }
+
+    /// Revision 1: the reserved byte at offset 7.
+    pub fn reserved_r1(&self) -> u8 {
+        self.buffer.as_ref()[field::RESERVED_R1]
+    }
+
+    /// `seq`.
+    pub fn seq(&self) -> u32 {
+        self.u32_at(field::SEQ)
+    }
+
+    /// `ts_ms`.
+    pub fn ts_ms(&self) -> u32 {
+        self.u32_at(field::TS_MS)
+    }
+}
+
+impl<T: AsRef<[u8]> + AsMut<[u8]>> Header<T> {
+    fn put(&mut self, range: core::ops::Range<usize>, bytes: &[u8]) {
+        self.buffer.as_mut()[range].copy_from_slice(bytes);
+    }
+
+    /// Writes the magic `A5 5A`.
+    pub fn set_magic(&mut self) {
+        self.put(field::MAGIC, &MAGIC_BYTES);
+    }
+
+    /// Sets the `type` byte.
+    pub fn set_frame_type(&mut self, value: u8) {
+        self.buffer.as_mut()[field::TYPE] = value;
+    }
+
+    /// Sets `ver`.
+    pub fn set_ver(&mut self, value: u8) {
+        self.buffer.as_mut()[field::VER] = value;
+    }
+
+    /// Sets `len`.
+    pub fn set_len(&mut self, value: u16) {
+        self.put(field::LEN, &value.to_le_bytes());
+    }
+
+    /// Revision 0: sets the reserved u16.
+    pub fn set_reserved_r0(&mut self, value: u16) {
+        self.put(field::RESERVED_R0, &value.to_le_bytes());
+    }
+
+    /// Revision 1: sets `cmd_id`.
+    pub fn set_cmd_id(&mut self, value: u8) {
+        self.buffer.as_mut()[field::CMD_ID] = value;
+    }
+
+    /// Revision 1: sets the reserved byte.
+    pub fn set_reserved_r1(&mut self, value: u8) {
+        self.buffer.as_mut()[field::RESERVED_R1] = value;
+    }
+
+    /// Sets `seq`.
+    pub fn set_seq(&mut self, value: u32) {
+        self.put(field::SEQ, &value.to_le_bytes());
+    }
+
+    /// Sets `ts_ms`.
+    pub fn set_ts_ms(&mut self, value: u32) {
+        self.put(field::TS_MS, &value.to_le_bytes());
+    }
+}
+
+/// The plain values of a header (smoltcp's `Repr`): parse from a view, emit into one.
+///
+/// Bytes 6 and 7 are `cmd_id` and `reserved` in revision 1 and one reserved u16
+/// (`cmd_id | reserved << 8`, see [`reserved_r0`](Self::reserved_r0)) in revision 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct HeaderRepr {
+    /// The raw `type` byte.
+    pub frame_type: u8,
+    /// `ver` (0).
+    pub ver: u8,
+    /// `len`: the payload length.
+    pub len: u16,
+    /// Byte 6: revision 1 `cmd_id`; low byte of the revision-0 reserved u16.
+    pub cmd_id: u8,
+    /// Byte 7: revision 1 reserved byte; high byte of the revision-0 reserved u16.
+    pub reserved: u8,
+    /// `seq`.
+    pub seq: u32,
+    /// `ts_ms`.
+    pub ts_ms: u32,
+}
+
+impl HeaderRepr {
+    /// Reads the values of a header view.
+    pub fn parse<T: AsRef<[u8]>>(header: &Header<T>) -> HeaderRepr {
+        HeaderRepr {
+            frame_type: header.frame_type(),
+            ver: header.ver(),
+            len: header.len(),
+            cmd_id: header.cmd_id(),
+            reserved: header.reserved_r1(),
+            seq: header.seq(),
+            ts_ms: header.ts_ms(),
+        }
+    }
+
+    /// The revision-0 reserved u16 (bytes 6 and 7, little-endian).
+    pub const fn reserved_r0(&self) -> u16 {
+        u16::from_le_bytes([self.cmd_id, self.reserved])
+    }
+
+    /// Writes magic and values into a header view.
+    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, header: &mut Header<T>) {
+        header.set_magic();
+        header.set_frame_type(self.frame_type);
+        header.set_ver(self.ver);
+        header.set_len(self.len);
+        header.set_cmd_id(self.cmd_id);
+        header.set_reserved_r1(self.reserved);
+        header.set_seq(self.seq);
+        header.set_ts_ms(self.ts_ms);
+    }
+}

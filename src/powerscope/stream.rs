@@ -1,0 +1,235 @@
+//! The scanner: `impl Dialect for PowerScope`.
+
+use crate::stream::{Dialect, Scan, rejection_extent};
+
+use super::error::Error;
+use super::gap::GapTracker;
+use super::header::{HEADER_LEN, MAGIC_BYTES, Revision, field, le_u16};
+use super::message::Message;
+use super::{r0, r1};
+
+/// What a [`PowerScope`] decoder speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Config {
+    /// The protocol revision (default [`Revision::R1`]).
+    pub revision: Revision,
+}
+
+impl Config {
+    /// The configuration for a command-line dialect name: `powerscope` (= `powerscope:r1`),
+    /// `powerscope:r1` or `powerscope:r0`.
+    pub fn from_name(name: &str) -> Option<Config> {
+        Revision::from_name(name).map(|revision| Config { revision })
+    }
+}
+
+/// The powerscope dialect: finds frames of the configured revision in a byte stream,
+/// decodes them into [`Message`]s and tracks `seq` gaps per stream.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PowerScope {
+    config: Config,
+    gaps: GapTracker,
+}
+
+impl PowerScope {
+    /// A decoder for `config`.
+    pub const fn new(config: Config) -> PowerScope {
+        PowerScope { config, gaps: GapTracker::new() }
+    }
+
+    /// A revision-0 decoder (`powerscope:r0`).
+    pub const fn r0() -> PowerScope {
+        PowerScope::new(Config { revision: Revision::R0 })
+    }
+
+    /// A revision-1 decoder (`powerscope`, `powerscope:r1`).
+    pub const fn r1() -> PowerScope {
+        PowerScope::new(Config { revision: Revision::R1 })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The per-stream sequence tracking.
+    pub fn gaps(&self) -> &GapTracker {
+        &self.gaps
+    }
+
+    fn revision(&self) -> Revision {
+        self.config.revision
+    }
+
+    /// Scans a candidate: `buf` starts with the magic `A5 5A`.
+    fn scan_candidate(&self, buf: &[u8], at_end: bool) -> Scan<Error> {
+        let rev = self.revision();
+        let head = buf.get(..HEADER_LEN).unwrap_or(buf);
+        if let Err(e) = rev.check_header_prefix(head) {
+            return reject(buf, None, rev, at_end, e);
+        }
+        let frame_len = buf.get(field::LEN).and_then(le_u16).map(|len| rev.frame_len(usize::from(len)));
+        let Some(frame_len) = frame_len.filter(|_| buf.len() >= HEADER_LEN) else {
+            return if at_end {
+                reject(buf, frame_len, rev, at_end, Error::Truncated { frame_len, available: buf.len() })
+            } else {
+                Scan::NeedMore
+            };
+        };
+        let Some(bytes) = buf.get(..frame_len) else {
+            return if at_end {
+                reject(buf, Some(frame_len), rev, at_end, Error::Truncated { frame_len: Some(frame_len), available: buf.len() })
+            } else {
+                Scan::NeedMore
+            };
+        };
+        if rev == Revision::R1 {
+            let (covered, trailer) = bytes.split_at(frame_len - 2);
+            let received = le_u16(trailer).unwrap_or_default();
+            let computed = crate::crc::crc16(covered);
+            if received != computed {
+                return reject(buf, Some(frame_len), rev, at_end, Error::CrcMismatch { received, computed });
+            }
+        }
+        Scan::Frame(frame_len)
+    }
+}
+
+/// Whether `byte` is a revision-0 raw command.
+fn is_r0_command(byte: u8) -> bool {
+    r0::Command::from_byte(byte).is_some()
+}
+
+/// Index of the first `A5 5A` in `bytes`.
+fn find_magic(bytes: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(MAGIC_BYTES[0], bytes).find(|&i| bytes.get(i + 1) == Some(&MAGIC_BYTES[1]))
+}
+
+/// Rejects the candidate at `buf[0]` with `rejection_extent` (next magic, candidate end, or
+/// the revision's frame limit). One adjustment makes sure a rejection never swallows a
+/// magic while every decision stays within the limit: when the extent ends at its horizon
+/// (not at a magic or at the end of the input) and its last byte is `A5`, that byte starts
+/// a magic if the next byte is `5A`, and is then left for the next scan; when the next
+/// byte lies beyond the frame limit, the `A5` is always left for the next scan.
+fn reject(buf: &[u8], candidate_end: Option<usize>, rev: Revision, at_end: bool, error: Error) -> Scan<Error> {
+    let limit = rev.max_frame_len();
+    let Some(n) = rejection_extent(buf, candidate_end, limit, at_end, find_magic) else {
+        return Scan::NeedMore;
+    };
+    let horizon = candidate_end.unwrap_or(limit).min(limit).max(1);
+    let ends_on_a5 = n >= 2 && buf.get(n - 1) == Some(&MAGIC_BYTES[0]);
+    if n != horizon || !ends_on_a5 {
+        return Scan::Reject(n, error);
+    }
+    if n >= limit {
+        // Deciding would take a byte beyond the limit: leave the A5 to the next scan,
+        // whether or not that byte exists, so that the answer never depends on it.
+        return Scan::Reject(n - 1, error);
+    }
+    match buf.get(n) {
+        Some(&next) if next == MAGIC_BYTES[1] => Scan::Reject(n - 1, error),
+        Some(_) => Scan::Reject(n, error),
+        None if at_end => Scan::Reject(n, error),
+        None => Scan::NeedMore,
+    }
+}
+
+/// Length of the garbage run at `buf[0]` (which starts no event of its own), or `None` when
+/// more bytes are needed. The run ends before the first magic, before a revision-0 command
+/// byte, or at the revision's frame limit; an `A5` in the last position of that limit
+/// ends it too (its `5A` would lie beyond the limit), and a trailing `A5` waits for the next
+/// byte unless the input has ended.
+fn garbage_len(buf: &[u8], rev: Revision, at_end: bool) -> Option<usize> {
+    let limit = rev.max_frame_len();
+    let tail = buf.get(1..buf.len().min(limit)).unwrap_or_default();
+    // Offsets in `tail` are one less than in `buf`.
+    let boundary = match rev {
+        Revision::R0 => first_boundary(buf, limit, at_end, memchr::memchr3_iter(MAGIC_BYTES[0], r0::START, r0::STOP, tail)),
+        Revision::R1 => first_boundary(buf, limit, at_end, memchr::memchr_iter(MAGIC_BYTES[0], tail)),
+    };
+    match boundary {
+        Boundary::At(i) => Some(i),
+        Boundary::Undecided => None,
+        Boundary::None if buf.len() >= limit => Some(limit),
+        Boundary::None if at_end => Some(buf.len()),
+        Boundary::None => None,
+    }
+}
+
+/// Where a garbage run ends, among the positions a memchr search reported.
+enum Boundary {
+    /// An event starts at this index.
+    At(usize),
+    /// A trailing `A5` needs the next byte.
+    Undecided,
+    /// No event starts among the hits.
+    None,
+}
+
+/// Looks at the hits (indices into `buf[1..]` of `A5` and, in revision 0, command bytes) in
+/// order and returns the first place an event starts.
+fn first_boundary(buf: &[u8], limit: usize, at_end: bool, hits: impl Iterator<Item = usize>) -> Boundary {
+    for hit in hits {
+        let i = hit + 1;
+        if buf.get(i) != Some(&MAGIC_BYTES[0]) {
+            return Boundary::At(i); // a revision-0 command byte
+        }
+        match buf.get(i + 1) {
+            Some(&next) if next == MAGIC_BYTES[1] => return Boundary::At(i),
+            _ if i + 1 == limit => return Boundary::At(i),
+            None if !at_end => return Boundary::Undecided,
+            _ => {}
+        }
+    }
+    Boundary::None
+}
+
+impl Dialect for PowerScope {
+    const NAME: &'static str = "powerscope";
+    type Frame<'a> = Message<'a>;
+    type Error = Error;
+
+    fn max_frame_len(&self) -> usize {
+        self.revision().max_frame_len()
+    }
+
+    fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
+        let rev = self.revision();
+        let Some(&first) = buf.first() else {
+            return Scan::NeedMore;
+        };
+        if rev == Revision::R0 && is_r0_command(first) {
+            return Scan::Frame(1);
+        }
+        if first == MAGIC_BYTES[0] {
+            match buf.get(1) {
+                Some(&second) if second == MAGIC_BYTES[1] => return self.scan_candidate(buf, at_end),
+                None if !at_end => return Scan::NeedMore,
+                _ => {}
+            }
+        }
+        match garbage_len(buf, rev, at_end) {
+            Some(len) => Scan::Reject(len, Error::Garbage { len }),
+            None => Scan::NeedMore,
+        }
+    }
+
+    fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
+        let mut message = Message::from_bytes(frame, self.revision())?;
+        match &mut message {
+            Message::R0(r0::Message::Stream(s)) => s.gap = self.gaps.observe(0, s.seq),
+            Message::R1(r1::Message::Stream(s)) => s.gap = self.gaps.observe(s.packet.runtime_id(), s.seq),
+            _ => {}
+        }
+        Ok(message)
+    }
+
+    fn lost_frames(&self) -> u64 {
+        self.gaps.lost_frames()
+    }
+
+    fn reset(&mut self) {
+        self.gaps.reset();
+    }
+}
