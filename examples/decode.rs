@@ -33,7 +33,17 @@ fn main() -> ExitCode {
             Some(config) => print_events(serial_dialects::pmu30::Pmu30::new(config), &input),
             None => return unknown(name),
         },
-        "vectordebug" if variant.is_empty() => print_events(serial_dialects::vectordebug::VectorDebug::default(), &input),
+        "plot" => match serial_dialects::plot::Config::from_variant(variant) {
+            Some(config) => print_events(serial_dialects::plot::Plot::new(config), &input),
+            None => return unknown(name),
+        },
+        "powerscope" => match serial_dialects::powerscope::Config::from_name(name) {
+            Some(config) => print_events(serial_dialects::powerscope::PowerScope::new(config), &input),
+            None => return unknown(name),
+        },
+        "vectordebug" if variant.is_empty() => {
+            print_events(serial_dialects::vectordebug::VectorDebug::default(), &input)
+        }
         "ascii-crc8" if variant.is_empty() => print_events(serial_dialects::ascii_crc8::AsciiCrc8::default(), &input),
         _ => {
             eprintln!("decode: unknown dialect {name:?}");

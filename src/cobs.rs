@@ -77,9 +77,7 @@ impl<'a> Encoder<'a> {
     pub fn push(&mut self, data: &[u8]) -> Result<(), EncodeError> {
         self.pushed += data.len();
         let needed = max_encoded_len(self.pushed);
-        self.inner
-            .push(data)
-            .map_err(|_| EncodeError::BufferTooSmall { needed, available: self.available })
+        self.inner.push(data).map_err(|_| EncodeError::BufferTooSmall { needed, available: self.available })
     }
 
     /// Finishes the message and returns its encoded length.

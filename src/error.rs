@@ -118,9 +118,5 @@ pub enum EncodeError {
 /// Returns an error unless `out` can hold `needed` bytes.
 #[inline]
 pub fn check_room(out: &[u8], needed: usize) -> Result<(), EncodeError> {
-    if out.len() < needed {
-        Err(EncodeError::BufferTooSmall { needed, available: out.len() })
-    } else {
-        Ok(())
-    }
+    if out.len() < needed { Err(EncodeError::BufferTooSmall { needed, available: out.len() }) } else { Ok(()) }
 }

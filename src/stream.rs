@@ -255,15 +255,7 @@ pub struct StreamDecoder<D: Dialect, const N: usize> {
 impl<D: Dialect, const N: usize> StreamDecoder<D, N> {
     /// A decoder with an empty buffer, at stream offset 0.
     pub fn new(dialect: D) -> Self {
-        StreamDecoder {
-            dialect,
-            buf: [0; N],
-            start: 0,
-            end: 0,
-            offset: 0,
-            at_end: false,
-            stats: Stats::default(),
-        }
+        StreamDecoder { dialect, buf: [0; N], start: 0, end: 0, offset: 0, at_end: false, stats: Stats::default() }
     }
 
     /// Copies as much of `data` as fits into the buffer and returns how many bytes were
@@ -460,7 +452,8 @@ mod tests {
                     _ => Scan::NeedMore,
                 };
             }
-            let reject = |end: Option<usize>, e: ToyError| match rejection_extent(buf, end, LIMIT, at_end, next_marker) {
+            let reject = |end: Option<usize>, e: ToyError| match rejection_extent(buf, end, LIMIT, at_end, next_marker)
+            {
                 Some(n) => Scan::Reject(n, e),
                 None => Scan::NeedMore,
             };

@@ -47,7 +47,8 @@ fn load(case: &str) -> Case {
     let header = lines.next().unwrap();
     assert_eq!(header["case"], case);
     let (segments, replies): (Vec<Value>, Vec<Value>) = lines.partition(|v| v["dir"] == "request");
-    let c = Case { request: read(&format!("{case}.bin")), reply: read(&format!("{case}.reply.bin")), segments, replies };
+    let c =
+        Case { request: read(&format!("{case}.bin")), reply: read(&format!("{case}.reply.bin")), segments, replies };
     assert_eq!(c.request.len() as u64, header["request_bytes"].as_u64().unwrap());
     assert_eq!(c.reply.len() as u64, header["reply_bytes"].as_u64().unwrap());
     c
@@ -227,7 +228,8 @@ fn conversations_match_replies_to_their_requests() {
         let events: Vec<_> = SliceDecoder::new(AsciiCrc8::default(), &bytes).collect();
         common::assert_tiles(&events.iter().map(common::summarize).collect::<Vec<_>>(), bytes.len());
         for ((off, len), exp) in spans.iter().zip(&c.replies) {
-            let e = events.iter().find(|e| e.offset == *off as u64).unwrap_or_else(|| panic!("{case}: no event at {off}"));
+            let e =
+                events.iter().find(|e| e.offset == *off as u64).unwrap_or_else(|| panic!("{case}: no event at {off}"));
             assert_eq!(e.len, *len);
             check_reply(e.frame().unwrap(), exp, true);
         }
@@ -364,7 +366,10 @@ fn doc_bad_crc_lowercase_accepted_and_zz_invalid_field() {
     assert_eq!(events[0].error(), Some(&Error::CrcMismatch { received: 0x10, computed: 0x0F }));
     let ok = events[1].frame().unwrap().frame().unwrap();
     assert_eq!(ok.crc_digits, *b"69");
-    assert_eq!(events[2].error(), Some(&Error::InvalidDigit { field: serial_dialects::ascii_crc8::Field::Crc, at: 15, byte: b'Z' }));
+    assert_eq!(
+        events[2].error(),
+        Some(&Error::InvalidDigit { field: serial_dialects::ascii_crc8::Field::Crc, at: 15, byte: b'Z' })
+    );
     // A lowercase CRC is accepted and re-encodes as received.
     let lower = b"&PC_STM03003100b6*";
     let mut dec = SliceDecoder::new(AsciiCrc8::default(), lower);

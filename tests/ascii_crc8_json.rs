@@ -28,7 +28,9 @@ fn with(mut base: Value, extra: Value) -> Value {
 
 #[test]
 fn parameterless_requests() {
-    let got = json_of(b"&PC_STM010031000F*&PC_STM020031107C*&PC_STM030031209C*&PC_STM060031505D*&PC_STM0800317051*&PC_STM090031804D*");
+    let got = json_of(
+        b"&PC_STM010031000F*&PC_STM020031107C*&PC_STM030031209C*&PC_STM060031505D*&PC_STM0800317051*&PC_STM090031804D*",
+    );
     let types: Vec<&str> = got.iter().map(|v| v["type"].as_str().unwrap()).collect();
     assert_eq!(types, ["START", "STOP", "DOWNLOAD", "GET_INTERVAL", "GET_MODE", "I2C_SCAN"]);
     assert_eq!(got[0], json!({"type": "START", "fields": frame("PC_", "STM", 1, "100", 0x0F)}));
@@ -37,12 +39,18 @@ fn parameterless_requests() {
 #[test]
 fn view_set_interval_set_mode_requests() {
     let got = json_of(b"&PC_STM0400613000202*&PC_STM0200614050092*&PC_STM07003161BA*");
-    assert_eq!(got[0], json!({"type": "VIEW", "fields": with(frame("PC_", "STM", 4, "130002", 0x02), json!({"offset": 0, "count": 2}))}));
+    assert_eq!(
+        got[0],
+        json!({"type": "VIEW", "fields": with(frame("PC_", "STM", 4, "130002", 0x02), json!({"offset": 0, "count": 2}))})
+    );
     assert_eq!(
         got[1],
         json!({"type": "SET_INTERVAL", "fields": with(frame("PC_", "STM", 2, "140500", 0x92), json!({"interval_ms": 500}))})
     );
-    assert_eq!(got[2], json!({"type": "SET_MODE", "fields": with(frame("PC_", "STM", 7, "161", 0xBA), json!({"mode": 1}))}));
+    assert_eq!(
+        got[2],
+        json!({"type": "SET_MODE", "fields": with(frame("PC_", "STM", 7, "161", 0xBA), json!({"mode": 1}))})
+    );
 }
 
 #[test]
@@ -75,13 +83,22 @@ fn replies_matched_and_unmatched() {
           &PC_STM0400613000202*&STMPC_04010002600259988*&PC_STM0200614050092*&STMPC_020020087*\
           &PC_STM060031505D*&STMPC_060041000A5*&PC_STM0800317051*&STMPC_08001157*",
     );
-    assert_eq!(got[1], json!({"type": "REPLY", "fields": with(frame("STM", "PC_", 4, "2600", 0xC4), json!({"request": "DOWNLOAD", "lux": 2600}))}));
-    assert_eq!(got[3], json!({"type": "REPLY", "fields": with(frame("STM", "PC_", 9, "23", 0x90), json!({"request": "I2C_SCAN", "address": 35}))}));
+    assert_eq!(
+        got[1],
+        json!({"type": "REPLY", "fields": with(frame("STM", "PC_", 4, "2600", 0xC4), json!({"request": "DOWNLOAD", "lux": 2600}))})
+    );
+    assert_eq!(
+        got[3],
+        json!({"type": "REPLY", "fields": with(frame("STM", "PC_", 9, "23", 0x90), json!({"request": "I2C_SCAN", "address": 35}))})
+    );
     assert_eq!(
         got[5],
         json!({"type": "REPLY", "fields": with(frame("STM", "PC_", 4, "0026002599", 0x88), json!({"request": "VIEW", "offset": 0, "values": [2600, 2599]}))})
     );
-    assert_eq!(got[7], json!({"type": "REPLY", "fields": with(frame("STM", "PC_", 2, "00", 0x87), json!({"request": "SET_INTERVAL", "status": 0}))}));
+    assert_eq!(
+        got[7],
+        json!({"type": "REPLY", "fields": with(frame("STM", "PC_", 2, "00", 0x87), json!({"request": "SET_INTERVAL", "status": 0}))})
+    );
     assert_eq!(got[9]["fields"]["interval_ms"], 1000);
     assert_eq!(got[11]["fields"]["mode"], 1);
     // Without the request: no `request`, no answer keys.

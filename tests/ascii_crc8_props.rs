@@ -5,9 +5,9 @@ mod common;
 
 use proptest::prelude::*;
 use serial_dialects::ascii_crc8::{
-    Address, Answer, AsciiCrc8, Command, Frame, FrameRepr, Message, Status, encode_address_reply,
+    Address, Answer, AsciiCrc8, Command, Frame, FrameRepr, Message, Status, emit_frame, encode_address_reply,
     encode_interval_reply, encode_line, encode_lux_reply, encode_mode_reply, encode_request, encode_status_reply,
-    encode_view_frame, emit_frame,
+    encode_view_frame,
 };
 use serial_dialects::{EncodeError, ErrorKind, SliceDecoder};
 
@@ -257,10 +257,22 @@ fn out_of_range_fields_are_refused() {
         emit_frame(&mut buf, Address::PC, Address::STM, 1, &[b'1'; 257]),
         Err(EncodeError::TooLong { field: "DATA", len: 257, max: 256 })
     );
-    assert_eq!(emit_frame(&mut buf, Address::PC, Address::STM, 1, b"1*0"), Err(EncodeError::InvalidByte { field: "DATA" }));
-    assert_eq!(emit_frame(&mut buf, Address::PC, Address::STM, 1, b"1&0"), Err(EncodeError::InvalidByte { field: "DATA" }));
-    assert_eq!(emit_frame(&mut buf, Address(*b"P*_"), Address::STM, 1, b"10"), Err(EncodeError::InvalidByte { field: "SRC" }));
-    assert_eq!(emit_frame(&mut buf, Address::PC, Address(*b"&TM"), 1, b"10"), Err(EncodeError::InvalidByte { field: "DST" }));
+    assert_eq!(
+        emit_frame(&mut buf, Address::PC, Address::STM, 1, b"1*0"),
+        Err(EncodeError::InvalidByte { field: "DATA" })
+    );
+    assert_eq!(
+        emit_frame(&mut buf, Address::PC, Address::STM, 1, b"1&0"),
+        Err(EncodeError::InvalidByte { field: "DATA" })
+    );
+    assert_eq!(
+        emit_frame(&mut buf, Address(*b"P*_"), Address::STM, 1, b"10"),
+        Err(EncodeError::InvalidByte { field: "SRC" })
+    );
+    assert_eq!(
+        emit_frame(&mut buf, Address::PC, Address(*b"&TM"), 1, b"10"),
+        Err(EncodeError::InvalidByte { field: "DST" })
+    );
     assert_eq!(emit_frame(&mut buf, Address::PC, Address::STM, 100, b"10"), oor("ID"));
     assert_eq!(encode_line(&mut buf, b""), Err(EncodeError::InvalidByte { field: "text" }));
     assert_eq!(encode_line(&mut buf, b"a\nb"), Err(EncodeError::InvalidByte { field: "text" }));
@@ -283,7 +295,8 @@ fn conversation_frames(count: usize, seed: u64) -> Vec<Vec<u8>> {
         let id = (i % 100) as u8;
         let n = match rng.below(9) {
             0 => encode_request(&mut buf, id, &Command::Download).unwrap(),
-            1 => encode_request(&mut buf, id, &Command::View { offset: Some(rng.below(100) as u8), count: Some(99) }).unwrap(),
+            1 => encode_request(&mut buf, id, &Command::View { offset: Some(rng.below(100) as u8), count: Some(99) })
+                .unwrap(),
             2 => encode_status_reply(&mut buf, id, Status::from_code(rng.below(5) as u8)).unwrap(),
             3 => encode_lux_reply(&mut buf, id, rng.below(10_000) as u16).unwrap(),
             4 => {
@@ -291,7 +304,8 @@ fn conversation_frames(count: usize, seed: u64) -> Vec<Vec<u8>> {
                 encode_view_frame(&mut buf, id, rng.below(200) as u32, &values).unwrap()
             }
             5 => encode_address_reply(&mut buf, id, rng.byte()).unwrap(),
-            6 => encode_request(&mut buf, id, &Command::SetInterval { interval_ms: Some(1 + rng.below(9999) as u32) }).unwrap(),
+            6 => encode_request(&mut buf, id, &Command::SetInterval { interval_ms: Some(1 + rng.below(9999) as u32) })
+                .unwrap(),
             7 => encode_line(&mut buf, b"ERR_CRC").unwrap(),
             _ => encode_mode_reply(&mut buf, id, 1 + rng.below(6) as u8).unwrap(),
         };
@@ -371,7 +385,13 @@ fn long_stream_with_errors_is_chunking_invariant() {
     let kinds: std::collections::BTreeSet<ErrorKind> = events.iter().filter_map(|e| e.error_kind()).collect();
     assert_eq!(
         kinds.into_iter().collect::<Vec<_>>(),
-        [ErrorKind::Garbage, ErrorKind::CrcMismatch, ErrorKind::BadLength, ErrorKind::Truncated, ErrorKind::InvalidField]
+        [
+            ErrorKind::Garbage,
+            ErrorKind::CrcMismatch,
+            ErrorKind::BadLength,
+            ErrorKind::Truncated,
+            ErrorKind::InvalidField
+        ]
     );
     assert!(events.iter().all(|e| e.len <= 1024));
     let replies = events.iter().filter(|e| matches!(e.frame(), Some(Message::Reply(_)))).count();

@@ -69,15 +69,9 @@ fn len_is_the_real_data_length_up_to_256() {
     assert_eq!(errors(&f), [Error::LengthTooLarge { len: 257 }]);
     assert_eq!(events(&f), [ev(0, f.len(), "bad_length")]);
     // LEN one too big (seed erratum): the `*` arrives where a CRC digit should be.
-    assert_eq!(
-        errors(b"&PC_STM0500714100084*"),
-        [Error::EarlyTerminator { at: 20, expected: Some(21) }]
-    );
+    assert_eq!(errors(b"&PC_STM0500714100084*"), [Error::EarlyTerminator { at: 20, expected: Some(21) }]);
     // LEN too small: something other than `*` where LEN puts it.
-    assert_eq!(
-        errors(b"&PC_STM01002100FF*"),
-        [Error::MissingTerminator { at: 16, len: 2, found: b'F' }]
-    );
+    assert_eq!(errors(b"&PC_STM01002100FF*"), [Error::MissingTerminator { at: 16, len: 2, found: b'F' }]);
 }
 
 #[test]
@@ -116,7 +110,12 @@ fn search_for_the_end_is_bounded_by_max_frame_len() {
     // bound), then the text line.
     assert_eq!(
         events(&input),
-        [ev(0, 1024, "invalid_field"), ev(1024, 1024, "garbage"), ev(2048, 963, "garbage"), ev(3011, 13, "DEVICE_TEXT")]
+        [
+            ev(0, 1024, "invalid_field"),
+            ev(1024, 1024, "garbage"),
+            ev(2048, 963, "garbage"),
+            ev(3011, 13, "DEVICE_TEXT")
+        ]
     );
     common::assert_chunking_invariant(AsciiCrc8::default, &input);
 }
@@ -156,10 +155,7 @@ fn device_error_lines_are_reported_not_garbage() {
 #[test]
 fn boot_banner_is_device_text() {
     assert_eq!(events(b"\r\nSYSTEM START\r\n"), [ev(0, 2, "garbage"), ev(2, 14, "DEVICE_TEXT")]);
-    assert_eq!(
-        events(b"\r\nERROR: USART RX buffer overflow!\r\n"),
-        [ev(0, 2, "garbage"), ev(2, 34, "DEVICE_ERROR")]
-    );
+    assert_eq!(events(b"\r\nERROR: USART RX buffer overflow!\r\n"), [ev(0, 2, "garbage"), ev(2, 34, "DEVICE_ERROR")]);
     assert_eq!(events(b"\tindented\n"), [ev(0, 10, "DEVICE_TEXT")]);
 }
 
@@ -168,7 +164,10 @@ fn other_bytes_outside_frames_are_garbage_and_adjacent_garbage_is_one_event() {
     // Control bytes, binary, empty lines, a lone `*`: one event up to the next text line.
     assert_eq!(events(b"\x00\x01\n\n*\r\n\xffab\nOK\r\n"), [ev(0, 11, "garbage"), ev(11, 4, "DEVICE_TEXT")]);
     // Text not ended by `\n` before a `&` or the end.
-    assert_eq!(events(b"hello&PC_STM03003100B6*world"), [ev(0, 5, "garbage"), ev(5, 18, "START"), ev(23, 5, "garbage")]);
+    assert_eq!(
+        events(b"hello&PC_STM03003100B6*world"),
+        [ev(0, 5, "garbage"), ev(5, 18, "START"), ev(23, 5, "garbage")]
+    );
     // A line with `*` in it is not device text.
     assert_eq!(events(b"a*b\n"), [ev(0, 4, "garbage")]);
     // `\r` alone does not end a line.

@@ -1,11 +1,11 @@
 //! Host side (IDs, reply matching with timeouts, VIEW reassembly) and firmware-side VIEW
 //! splitting, checked against the real VIEW captures.
 
+use serial_dialects::SliceDecoder;
 use serial_dialects::ascii_crc8::{
     Answer, AsciiCrc8, Command, CommandCode, IdCounter, Message, REPLY_TIMEOUT_MS, Reply, ReplyMatch, RequestTracker,
     Status, ViewAssembler, ViewError, ViewProgress, encode_status_reply, view_frames,
 };
-use serial_dialects::SliceDecoder;
 
 fn capture(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/tests/captures/ascii-crc8/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
@@ -56,7 +56,10 @@ fn tracker_matches_replies_by_id_within_the_timeout() {
 
     // Late: after the timeout the request is dropped.
     tracker.register(3, Command::Download, 0);
-    assert_eq!(tracker.on_reply(&reply, u64::from(REPLY_TIMEOUT_MS) + 1), ReplyMatch::Late { id: 3, command: Command::Download });
+    assert_eq!(
+        tracker.on_reply(&reply, u64::from(REPLY_TIMEOUT_MS) + 1),
+        ReplyMatch::Late { id: 3, command: Command::Download }
+    );
     assert!(tracker.pending(3).is_none());
 
     // expire() reports exactly the requests whose time ran out.
@@ -133,7 +136,10 @@ fn view_status_reply_ends_the_reassembly() {
     assert_eq!(asm.push(&r), Err(ViewError::Status(Status::ErrNoData)));
     let mut tracker = RequestTracker::new();
     tracker.register(3, Command::View { offset: Some(0), count: Some(2) }, 0);
-    assert!(matches!(tracker.on_reply(&r, 1), ReplyMatch::Matched { answer: Some(Answer::Status(Status::ErrNoData)), .. }));
+    assert!(matches!(
+        tracker.on_reply(&r, 1),
+        ReplyMatch::Matched { answer: Some(Answer::Status(Status::ErrNoData)), .. }
+    ));
     assert!(tracker.pending(3).is_none(), "a status ends a VIEW");
     assert!(ViewAssembler::new(0, 100, 1).is_err());
     assert!(ViewAssembler::new(0, 0, 0).is_err());

@@ -56,7 +56,9 @@ fn expected_frames(records: &[Value]) -> Vec<Ev> {
         .filter_map(|r| {
             let offset = r["offset"].as_u64()?;
             match r["event"].as_str()? {
-                "data" => Some(Ev::Data(offset, r["values"].as_array()?.iter().map(|v| v.as_i64().unwrap() as i16).collect())),
+                "data" => {
+                    Some(Ev::Data(offset, r["values"].as_array()?.iter().map(|v| v.as_i64().unwrap() as i16).collect()))
+                }
                 "labels" => Some(Ev::Label(
                     offset,
                     r["labels"]
@@ -187,7 +189,8 @@ fn count0_count33_recovers_the_frame_the_real_tool_loses() {
 
     // The seed's limit (32) rejects COUNT 33 and 64 too; everything else is the same.
     let events = decode(Config::default(), &bin);
-    let seed_expected: Vec<Ev> = expected.iter().filter(|e| matches!(e, Ev::Data(_, v) if v.len() <= 32)).cloned().collect();
+    let seed_expected: Vec<Ev> =
+        expected.iter().filter(|e| matches!(e, Ev::Data(_, v) if v.len() <= 32)).cloned().collect();
     assert_eq!(frames(&events), seed_expected);
     assert_eq!(
         errors(&events),
@@ -261,7 +264,13 @@ fn help_end_separator_with_the_real_apps_marker() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|b| (b["label"].as_str().unwrap().into(), b["data"].as_str().unwrap().into(), b["category"].as_str().unwrap().into()))
+        .map(|b| {
+            (
+                b["label"].as_str().unwrap().into(),
+                b["data"].as_str().unwrap().into(),
+                b["category"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     assert_eq!(buttons, real_buttons);
     // The row after the end is ordinary text.

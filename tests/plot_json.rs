@@ -23,7 +23,9 @@ fn label_json() {
     let n = plot::emit_labels(&labels, 32, &mut buf).unwrap();
     assert_eq!(
         messages(&buf[..n]),
-        [json!({"type": "LABEL", "fields": {"labels": [{"index": 0, "name": "Temp"}, {"index": 7, "name": "Température°"}]}})]
+        [
+            json!({"type": "LABEL", "fields": {"labels": [{"index": 0, "name": "Temp"}, {"index": 7, "name": "Température°"}]}})
+        ]
     );
 }
 
@@ -54,5 +56,8 @@ fn commands_json() {
     assert_eq!(serde_json::to_value(&empty).unwrap(), json!({"type": "COMMANDS", "fields": {"commands": []}}));
     let mut one = CommandList::new();
     assert!(one.push(Command { cmd: "go", args: "-", cat: "x", description: "d" }));
-    assert_eq!(serde_json::to_value(&one).unwrap(), json!({"commands": [{"cmd": "go", "args": "-", "cat": "x", "description": "d"}]}));
+    assert_eq!(
+        serde_json::to_value(&one).unwrap(),
+        json!({"commands": [{"cmd": "go", "args": "-", "cat": "x", "description": "d"}]})
+    );
 }

@@ -14,8 +14,21 @@ fn value() -> impl Strategy<Value = i16> {
 fn name() -> impl Strategy<Value = String> {
     // ASCII, multi-byte characters and characters whose UTF-8 holds AA/AB; up to 24 bytes
     // so that truncation to 16 bytes happens.
-    proptest::collection::vec(prop_oneof![Just('a'), Just('Z'), Just(' '), Just('é'), Just('ª'), Just('«'), Just('温'), Just('😪'), any::<char>()], 1..12)
-        .prop_map(|c| c.into_iter().collect())
+    proptest::collection::vec(
+        prop_oneof![
+            Just('a'),
+            Just('Z'),
+            Just(' '),
+            Just('é'),
+            Just('ª'),
+            Just('«'),
+            Just('温'),
+            Just('😪'),
+            any::<char>()
+        ],
+        1..12,
+    )
+    .prop_map(|c| c.into_iter().collect())
 }
 
 fn decode_one(config: Config, bytes: &[u8]) -> Vec<(u64, usize, Option<ErrorKind>)> {
@@ -146,14 +159,22 @@ fn synthetic(seed: u64, n: usize) -> (Vec<Vec<u8>>, Vec<bool>) {
             6 => {
                 let names = ["Temp", "Humidity", "Accel Z", "温度センサー値", "ªbc«", "x"];
                 let count = 1 + rng.below(4);
-                let labels: Vec<LabelEntry<'_>> =
-                    (0..count).map(|_| LabelEntry { index: rng.below(32) as u8, name: names[rng.below(names.len())] }).collect();
+                let labels: Vec<LabelEntry<'_>> = (0..count)
+                    .map(|_| LabelEntry { index: rng.below(32) as u8, name: names[rng.below(names.len())] })
+                    .collect();
                 let len = plot::emit_labels(&labels, 32, &mut buf).unwrap();
                 pieces.push(buf[..len].to_vec());
                 is_frame.push(true);
             }
             7 | 8 => {
-                let lines = ["status: OK ª\r\n", "25°C «o»\r\n", "GMU Commands\r\n", "go | - | state | Go\r\n", "---------+---\r\n", "\r\n"];
+                let lines = [
+                    "status: OK ª\r\n",
+                    "25°C «o»\r\n",
+                    "GMU Commands\r\n",
+                    "go | - | state | Go\r\n",
+                    "---------+---\r\n",
+                    "\r\n",
+                ];
                 pieces.push(lines[rng.below(lines.len())].as_bytes().to_vec());
                 is_frame.push(false);
             }
@@ -194,8 +215,11 @@ fn clean_synthetic_stream_decodes_every_frame_in_place() {
         }
         at += p.len() as u64;
     }
-    let decoded: Vec<(u64, usize)> =
-        events.iter().filter(|e| matches!(e.frame(), Some(Message::Data(_) | Message::Label(_)))).map(|e| (e.offset, e.len)).collect();
+    let decoded: Vec<(u64, usize)> = events
+        .iter()
+        .filter(|e| matches!(e.frame(), Some(Message::Data(_) | Message::Label(_))))
+        .map(|e| (e.offset, e.len))
+        .collect();
     assert_eq!(decoded, frames);
 }
 
@@ -225,4 +249,3 @@ fn corruption_recovery_rate() {
         }
     }
 }
-

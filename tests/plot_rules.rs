@@ -85,7 +85,10 @@ fn sixty_four_channel_variant() {
     assert_eq!(n, 130);
     assert_eq!(decode_with(Config::wide(), &buf[..n]), [Ev::Data(0, values.clone())]);
     assert_eq!(decode(&buf[..n])[0], Ev::Error(0, 1, ErrorKind::BadLength));
-    assert_eq!(plot::emit_data(&values, plot::SEED_MAX_CHANNELS, &mut buf), Err(EncodeError::OutOfRange { field: "COUNT" }));
+    assert_eq!(
+        plot::emit_data(&values, plot::SEED_MAX_CHANNELS, &mut buf),
+        Err(EncodeError::OutOfRange { field: "COUNT" })
+    );
     let too_many = [0i16; 65];
     assert_eq!(plot::emit_data(&too_many, 64, &mut buf), Err(EncodeError::OutOfRange { field: "COUNT" }));
     // CH_INDEX 63 is fine with 64 channels, 64 is not.
@@ -228,7 +231,10 @@ fn a_piece_longer_than_max_line_is_cut_at_exactly_max_line() {
     // The default limit is 1024.
     let long = vec![b'x'; 3000];
     let events = decode(&long);
-    assert_eq!(events.iter().map(|e| if let Ev::Text(_, l, _) = e { *l } else { 0 }).collect::<Vec<_>>(), [1024, 1024, 952]);
+    assert_eq!(
+        events.iter().map(|e| if let Ev::Text(_, l, _) = e { *l } else { 0 }).collect::<Vec<_>>(),
+        [1024, 1024, 952]
+    );
 }
 
 #[test]
@@ -269,7 +275,8 @@ fn commands(events: &[Ev]) -> Vec<(u64, Vec<[String; 4]>)> {
 
 #[test]
 fn help_table_starts_at_the_marker_and_a_second_marker_restarts_it() {
-    let input = table(&["GMU Commands", "old | - | sys | x", "== GMU Commands ==", "new | - | state | y", "---------+---"]);
+    let input =
+        table(&["GMU Commands", "old | - | sys | x", "== GMU Commands ==", "new | - | state | y", "---------+---"]);
     let events = decode(&input);
     assert_eq!(commands(&events), [(input.len() as u64, vec![row("new", "-", "state", "y")])]);
     // No marker, no table.
@@ -301,7 +308,10 @@ fn help_table_ends_after_the_help_sys_row_which_is_included() {
     let input = table(&["GMU Commands", "go | - | state | Go", "help | - | sys | Show this help", "late | - | x | y"]);
     let events = decode(&input);
     let end = (table(&["GMU Commands", "go | - | state | Go", "help | - | sys | Show this help"]).len()) as u64;
-    assert_eq!(commands(&events), [(end, vec![row("go", "-", "state", "Go"), row("help", "-", "sys", "Show this help")])]);
+    assert_eq!(
+        commands(&events),
+        [(end, vec![row("go", "-", "state", "Go"), row("help", "-", "sys", "Show this help")])]
+    );
     // `help` in a description does not end the table (the real tool ends there).
     let input = table(&["GMU Commands", "reset | - | sys | Reset system, see help", "go | - | state | Go"]);
     let events = decode(&input);

@@ -13,7 +13,8 @@ fn capture(name: &str) -> (Vec<u8>, Vec<Value>) {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/captures/powerscope/");
     let bin = std::fs::read(format!("{dir}{name}.bin")).expect("capture .bin");
     let text = std::fs::read_to_string(format!("{dir}{name}.jsonl")).expect("capture .jsonl");
-    let lines = text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).expect("jsonl line")).collect();
+    let lines =
+        text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).expect("jsonl line")).collect();
     (bin, lines)
 }
 
@@ -128,7 +129,11 @@ fn head_commands_host2dev_every_command() {
             Some(at) => serde_json::from_str(&label[at..]).unwrap(),
             None => Value::Object(Default::default()),
         };
-        assert_eq!(cmd.command.sensor().map(u64::from), params.get("sensor_runtime_id").and_then(Value::as_u64), "{label}");
+        assert_eq!(
+            cmd.command.sensor().map(u64::from),
+            params.get("sensor_runtime_id").and_then(Value::as_u64),
+            "{label}"
+        );
         let period = match cmd.command {
             r1::Command::SetPeriod { period_ms, .. } => Some(u64::from(period_ms)),
             _ => None,
@@ -206,7 +211,8 @@ fn head_stream_bad_crc_recovers_9_frames_and_rejects_3() {
     let (input, expected) = capture("head_stream_bad_crc");
     let (events, _) = decode(PowerScope::r1(), &input);
     let frames: Vec<&Value> = expected.iter().filter(|e| e.get("frame_len").is_some()).collect();
-    let mismatches: Vec<&Value> = expected.iter().filter(|e| e.get("event").and_then(Value::as_str) == Some("crc_mismatch")).collect();
+    let mismatches: Vec<&Value> =
+        expected.iter().filter(|e| e.get("event").and_then(Value::as_str) == Some("crc_mismatch")).collect();
     assert_eq!((frames.len(), mismatches.len()), (9, 3));
     assert_eq!(events.len(), 12);
     let mut f = frames.iter();
@@ -310,7 +316,8 @@ fn seed_stream_truncated_10_frames_and_one_truncated_event() {
         last.error(),
         Some(&Error::Truncated { frame_len: Some(16 + u(cut, "expected_payload") as usize), available: last.len })
     );
-    let ours: Vec<String> = events.iter().filter_map(|e| e.frame()).filter_map(|m| m.shell_line()).map(|l| l.to_string()).collect();
+    let ours: Vec<String> =
+        events.iter().filter_map(|e| e.frame()).filter_map(|m| m.shell_line()).map(|l| l.to_string()).collect();
     assert_eq!(ours, shell_lines(&expected));
 }
 

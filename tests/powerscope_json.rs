@@ -2,9 +2,9 @@
 #![cfg(feature = "serde")]
 
 use serde_json::{Value, json};
+use serial_dialects::SliceDecoder;
 use serial_dialects::powerscope::r1::{Ack, Cmd, Command, ErrorCode, Nack, Reply, SensorList};
 use serial_dialects::powerscope::{Ina219Sample, Message, PowerScope, SensorPacket, r0, r1};
-use serial_dialects::SliceDecoder;
 
 fn to_json<'a>(m: impl Into<Message<'a>>) -> Value {
     serde_json::to_value(m.into()).unwrap()
@@ -47,7 +47,8 @@ fn r1_stream_json() {
 
 #[test]
 fn r1_cmd_json() {
-    let base = |cmd_id: u8, len: usize| json!({"ver": 0, "seq": 8, "ts_ms": 1994041479, "payload_len": len, "cmd_id": cmd_id});
+    let base =
+        |cmd_id: u8, len: usize| json!({"ver": 0, "seq": 8, "ts_ms": 1994041479, "payload_len": len, "cmd_id": cmd_id});
     let with = |mut v: Value, extra: Value| {
         v.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
         json!({"type": "CMD", "fields": v})
@@ -161,8 +162,13 @@ fn seed_capture_json_agrees_with_the_real_decoder() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/captures/powerscope/");
     let bin = std::fs::read(format!("{dir}seed_stream_truncated.bin")).unwrap();
     let text = std::fs::read_to_string(format!("{dir}seed_stream_truncated.jsonl")).unwrap();
-    let expected: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).filter(|v: &Value| v.get("frame_len").is_some()).collect();
-    let frames: Vec<Value> = SliceDecoder::new(PowerScope::r0(), &bin).filter_map(|e| e.into_frame()).map(to_json).collect();
+    let expected: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|v: &Value| v.get("frame_len").is_some())
+        .collect();
+    let frames: Vec<Value> =
+        SliceDecoder::new(PowerScope::r0(), &bin).filter_map(|e| e.into_frame()).map(to_json).collect();
     assert_eq!(frames.len(), expected.len());
     for (v, exp) in frames.iter().zip(&expected) {
         assert_eq!(v["type"], "STREAM");

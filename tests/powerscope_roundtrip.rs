@@ -56,7 +56,11 @@ fn commands() -> impl Strategy<Value = Command> {
 
 /// Every byte value, and the names the firmware defines.
 fn error_codes() -> impl Strategy<Value = ErrorCode> {
-    prop_oneof![(1u8..=6).prop_map(ErrorCode::from_u8), Just(ErrorCode::from_u8(255)), any::<u8>().prop_map(ErrorCode::from_u8)]
+    prop_oneof![
+        (1u8..=6).prop_map(ErrorCode::from_u8),
+        Just(ErrorCode::from_u8(255)),
+        any::<u8>().prop_map(ErrorCode::from_u8)
+    ]
 }
 
 /// Emits `msg`, checks the length, decodes it back (alone and through the stream decoder)
@@ -197,7 +201,10 @@ fn r0_commands_roundtrip() {
         roundtrip(Message::R0(r0::Message::Cmd(command)));
         assert_eq!(r0::Command::from_byte(command.byte()), Some(command));
     }
-    assert_eq!(r0::Message::from_bytes(&[0x05]), Err(serial_dialects::powerscope::Error::UnknownCommandByte { byte: 5 }));
+    assert_eq!(
+        r0::Message::from_bytes(&[0x05]),
+        Err(serial_dialects::powerscope::Error::UnknownCommandByte { byte: 5 })
+    );
 }
 
 #[test]
@@ -206,7 +213,10 @@ fn encoder_refuses_out_of_range_fields() {
     let empty = r0::Stream::new(0, 0, &[]);
     assert_eq!(empty.emit(&mut buf), Err(EncodeError::OutOfRange { field: "len" }));
     let big = [0u8; 513];
-    assert_eq!(r0::Stream::new(0, 0, &big).emit(&mut buf), Err(EncodeError::TooLong { field: "payload", len: 513, max: 512 }));
+    assert_eq!(
+        r0::Stream::new(0, 0, &big).emit(&mut buf),
+        Err(EncodeError::TooLong { field: "payload", len: 513, max: 512 })
+    );
     assert_eq!(r0::Stream::new(0, 0, &big[..512]).emit(&mut buf), Ok(528));
 
     let raw = [0u8; 46];
@@ -229,7 +239,10 @@ fn encoder_refuses_out_of_range_fields() {
         frame::emit(&mut buf, Revision::R1, &HeaderRepr::default(), &[0; 47]),
         Err(EncodeError::TooLong { field: "payload", len: 47, max: 46 })
     );
-    assert_eq!(frame::emit(&mut buf, Revision::R0, &HeaderRepr::default(), &[]), Err(EncodeError::OutOfRange { field: "len" }));
+    assert_eq!(
+        frame::emit(&mut buf, Revision::R0, &HeaderRepr::default(), &[]),
+        Err(EncodeError::OutOfRange { field: "len" })
+    );
     assert_eq!(
         frame::emit(&mut buf[..17], Revision::R1, &HeaderRepr::default(), &[]),
         Err(EncodeError::BufferTooSmall { needed: 18, available: 17 })
@@ -252,7 +265,10 @@ fn frame_view_getters_and_setters() {
 
     let mut view = Frame::new_unchecked(&mut buf[..n], Revision::R1);
     view.header_mut().set_seq(13);
-    assert!(matches!(Frame::new_checked(view.as_bytes(), Revision::R1), Err(serial_dialects::powerscope::Error::CrcMismatch { .. })));
+    assert!(matches!(
+        Frame::new_checked(view.as_bytes(), Revision::R1),
+        Err(serial_dialects::powerscope::Error::CrcMismatch { .. })
+    ));
     view.fill_checksum();
     let view = Frame::new_checked(&buf[..n], Revision::R1).unwrap();
     assert_eq!(view.header().seq(), 13);

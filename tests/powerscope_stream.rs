@@ -110,7 +110,10 @@ fn rule_false_magic_never_swallows_the_frame_behind_it() {
     assert_eq!(shape(PowerScope::r1(), &input)[1..], [(6, 25, None), (31, 25, None)]);
     // `5A A5 5A`: the real host's false-magic case.
     let input = [&[0x5A, 0xA5, 0x5A][..], &real].concat();
-    assert_eq!(shape(PowerScope::r1(), &input), [(0, 1, Some(ErrorKind::Garbage)), (1, 2, Some(ErrorKind::UnknownType)), (3, 25, None)]);
+    assert_eq!(
+        shape(PowerScope::r1(), &input),
+        [(0, 1, Some(ErrorKind::Garbage)), (1, 2, Some(ErrorKind::UnknownType)), (3, 25, None)]
+    );
 }
 
 #[test]
@@ -141,9 +144,15 @@ fn rule_garbage_before_a_magic_is_one_event() {
     assert_eq!(errors(PowerScope::r1(), &input)[0].2, Error::Garbage { len: noise.len() });
     // Split only at the frame limit.
     let long = vec![0x11u8; 150];
-    assert_eq!(shape(PowerScope::r1(), &long), [(0, 64, Some(ErrorKind::Garbage)), (64, 64, Some(ErrorKind::Garbage)), (128, 22, Some(ErrorKind::Garbage))]);
+    assert_eq!(
+        shape(PowerScope::r1(), &long),
+        [(0, 64, Some(ErrorKind::Garbage)), (64, 64, Some(ErrorKind::Garbage)), (128, 22, Some(ErrorKind::Garbage))]
+    );
     let long = vec![0x11u8; 600];
-    assert_eq!(shape(PowerScope::r0(), &long), [(0, 528, Some(ErrorKind::Garbage)), (528, 72, Some(ErrorKind::Garbage))]);
+    assert_eq!(
+        shape(PowerScope::r0(), &long),
+        [(0, 528, Some(ErrorKind::Garbage)), (528, 72, Some(ErrorKind::Garbage))]
+    );
 }
 
 #[test]
@@ -175,7 +184,8 @@ fn rule_r0_command_bytes_outside_frames_are_cmd_events() {
             (e.offset, e.len, what)
         })
         .collect();
-    let want = [(0, 1, "garbage"), (1, 1, "START"), (2, 2, "garbage"), (4, 1, "STOP"), (5, 20, "STREAM 4"), (25, 1, "STOP")];
+    let want =
+        [(0, 1, "garbage"), (1, 1, "START"), (2, 2, "garbage"), (4, 1, "STOP"), (5, 20, "STREAM 4"), (25, 1, "STOP")];
     assert_eq!(got, want.map(|(o, l, w)| (o, l, w.to_owned())));
     // Revision 1 has no raw commands: the same bytes are garbage there.
     assert_eq!(shape(PowerScope::r1(), &[0x01, 0x02, 0x01]), [(0, 3, Some(ErrorKind::Garbage))]);
@@ -189,10 +199,7 @@ fn rule_crc_mismatch_reports_received_and_computed() {
     let computed = frame::Frame::new_unchecked(&frame[..], Revision::R1).computed_crc().unwrap();
     let errs = errors(PowerScope::r1(), &frame);
     assert_eq!(errs, [(0, 25, Error::CrcMismatch { received: good_crc, computed })]);
-    assert_eq!(
-        errs[0].2.to_string(),
-        format!("CRC mismatch: received 0x{good_crc:04X}, computed 0x{computed:04X}")
-    );
+    assert_eq!(errs[0].2.to_string(), format!("CRC mismatch: received 0x{good_crc:04X}, computed 0x{computed:04X}"));
 }
 
 #[test]
@@ -264,13 +271,18 @@ impl KindStr for Error {
 
 #[test]
 fn rule_unknown_cmd_id_is_unknown_type() {
-    for (frame, frame_type, cmd_id) in [(crafted(1, 0x42, &[]), "CMD", 0x42), (crafted(2, 0xFF, &[]), "ACK", 0xFF), (crafted(1, 0, &[]), "CMD", 0)] {
+    for (frame, frame_type, cmd_id) in
+        [(crafted(1, 0x42, &[]), "CMD", 0x42), (crafted(2, 0xFF, &[]), "ACK", 0xFF), (crafted(1, 0, &[]), "CMD", 0)]
+    {
         assert_eq!(errors(PowerScope::r1(), &frame), [(0, frame.len(), Error::UnknownCommand { frame_type, cmd_id })]);
     }
     // A NACK echoes whatever it refused, known or not.
     let nack = crafted(3, 0x42, &[1]);
     let msg = r1::Message::from_bytes(&nack).unwrap();
-    assert_eq!(msg, r1::Message::Nack(Nack { seq: 7, ts_ms: 9, cmd_id: 0x42, reserved: 0, error: ErrorCode::InvalidCmd }));
+    assert_eq!(
+        msg,
+        r1::Message::Nack(Nack { seq: 7, ts_ms: 9, cmd_id: 0x42, reserved: 0, error: ErrorCode::InvalidCmd })
+    );
 }
 
 #[test]
@@ -314,9 +326,9 @@ fn rule_gaps_per_sensor_wrap_and_restart() {
         sample_frame(1, 1, 20),
         sample_frame(1, 4, 30), // gap 3: 2 lost
         sample_frame(2, 41, 31),
-        sample_frame(1, 0, 40), // START_STREAM restart: gap u32::MAX - 3, not a loss
+        sample_frame(1, 0, 40),        // START_STREAM restart: gap u32::MAX - 3, not a loss
         sample_frame(2, u32::MAX, 50), // a forward jump of more than 2^31: not a loss either
-        sample_frame(2, 1, 60), // wraps: gap 2, 1 lost
+        sample_frame(2, 1, 60),        // wraps: gap 2, 1 lost
     ];
     let input = frames.concat();
     let mut decoder = SliceDecoder::new(PowerScope::r1(), &input);
@@ -326,9 +338,14 @@ fn rule_gaps_per_sensor_wrap_and_restart() {
     assert_eq!(decoder.dialect().lost_frames(), 3);
     assert_eq!(lost_in_gap(u32::MAX - 41), 0);
     // ACKs with samples and other frames do not touch the streams.
-    let ack = emit(r1::Message::Ack(Ack::new(9, 9, Reply::ReadSensor(SensorPacket::Ina219(Ina219Sample { runtime_id: 1, ..Default::default() })))));
+    let ack = emit(r1::Message::Ack(Ack::new(
+        9,
+        9,
+        Reply::ReadSensor(SensorPacket::Ina219(Ina219Sample { runtime_id: 1, ..Default::default() })),
+    )));
     let input = [sample_frame(1, 5, 0), ack, sample_frame(1, 6, 0)].concat();
-    let gaps: Vec<Option<u32>> = SliceDecoder::new(PowerScope::r1(), &input).map(|e| e.frame().unwrap().gap()).collect();
+    let gaps: Vec<Option<u32>> =
+        SliceDecoder::new(PowerScope::r1(), &input).map(|e| e.frame().unwrap().gap()).collect();
     assert_eq!(gaps, [Some(0), None, Some(1)]);
     // reset() forgets.
     let mut d = PowerScope::r1();
@@ -389,10 +406,18 @@ fn long_r1_stream(n: usize) -> Vec<Vec<u8>> {
     let uid = [0x48, 0x35, 0x8A, 0xB4, 0xA2, 0x91, 0x92, 0x5A, 0xFC, 0x00, 0xE4, 0xF0];
     (0..n)
         .map(|i| match rng.below(10) {
-            0 => emit(r1::Message::Cmd(Cmd::new(i as u32, 1_994_041_444, Command::SetPeriod { sensor: 1, period_ms: 10 }))),
+            0 => emit(r1::Message::Cmd(Cmd::new(
+                i as u32,
+                1_994_041_444,
+                Command::SetPeriod { sensor: 1, period_ms: 10 },
+            ))),
             1 => emit(r1::Message::Ack(Ack::new(i as u32, 100, Reply::GetBoardUid { uid }))),
             2 => emit(r1::Message::Nack(Nack::new(i as u32, 100, 4, ErrorCode::SensorBusy))),
-            3 => emit(r1::Message::Ack(Ack::new(i as u32, 100, Reply::GetSensors(r1::SensorList::new(&[1, 1, 2, 1]).unwrap())))),
+            3 => emit(r1::Message::Ack(Ack::new(
+                i as u32,
+                100,
+                Reply::GetSensors(r1::SensorList::new(&[1, 1, 2, 1]).unwrap()),
+            ))),
             _ => {
                 let id = 1 + rng.below(2) as u8;
                 seqs[usize::from(id)] += 1;

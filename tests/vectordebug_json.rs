@@ -19,10 +19,7 @@ fn both(msg: &Message<'_>) -> Value {
 
 #[test]
 fn dbg_frame1_json_shape() {
-    let recs = [
-        Record { seq: 0, payload: [i16::MIN, i16::MAX, 0, -1, 1, 2] },
-        Record { seq: 65535, payload: [0; 6] },
-    ];
+    let recs = [Record { seq: 0, payload: [i16::MIN, i16::MAX, 0, -1, 1, 2] }, Record { seq: 65535, payload: [0; 6] }];
     let v = both(&Message::DbgFrame1 { records: Records::new(&recs) });
     assert_eq!(
         v,
@@ -77,11 +74,8 @@ fn capture_cli_text_matches_the_real_tool() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/captures/vectordebug");
     let bin = std::fs::read(format!("{dir}/02_cli_interleaved.bin")).unwrap();
     let jsonl = std::fs::read_to_string(format!("{dir}/02_cli_interleaved.jsonl")).unwrap();
-    let expected: Vec<Value> = jsonl
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .filter(|v| v["result"] == "cli")
-        .collect();
+    let expected: Vec<Value> =
+        jsonl.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()).filter(|v| v["result"] == "cli").collect();
     let got: Vec<Value> = SliceDecoder::new(VectorDebug::default(), &bin)
         .filter_map(|e| e.into_frame())
         .map(|p| serde_json::to_value(p).unwrap())

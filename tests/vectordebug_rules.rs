@@ -73,7 +73,8 @@ fn packet_event_spans_cobs_bytes_and_its_delimiter() {
 #[test]
 fn garbage_before_first_zero_is_rejected_and_the_packet_recovered() {
     let p = dbg(3000, 40);
-    for garbage in [&[0x55u8; 40][..], &[0x02, 0x41][..], &[0xFF, 0x13, 0x77][..], &[0x05, 0x11, 0x22, 0x33, 0x44][..]] {
+    for garbage in [&[0x55u8; 40][..], &[0x02, 0x41][..], &[0xFF, 0x13, 0x77][..], &[0x05, 0x11, 0x22, 0x33, 0x44][..]]
+    {
         let input = [garbage, &p[..]].concat();
         let ev = events(&input);
         assert_eq!(ev.len(), 2, "{garbage:02x?}: {ev:?}");
@@ -154,7 +155,10 @@ fn max_size_16384_accepted_16387_rejected() {
     let p = d.decode(&ok).unwrap();
     assert_eq!((p.decoded_len(), p.record_count(), p.trailing_len()), (16384, 1169, 11));
     assert_eq!(p.trailing_bytes().collect::<Vec<_>>(), spare);
-    assert_eq!(SliceDecoder::new(VectorDebug::default(), &ok).map(|e| (e.len, e.error().cloned())).collect::<Vec<_>>(), [(n, None)]);
+    assert_eq!(
+        SliceDecoder::new(VectorDebug::default(), &ok).map(|e| (e.len, e.error().cloned())).collect::<Vec<_>>(),
+        [(n, None)]
+    );
 
     // 1170 records: 16387 decoded bytes, one chunk rejected as a whole.
     let big = dbg(0, 1170);
@@ -317,7 +321,10 @@ fn wire_packet_validates_with_or_without_delimiter() {
     assert_eq!(with.wire(), &f[..]);
     assert_eq!(WirePacket::new_checked(&f, 20), Err(Error::TooLong { decoded: 35, max: 20 }));
     assert_eq!(WirePacket::new_checked(&[], 100), Err(Error::Cobs(CobsError::Empty)));
-    assert_eq!(WirePacket::new_checked(&[0x03, 0x01, 0x00, 0x01], 100), Err(Error::Cobs(CobsError::ZeroByte { at: 2 })));
+    assert_eq!(
+        WirePacket::new_checked(&[0x03, 0x01, 0x00, 0x01], 100),
+        Err(Error::Cobs(CobsError::ZeroByte { at: 2 }))
+    );
 }
 
 #[test]

@@ -234,11 +234,7 @@ fn inspect_inner(buf: &[u8]) -> Result<Option<usize>, Error> {
         Some(&END) => {
             let received = buf.get(field::crc(len)).and_then(hex_byte).unwrap_or(0);
             let computed = crate::crc::crc8(buf.get(field::covered(len)).unwrap_or(&[]));
-            if received == computed {
-                Ok(Some(end + 1))
-            } else {
-                Err(Error::CrcMismatch { received, computed })
-            }
+            if received == computed { Ok(Some(end + 1)) } else { Err(Error::CrcMismatch { received, computed }) }
         }
         Some(&START) => Err(Error::Interrupted { at: end }),
         Some(&found) => Err(Error::MissingTerminator { at: end, len: len16, found }),
@@ -508,10 +504,11 @@ impl DataBuf {
 
     pub(crate) fn push(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
         let end = self.len + bytes.len();
-        let dst = self
-            .buf
-            .get_mut(self.len..end)
-            .ok_or(EncodeError::TooLong { field: "DATA", len: end, max: MAX_DATA_LEN })?;
+        let dst = self.buf.get_mut(self.len..end).ok_or(EncodeError::TooLong {
+            field: "DATA",
+            len: end,
+            max: MAX_DATA_LEN,
+        })?;
         dst.copy_from_slice(bytes);
         self.len = end;
         Ok(())

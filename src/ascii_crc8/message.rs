@@ -99,8 +99,8 @@ impl<'a> Message<'a> {
 
 #[cfg(feature = "serde")]
 mod ser {
-    use serde::ser::{SerializeMap, Serializer};
     use serde::Serialize;
+    use serde::ser::{SerializeMap, Serializer};
 
     use super::super::command::Command;
     use super::super::frame::FrameRepr;

@@ -110,16 +110,13 @@ mod session;
 mod stream;
 mod text;
 
-pub use command::{
-    Command, CommandCode, INTERVAL_MS, MODE, VIEW_COUNT, VIEW_MAX_OFFSET, encode_request,
-};
+pub use command::{Command, CommandCode, INTERVAL_MS, MODE, VIEW_COUNT, VIEW_MAX_OFFSET, encode_request};
 pub use error::{Error, Field};
 pub use frame::{Address, END, Frame, FrameRepr, MAX_DATA_LEN, MAX_FRAME_LEN, OVERHEAD, START, emit_frame, field};
 pub use message::{Message, Request};
 pub use reply::{
     Answer, LuxValues, MAX_LUX, Reply, Status, VIEW_VALUES_PER_FRAME, ViewFrame, encode_address_reply,
-    encode_interval_reply, encode_lux_reply, encode_mode_reply, encode_status_reply, encode_view_frame,
-    view_frames,
+    encode_interval_reply, encode_lux_reply, encode_mode_reply, encode_status_reply, encode_view_frame, view_frames,
 };
 pub use session::{
     ID_COUNT, IdCounter, MIN_REPLY_TIMEOUT_MS, Pending, REPLY_TIMEOUT_MS, ReplyMatch, RequestTracker, ViewAssembler,

@@ -61,10 +61,9 @@ impl<'a> DeviceLine<'a> {
     /// Writes the line as received and returns its length.
     pub fn emit(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
         check_room(out, self.raw.len())?;
-        let dst = out.get_mut(..self.raw.len()).ok_or(EncodeError::BufferTooSmall {
-            needed: self.raw.len(),
-            available: 0,
-        })?;
+        let dst = out
+            .get_mut(..self.raw.len())
+            .ok_or(EncodeError::BufferTooSmall { needed: self.raw.len(), available: 0 })?;
         dst.copy_from_slice(self.raw);
         Ok(self.raw.len())
     }

@@ -159,7 +159,12 @@ pub struct CommandList {
 impl CommandList {
     /// An empty list.
     pub const fn new() -> Self {
-        CommandList { text: heapless::Vec::new(), rows: heapless::Vec::new(), dropped: 0, ended_by: TableEnd::Separator }
+        CommandList {
+            text: heapless::Vec::new(),
+            rows: heapless::Vec::new(),
+            dropped: 0,
+            ended_by: TableEnd::Separator,
+        }
     }
 
     /// Number of rows kept.
@@ -289,7 +294,11 @@ pub struct HelpParser {
 
 impl fmt::Debug for HelpParser {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HelpParser").field("marker", &self.marker).field("state", &self.state).field("list", &self.list).finish()
+        f.debug_struct("HelpParser")
+            .field("marker", &self.marker)
+            .field("state", &self.state)
+            .field("list", &self.list)
+            .finish()
     }
 }
 
@@ -449,7 +458,11 @@ impl<W: fmt::Write> HelpWriter<W> {
         if marker.contains(['\r', '\n']) {
             return Err(fmt::Error);
         }
-        write!(self.out, "\r\n{marker}\r\n{SEPARATOR}\r\n{:<8} | {:<8} | {:<5} | DESCRIPTION\r\n{SEPARATOR}\r\n", "CMD", "ARGS", "CAT")
+        write!(
+            self.out,
+            "\r\n{marker}\r\n{SEPARATOR}\r\n{:<8} | {:<8} | {:<5} | DESCRIPTION\r\n{SEPARATOR}\r\n",
+            "CMD", "ARGS", "CAT"
+        )
     }
 
     /// Prints one command row: `cmd` padded to 8, `args` to 8, `cat` to 5, then the

@@ -61,7 +61,8 @@ impl<'a> Data<'a> {
         let len = self.buffer_len();
         check_room(out, len)?;
         out[frame::field::START] = frame::DATA_START;
-        out[frame::field::COUNT] = u8::try_from(self.count()).map_err(|_| EncodeError::OutOfRange { field: "COUNT" })?;
+        out[frame::field::COUNT] =
+            u8::try_from(self.count()).map_err(|_| EncodeError::OutOfRange { field: "COUNT" })?;
         out[frame::field::HEADER_LEN..len].copy_from_slice(self.payload);
         Ok(len)
     }

@@ -262,11 +262,7 @@ impl<T: AsRef<[u8]>> Header<T> {
     /// Checks that the buffer holds a whole header.
     pub fn check_len(&self) -> Result<(), Error> {
         let available = self.buffer.as_ref().len();
-        if available < HEADER_LEN {
-            Err(Error::Truncated { frame_len: None, available })
-        } else {
-            Ok(())
-        }
+        if available < HEADER_LEN { Err(Error::Truncated { frame_len: None, available }) } else { Ok(()) }
     }
 
     /// The underlying buffer.

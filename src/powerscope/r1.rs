@@ -417,7 +417,9 @@ impl<'a> Reply<'a> {
     fn write_payload(&self, out: &mut [u8]) {
         match self {
             Reply::StartStream | Reply::StopStream | Reply::SetPeriod | Reply::Ping => {}
-            Reply::GetPeriod { period_ms: w } | Reply::GetUptime { uptime_ms: w } => out.copy_from_slice(&w.to_le_bytes()),
+            Reply::GetPeriod { period_ms: w } | Reply::GetUptime { uptime_ms: w } => {
+                out.copy_from_slice(&w.to_le_bytes())
+            }
             Reply::GetSensors(list) => out.copy_from_slice(list.as_bytes()),
             Reply::ReadSensor(packet) => packet.write(out),
             Reply::GetBoardUid { uid } => out.copy_from_slice(uid),
@@ -761,7 +763,13 @@ mod ser {
     use super::*;
 
     /// Writes the fields every revision-1 frame has.
-    fn common<S: SerializeStruct>(st: &mut S, seq: u32, ts_ms: u32, payload_len: usize, cmd_id: u8) -> Result<(), S::Error> {
+    fn common<S: SerializeStruct>(
+        st: &mut S,
+        seq: u32,
+        ts_ms: u32,
+        payload_len: usize,
+        cmd_id: u8,
+    ) -> Result<(), S::Error> {
         st.serialize_field("ver", &VERSION)?;
         st.serialize_field("seq", &seq)?;
         st.serialize_field("ts_ms", &ts_ms)?;

@@ -79,7 +79,13 @@ impl PowerScope {
         };
         let Some(bytes) = buf.get(..frame_len) else {
             return if at_end {
-                reject(buf, Some(frame_len), rev, at_end, Error::Truncated { frame_len: Some(frame_len), available: buf.len() })
+                reject(
+                    buf,
+                    Some(frame_len),
+                    rev,
+                    at_end,
+                    Error::Truncated { frame_len: Some(frame_len), available: buf.len() },
+                )
             } else {
                 Scan::NeedMore
             };
@@ -145,7 +151,9 @@ fn garbage_len(buf: &[u8], rev: Revision, at_end: bool) -> Option<usize> {
     let tail = buf.get(1..buf.len().min(limit)).unwrap_or_default();
     // Offsets in `tail` are one less than in `buf`.
     let boundary = match rev {
-        Revision::R0 => first_boundary(buf, limit, at_end, memchr::memchr3_iter(MAGIC_BYTES[0], r0::START, r0::STOP, tail)),
+        Revision::R0 => {
+            first_boundary(buf, limit, at_end, memchr::memchr3_iter(MAGIC_BYTES[0], r0::START, r0::STOP, tail))
+        }
         Revision::R1 => first_boundary(buf, limit, at_end, memchr::memchr_iter(MAGIC_BYTES[0], tail)),
     };
     match boundary {

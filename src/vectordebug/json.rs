@@ -16,7 +16,6 @@ pub(crate) enum Fields<R, B> {
 /// `{"type": ..., "fields": {...}}`.
 pub(crate) struct Json<R, B>(pub(crate) Fields<R, B>);
 
-
 impl<R, B> Serialize for Json<R, B>
 where
     R: Iterator<Item = Record> + Clone,
@@ -86,4 +85,3 @@ impl<D: core::fmt::Display> Serialize for Str<D> {
         s.collect_str(&self.0)
     }
 }
-
