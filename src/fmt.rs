@@ -45,6 +45,18 @@ impl fmt::Debug for Lossy<'_> {
     }
 }
 
+/// Debug-prints the items of a cloneable iterator as a list (for views that decode lazily).
+pub(crate) struct DebugIter<I>(pub(crate) I);
+
+impl<I: Iterator + Clone> fmt::Debug for DebugIter<I>
+where
+    I::Item: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.clone()).finish()
+    }
+}
+
 /// `serde(serialize_with = ...)` helpers.
 #[cfg(feature = "serde")]
 pub mod serde_bytes {

@@ -2,6 +2,8 @@
 
 use core::fmt;
 
+use crate::fmt::DebugIter;
+
 use super::error::{Error, FrameType};
 use super::frame::{self, DataFrame, LabelEntries, LabelEntry, LabelFrame};
 use super::help::CommandList;
@@ -288,17 +290,6 @@ impl Scaling {
     /// scale 0.00322 give about −1.65 V ..= 1.65 V.
     pub fn apply(&self, raw: i16) -> f64 {
         (f64::from(raw) + self.offset) * self.scale
-    }
-}
-
-struct DebugIter<I>(I);
-
-impl<I: Iterator + Clone> fmt::Debug for DebugIter<I>
-where
-    I::Item: fmt::Debug,
-{
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.0.clone()).finish()
     }
 }
 

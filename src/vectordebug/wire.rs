@@ -3,6 +3,8 @@
 
 use core::fmt;
 
+use crate::fmt::DebugIter;
+
 use super::error::Error;
 use super::packet::{Packet, PacketType, field};
 use super::record::{Record, SeqSpan};
@@ -436,17 +438,6 @@ impl fmt::Debug for WirePacket<'_> {
             }
         }
         d.finish()
-    }
-}
-
-struct DebugIter<I>(I);
-
-impl<I: Iterator + Clone> fmt::Debug for DebugIter<I>
-where
-    I::Item: fmt::Debug,
-{
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.0.clone()).finish()
     }
 }
 
