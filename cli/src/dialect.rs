@@ -1,0 +1,149 @@
+//! Choosing a dialect by name (`NAME[:VARIANT]`) and running generic code with it.
+
+use serde::Serialize;
+use serial_dialects::stream::Dialect;
+use serial_dialects::{ascii_crc8, plot, pmu30, powerscope, vectordebug};
+
+/// A dialect with its configuration, as named on the command line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Selected {
+    Pmu30(pmu30::Config),
+    VectorDebug(vectordebug::Config),
+    Plot(plot::Config),
+    AsciiCrc8(ascii_crc8::Config),
+    PowerScope(powerscope::Config),
+}
+
+/// The dialect names and variants, as accepted after `--dialect`.
+pub const NAMES: &[&str] = &[
+    "pmu30",
+    "pmu30:crc-with-length",
+    "vectordebug",
+    "plot",
+    "plot:64",
+    "ascii-crc8",
+    "powerscope",
+    "powerscope:r1",
+    "powerscope:r0",
+];
+
+impl Selected {
+    /// Parses `NAME[:VARIANT]` (not `auto`).
+    pub fn parse(text: &str) -> Result<Selected, String> {
+        let (name, variant) = text.split_once(':').unwrap_or((text, ""));
+        let unknown_variant = || format!("unknown variant {variant:?} of dialect {name} (known: {})", NAMES.join(", "));
+        match name {
+            "pmu30" => pmu30::Config::from_variant(variant).map(Selected::Pmu30).ok_or_else(unknown_variant),
+            "vectordebug" if variant.is_empty() => Ok(Selected::VectorDebug(vectordebug::Config::default())),
+            "plot" => plot::Config::from_variant(variant).map(Selected::Plot).ok_or_else(unknown_variant),
+            "ascii-crc8" if variant.is_empty() => Ok(Selected::AsciiCrc8(ascii_crc8::Config::default())),
+            "powerscope" => powerscope::Config::from_name(text).map(Selected::PowerScope).ok_or_else(unknown_variant),
+            "vectordebug" | "ascii-crc8" => Err(unknown_variant()),
+            _ => Err(format!("unknown dialect {name:?} (known: {}, auto)", NAMES.join(", "))),
+        }
+    }
+
+    /// The canonical `NAME[:VARIANT]`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Selected::Pmu30(c) if c.crc_coverage == pmu30::CrcCoverage::LengthMsgIdPayload => "pmu30:crc-with-length",
+            Selected::Pmu30(_) => "pmu30",
+            Selected::VectorDebug(_) => "vectordebug",
+            Selected::Plot(c) if c.max_channels > 32 => "plot:64",
+            Selected::Plot(_) => "plot",
+            Selected::AsciiCrc8(_) => "ascii-crc8",
+            Selected::PowerScope(c) if c.revision == powerscope::Revision::R0 => "powerscope:r0",
+            Selected::PowerScope(_) => "powerscope",
+        }
+    }
+
+    /// Every dialect and variant that sniffing tries.
+    pub fn candidates() -> Vec<Selected> {
+        [
+            "pmu30",
+            "pmu30:crc-with-length",
+            "vectordebug",
+            "plot",
+            "plot:64",
+            "ascii-crc8",
+            "powerscope",
+            "powerscope:r0",
+        ]
+        .iter()
+        .filter_map(|n| Selected::parse(n).ok())
+        .collect()
+    }
+
+    /// Runs `job` with this dialect's decoder.
+    pub fn dispatch<J: Job>(&self, job: J) -> J::Output {
+        match self {
+            Selected::Pmu30(c) => job.run(pmu30::Pmu30::new(*c)),
+            Selected::VectorDebug(c) => job.run(vectordebug::VectorDebug::new(*c)),
+            Selected::Plot(c) => job.run(plot::Plot::new(c.clone())),
+            Selected::AsciiCrc8(c) => job.run(ascii_crc8::AsciiCrc8::new(*c)),
+            Selected::PowerScope(c) => job.run(powerscope::PowerScope::new(*c)),
+        }
+    }
+}
+
+/// Generic work over any dialect (the visitor of [`Selected::dispatch`]).
+pub trait Job {
+    type Output;
+    fn run<D: CliDialect>(self, dialect: D) -> Self::Output;
+}
+
+/// What the command line needs of a dialect beyond [`Dialect`]: the JSON of its frames.
+pub trait CliDialect: Dialect {
+    /// Writes the frame as the JSON object `{"type": ..., "fields": {...}}`.
+    fn write_frame_json(frame: &Self::Frame<'_>, out: &mut Vec<u8>) -> serde_json::Result<()>;
+    /// What happens when a live stream has been idle for a while (plot: the help-table
+    /// timeout). Returns a frame JSON to print, if any.
+    fn on_idle(&self) -> Option<serde_json::Value> {
+        None
+    }
+}
+
+macro_rules! json_frames {
+    ($($ty:ty),*) => {$(
+        impl CliDialect for $ty {
+            fn write_frame_json(frame: &Self::Frame<'_>, out: &mut Vec<u8>) -> serde_json::Result<()> {
+                frame.serialize(&mut serde_json::Serializer::new(out))
+            }
+        }
+    )*};
+}
+
+json_frames!(pmu30::Pmu30, vectordebug::VectorDebug, ascii_crc8::AsciiCrc8, powerscope::PowerScope);
+
+impl CliDialect for plot::Plot {
+    fn write_frame_json(frame: &Self::Frame<'_>, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        frame.serialize(&mut serde_json::Serializer::new(out))
+    }
+
+    fn on_idle(&self) -> Option<serde_json::Value> {
+        let commands = self.help_timeout()?;
+        serde_json::to_value(plot::Message::Commands(commands)).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_parses_and_round_trips() {
+        for name in NAMES {
+            let selected = Selected::parse(name).unwrap();
+            let canonical = if *name == "powerscope:r1" { "powerscope" } else { name };
+            assert_eq!(selected.name(), canonical);
+        }
+    }
+
+    #[test]
+    fn unknown_names_and_variants_are_errors() {
+        assert!(Selected::parse("pmu31").unwrap_err().contains("unknown dialect"));
+        assert!(Selected::parse("plot:65").unwrap_err().contains("unknown variant"));
+        assert!(Selected::parse("vectordebug:x").unwrap_err().contains("unknown variant"));
+        assert!(Selected::parse("powerscope:r2").is_err());
+    }
+}

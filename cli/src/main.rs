@@ -1,0 +1,146 @@
+//! `serial-dialects`: decode captures, sniff the dialect of a capture, monitor live serial
+//! ports and encode frames, for the five dialects of the `serial-dialects` library.
+//!
+//! This crate is a thin layer: every byte of wire logic (framing, checksums, resync, typed
+//! messages, the JSON shape of every message) is the library's. Here are only argument
+//! parsing, input/output and presentation.
+
+mod cli_error;
+mod decode;
+mod dialect;
+mod encode;
+mod monitor;
+mod output;
+mod ports;
+mod sniff;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::cli_error::CliError;
+use crate::output::Format;
+
+/// Decode, sniff, monitor and encode the serial protocols of five embedded projects:
+/// pmu30, vectordebug, plot, ascii-crc8 and powerscope.
+#[derive(Debug, Parser)]
+#[command(name = "serial-dialects", version, propagate_version = true)]
+#[command(after_help = "Dialects: pmu30, pmu30:crc-with-length, vectordebug, plot, plot:64, ascii-crc8, \
+powerscope (= powerscope:r1), powerscope:r0, and auto (sniff the dialect from the first bytes).")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Decode a capture (a file, or standard input) into one line per event.
+    #[command(after_help = "Examples:
+  serial-dialects decode --dialect auto samples/powerscope.bin
+  serial-dialects decode --dialect pmu30 --stats capture.bin
+  serial-dialects decode --dialect plot:64 --format csv capture.bin > samples.csv
+  cat capture.bin | serial-dialects decode --dialect vectordebug --format text -
+
+Every input byte belongs to exactly one event. A corrupt capture is not an error of the tool:
+its events say what was wrong (exit status 0). The jsonl format is the contract in
+docs/decode-json.md.")]
+    Decode(DecodeArgs),
+    /// Score every dialect on a capture and print the best, with its evidence.
+    #[command(after_help = "Examples:
+  serial-dialects sniff samples/vectordebug.bin
+  serial-dialects sniff - < capture.bin")]
+    Sniff(SniffArgs),
+    /// Decode a live serial port (DTR asserted on open).
+    #[command(after_help = "Examples:
+  serial-dialects monitor --port /dev/ttyACM0 --dialect powerscope
+  serial-dialects monitor --port /dev/ttyUSB0 --baud 921600 --dialect plot --format text --record session.bin
+
+Ctrl-C stops and prints the statistics. A recording can be decoded later with `decode`.")]
+    Monitor(MonitorArgs),
+    /// List the serial ports with their USB VID:PID.
+    #[command(after_help = "Example:
+  serial-dialects ports")]
+    Ports,
+    /// Encode one message and write its frame to standard output (or a port).
+    #[command(after_help = "Examples:
+  serial-dialects encode pmu30 SET_CHANNEL channel_id=5 value=75 > frame.bin
+  serial-dialects encode ascii-crc8 VIEW id=4 offset=0 count=2
+  serial-dialects encode powerscope SET_PERIOD sensor=1 period_ms=20 seq=7 --port /dev/ttyACM0
+  serial-dialects encode vectordebug DBG_FRAME1 records=1:10,20,30,40,50,60;2:1,2,3,4,5,6
+
+`serial-dialects encode DIALECT --list` shows the messages and fields of a dialect.")]
+    Encode(encode::EncodeArgs),
+}
+
+/// Arguments of `decode`.
+#[derive(Debug, clap::Args)]
+struct DecodeArgs {
+    /// The dialect, NAME[:VARIANT], or `auto`.
+    #[arg(short, long, default_value = "auto", value_name = "NAME[:VARIANT]")]
+    dialect: String,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Jsonl)]
+    format: Format,
+    /// Add a summary: frames, errors by kind, bytes skipped, lost frames.
+    #[arg(long)]
+    stats: bool,
+    /// The capture file; `-` or nothing reads standard input.
+    input: Option<PathBuf>,
+}
+
+/// Arguments of `sniff`.
+#[derive(Debug, clap::Args)]
+struct SniffArgs {
+    /// The capture file; `-` reads standard input.
+    input: PathBuf,
+}
+
+/// Arguments of `monitor`.
+#[derive(Debug, clap::Args)]
+struct MonitorArgs {
+    /// The serial port (e.g. /dev/ttyACM0, COM6).
+    #[arg(short, long)]
+    port: String,
+    /// Baud rate (ignored by USB CDC devices).
+    #[arg(short, long, default_value_t = 115_200)]
+    baud: u32,
+    /// The dialect, NAME[:VARIANT] (`auto` is not available live).
+    #[arg(short, long, value_name = "NAME[:VARIANT]")]
+    dialect: String,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Jsonl)]
+    format: Format,
+    /// Also write every raw byte received to this file.
+    #[arg(long, value_name = "FILE")]
+    record: Option<PathBuf>,
+    /// Stop after this many seconds (default: until Ctrl-C).
+    #[arg(long, value_name = "SECONDS")]
+    duration: Option<f64>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Decode(args) => decode::run(&args.dialect, args.format, args.stats, args.input.as_deref()),
+        Command::Sniff(args) => sniff::run(&args.input),
+        Command::Monitor(args) => monitor::run(&monitor::Options {
+            port: args.port,
+            baud: args.baud,
+            dialect: args.dialect,
+            format: args.format,
+            record: args.record,
+            duration: args.duration,
+        }),
+        Command::Ports => ports::run(),
+        Command::Encode(args) => encode::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("serial-dialects: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
