@@ -111,8 +111,12 @@ impl<W: Write> EventSink<W> {
     pub fn stats(&mut self, stats: &Stats) -> io::Result<()> {
         match self.format {
             Format::Jsonl => {
-                serde_json::to_writer(&mut self.out, &serde_json::json!({ "stats": stats }))
-                    .map_err(io::Error::other)?;
+                /// `{"stats": {...}}` with the fields in their declared order.
+                #[derive(serde::Serialize)]
+                struct Line<'a> {
+                    stats: &'a Stats,
+                }
+                serde_json::to_writer(&mut self.out, &Line { stats }).map_err(io::Error::other)?;
                 self.out.write_all(b"\n")?;
             }
             Format::Text => writeln!(self.out, "{}", stats_line(stats))?,
