@@ -79,7 +79,7 @@ impl Selected {
         match self {
             Selected::Pmu30(c) => job.run(pmu30::Pmu30::new(*c)),
             Selected::VectorDebug(c) => job.run(vectordebug::VectorDebug::new(*c)),
-            Selected::Plot(c) => job.run(plot::Plot::new(c.clone())),
+            Selected::Plot(c) => job.run(plot::Plot::new(*c)),
             Selected::AsciiCrc8(c) => job.run(ascii_crc8::AsciiCrc8::new(*c)),
             Selected::PowerScope(c) => job.run(powerscope::PowerScope::new(*c)),
         }
