@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use serial_dialects::stream::{Event, EventOf, Item};
 use serial_dialects::{Stats, StreamDecoder};
 use serialport::{DataBits, FlowControl, Parity, SerialPort, StopBits};
 
@@ -208,14 +209,15 @@ impl<R: Read> Session<'_, R> {
                     }
                     if !idle_handled && last_byte.elapsed() >= self.idle_after {
                         idle_handled = true;
-                        if let Some(value) = decoder.dialect().on_idle() {
-                            sink.frame_value(decoder.position(), 0, &value)?;
-                            sink.flush()?;
+                        if let Some(frame) = decoder.dialect().on_idle() {
+                            let event: EventOf<'_, D> =
+                                Event { offset: decoder.position(), len: 0, item: Item::Frame(frame) };
+                            sink.event::<D>(&event)?;
                             idle_frames += 1;
                         }
                     }
                 }
-                Err(e) => break Some(Failure::Port(e.to_string())),
+                Err(e) => break Some(Failure::Port(port_failure(&e))),
             }
         };
         decoder.finish_with(|event| {
@@ -230,6 +232,15 @@ impl<R: Read> Session<'_, R> {
         // Frames the idle hook produced are frames of the session too.
         stats.frames += idle_frames;
         Ok(Outcome { stats, failure })
+    }
+}
+
+/// Why a read from the port failed, worded for people.
+fn port_failure(error: &io::Error) -> String {
+    match error.kind() {
+        // What a poll that reports a hang-up becomes (serialport on Unix).
+        io::ErrorKind::BrokenPipe => "the device hung up (unplugged, or the port closed)".to_string(),
+        _ => error.to_string(),
     }
 }
 
