@@ -191,9 +191,7 @@ impl<R: Read> Session<'_, R> {
                 Ok(n) => {
                     last_byte = Instant::now();
                     idle_handled = false;
-                    if let Err(e) = self.record.as_mut().map_or(Ok(()), |r| r.write(&chunk[..n])) {
-                        break Some(Failure::Record(e));
-                    }
+                    let recorded = self.record.as_mut().map_or(Ok(()), |r| r.write(&chunk[..n]));
                     decoder.feed(&chunk[..n], |event| {
                         if output_error.is_none() {
                             output_error = sink.event::<D>(&event).err();
@@ -201,6 +199,10 @@ impl<R: Read> Session<'_, R> {
                     });
                     if let Some(e) = output_error.take() {
                         return Err(e.into());
+                    }
+                    // A recording that fails ends the session, once these bytes are decoded.
+                    if let Err(e) = recorded {
+                        break Some(Failure::Record(e));
                     }
                 }
                 Err(e) if is_quiet(&e) => {

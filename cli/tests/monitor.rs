@@ -433,6 +433,29 @@ fn a_recording_that_cannot_be_created_is_one_line_and_status_2() {
 }
 
 #[test]
+fn a_recording_that_fails_mid_session_ends_it_with_stats_and_status_2() {
+    // /dev/full opens, then every write to it fails (ENOSPC): at the first flush, when the
+    // line goes quiet after the bytes (sent at once, so that none come after the failure).
+    let (_, bytes) = capture("pmu30/telemetry_stream.bin");
+    let head = &bytes[..300]; // SUBSCRIBE_TELEMETRY, two TELEMETRY_DATA, a cut frame
+    let pair = Pair::new();
+    let monitor = Monitor::start(&pair, &["--dialect", "pmu30", "--record", "/dev/full"]);
+    let mut b = pair.open_b();
+    b.write_all(head).unwrap();
+    let (status, stdout, stderr) = monitor.finish();
+    assert_eq!(status.code(), Some(2));
+    assert_eq!(stderr.len(), 1, "{stderr:?}");
+    assert!(stderr[0].starts_with("serial-dialects: cannot write /dev/full: "), "{stderr:?}");
+    // Every byte received is decoded, the cut frame decided, then the statistics.
+    assert_eq!(stdout.len(), 5, "{stdout:?}");
+    assert!(stdout[3].contains(r#""error":"truncated""#), "{stdout:?}");
+    assert_eq!(
+        stdout[4],
+        r#"{"stats":{"bytes_in_frames":258,"bytes_skipped":42,"errors":{"truncated":1},"frames":3,"lost_frames":0}}"#
+    );
+}
+
+#[test]
 fn ports_lists_or_says_there_are_none() {
     let output = run(&["ports"]);
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
