@@ -177,6 +177,16 @@ impl Monitor {
     }
 }
 
+/// A test that fails half-way leaves no monitor behind.
+impl Drop for Monitor {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 fn read_lines(stdout: ChildStdout) -> Receiver<String> {
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
