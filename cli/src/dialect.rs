@@ -97,8 +97,9 @@ pub trait CliDialect: Dialect {
     /// Writes the frame as the JSON object `{"type": ..., "fields": {...}}`.
     fn write_frame_json(frame: &Self::Frame<'_>, out: &mut Vec<u8>) -> serde_json::Result<()>;
     /// What happens when a live stream has been idle for a while (plot: the help-table
-    /// timeout). Returns a frame JSON to print, if any.
-    fn on_idle(&self) -> Option<serde_json::Value> {
+    /// timeout). Returns a frame to print (an event of length 0), if any. A typed frame, so
+    /// that it is written exactly as the same frame from the decoder would be.
+    fn on_idle(&self) -> Option<Self::Frame<'static>> {
         None
     }
 }
@@ -120,9 +121,8 @@ impl CliDialect for plot::Plot {
         frame.serialize(&mut serde_json::Serializer::new(out))
     }
 
-    fn on_idle(&self) -> Option<serde_json::Value> {
-        let commands = self.help_timeout()?;
-        serde_json::to_value(plot::Message::Commands(commands)).ok()
+    fn on_idle(&self) -> Option<Self::Frame<'static>> {
+        self.help_timeout().map(plot::Message::Commands)
     }
 }
 

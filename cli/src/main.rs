@@ -55,8 +55,13 @@ docs/decode-json.md.")]
     #[command(after_help = "Examples:
   serial-dialects monitor --port /dev/ttyACM0 --dialect powerscope
   serial-dialects monitor --port /dev/ttyUSB0 --baud 921600 --dialect plot --format text --record session.bin
+  serial-dialects monitor --port COM6 --dialect pmu30 --duration 10 > telemetry.jsonl
 
-Ctrl-C stops and prints the statistics. A recording can be decoded later with `decode`.")]
+Events are printed as they arrive. Ctrl-C (or the end of --duration) stops: the last bytes are
+decided, the statistics printed (jsonl/text: last line on stdout; csv: on stderr), exit status 0.
+A port that fails mid-session (device unplugged) stops the same way, then exits with status 2.
+After 2 s of silence an unfinished plot help table is printed as its COMMANDS event.
+`decode` of a --record file gives the same events, except where silence ended a help table.")]
     Monitor(MonitorArgs),
     /// List the serial ports with their USB VID:PID.
     #[command(after_help = "Example:
