@@ -288,7 +288,7 @@ fn encode_r1(name: &str, f: &mut Fields) -> Encoded {
                     let text: String = f.req("sensors")?;
                     raw = sensor_pairs(&text)?;
                     let count = raw.len() / 2;
-                    r1::Reply::GetSensors(SensorList::new(&raw).ok_or_else(|| {
+                    r1::Reply::GetSensors(SensorList::new(&raw).ok_or({
                         Failure::Encode(serial_dialects::EncodeError::TooLong {
                             field: "sensors",
                             len: count,

@@ -87,8 +87,7 @@ fn parse_records(text: &str) -> Result<Vec<Record>, Failure> {
             let (seq, payload) =
                 item.split_once(':').ok_or_else(|| bad(format!("{item:?} is not SEQ:P0,P1,P2,P3,P4,P5")))?;
             let seq = u16::read(seq).map_err(|why| bad(format!("seq: {why}")))?;
-            let values: Vec<i16> =
-                payload.split(',').map(i16::read).collect::<Result<_, _>>().map_err(|why| bad(why))?;
+            let values: Vec<i16> = payload.split(',').map(i16::read).collect::<Result<_, _>>().map_err(&bad)?;
             let payload: [i16; 6] =
                 values.try_into().map_err(|v: Vec<i16>| bad(format!("needs 6 values, got {}", v.len())))?;
             Ok(Record { seq, payload })
