@@ -67,19 +67,16 @@ fn r0_messages() -> Vec<MessageSpec> {
 
 fn r1_messages() -> Vec<MessageSpec> {
     let all = commands_where(|_| true);
-    let sample = "INA219: runtime_id, bus_mv and current_ua; other sensors: runtime_id and sample_hex";
-    let sample_fields = |needed: &str| {
+    let sample_fields = |prefix: &str| {
+        let need = |text: &str| format!("{prefix}{text}");
         vec![
-            req("runtime_id", "u8, the sensor").with_need(needed),
-            optional("bus_mv", "u16, INA219 bus voltage in mV", sample),
-            optional("current_ua", "i32, INA219 current in µA", sample),
+            req("runtime_id", "u8, the sensor").with_need(&need("required")),
+            optional("bus_mv", "u16, INA219 bus voltage in mV", need("required for an INA219 sample")),
+            optional("current_ua", "i32, INA219 current in µA", need("required for an INA219 sample")),
             optional(
                 "sample_hex",
-                format!(
-                    "hex bytes, 0..={} but not 6, another sensor's sample",
-                    serial_dialects::powerscope::SensorPacket::MAX_SAMPLE_LEN
-                ),
-                sample,
+                format!("hex bytes, 0..={} but not 6", SensorPacket::MAX_SAMPLE_LEN),
+                need("another sensor's sample, instead of bus_mv and current_ua"),
             ),
         ]
     };
@@ -88,7 +85,7 @@ fn r1_messages() -> Vec<MessageSpec> {
             name: "STREAM",
             about: "sensor data, device → host".to_string(),
             fields: [
-                sample_fields("required"),
+                sample_fields(""),
                 seq_ts().to_vec(),
                 vec![dflt("cmd_id", "u8", format!("0x{CMD_NONE:02X} (none)"))],
             ]
@@ -97,10 +94,12 @@ fn r1_messages() -> Vec<MessageSpec> {
         },
         MessageSpec {
             name: "CMD",
-            about: format!("a command, host → device; each command name is also a message name ({all} mean CMD cmd=...)"),
+            about: format!(
+                "a command, host → device. Commands: {all}; each is also a message name meaning CMD cmd=NAME"
+            ),
             fields: [
                 vec![
-                    req("cmd", all.clone()),
+                    req("cmd", "command name (above)"),
                     optional("sensor", "u8, sensor runtime id", format!("required by {}", commands_where(takes_sensor))),
                     optional(
                         "period_ms",
@@ -118,7 +117,7 @@ fn r1_messages() -> Vec<MessageSpec> {
             about: "a positive answer, device → host, echoing the CMD's seq".to_string(),
             fields: [
                 vec![
-                    req("cmd", all),
+                    req("cmd", "command name (as CMD)"),
                     optional("period_ms", "u32", "the answer of GET_PERIOD"),
                     optional(
                         "sensors",
@@ -128,10 +127,7 @@ fn r1_messages() -> Vec<MessageSpec> {
                     optional("uptime_ms", "u32", "the answer of GET_UPTIME"),
                     optional("uid_hex", "hex bytes, exactly 12", "the answer of GET_BOARD_UID"),
                 ],
-                sample_fields("the answer of READ_SENSOR")
-                    .into_iter()
-                    .map(|f| if f.name == "runtime_id" { f } else { f.with_need(&format!("READ_SENSOR: {sample}")) })
-                    .collect(),
+                sample_fields("the answer of READ_SENSOR: "),
                 seq_ts().to_vec(),
             ]
             .concat(),
