@@ -72,9 +72,12 @@ After 2 s of silence an unfinished plot help table is printed as its COMMANDS ev
   serial-dialects encode pmu30 SET_CHANNEL channel_id=5 value=75 > frame.bin
   serial-dialects encode ascii-crc8 VIEW id=4 offset=0 count=2
   serial-dialects encode powerscope SET_PERIOD sensor=1 period_ms=20 seq=7 --port /dev/ttyACM0
-  serial-dialects encode vectordebug DBG_FRAME1 records=1:10,20,30,40,50,60;2:1,2,3,4,5,6
+  serial-dialects encode vectordebug DBG_FRAME1 'frames=1:10,20,30,40,50,60;2:1,2,3,4,5,6'
+  serial-dialects encode plot:64 DATA values=1,-2,3 --hex
 
-`serial-dialects encode DIALECT --list` shows the messages and fields of a dialect.")]
+`serial-dialects encode DIALECT --list` shows the messages of a dialect with their fields,
+types, ranges and defaults. Field names are those of the decode JSON; the frame is decoded
+again before it is written, so `encode X T ... | decode --dialect X -` shows type T.")]
     Encode(encode::EncodeArgs),
 }
 
