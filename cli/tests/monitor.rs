@@ -297,7 +297,7 @@ fn duration_stops_the_session() {
     assert_eq!(stdout, decode_lines(&["--dialect", "pmu30", "--stats"], &path));
     assert_eq!(
         stdout.last().unwrap(),
-        r#"{"stats":{"bytes_in_frames":7514,"bytes_skipped":0,"errors":{},"frames":62,"lost_frames":0}}"#
+        r#"{"stats":{"frames":62,"errors":{},"bytes_skipped":0,"bytes_in_frames":7514,"lost_frames":0}}"#
     );
 }
 
@@ -394,7 +394,7 @@ fn a_port_that_disappears_ends_the_session_with_stats_and_status_2() {
     assert!(stdout[0].contains(r#""error":"truncated""#), "{stdout:?}");
     assert_eq!(
         stdout[1],
-        r#"{"stats":{"bytes_in_frames":258,"bytes_skipped":42,"errors":{"truncated":1},"frames":3,"lost_frames":0}}"#
+        r#"{"stats":{"frames":3,"errors":{"truncated":1},"bytes_skipped":42,"bytes_in_frames":258,"lost_frames":0}}"#
     );
 }
 
@@ -461,7 +461,7 @@ fn a_recording_that_fails_mid_session_ends_it_with_stats_and_status_2() {
     assert!(stdout[3].contains(r#""error":"truncated""#), "{stdout:?}");
     assert_eq!(
         stdout[4],
-        r#"{"stats":{"bytes_in_frames":258,"bytes_skipped":42,"errors":{"truncated":1},"frames":3,"lost_frames":0}}"#
+        r#"{"stats":{"frames":3,"errors":{"truncated":1},"bytes_skipped":42,"bytes_in_frames":258,"lost_frames":0}}"#
     );
 }
 
