@@ -128,6 +128,11 @@ struct MonitorArgs {
 }
 
 fn main() -> ExitCode {
+    // A bug must still end in one line, never a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        eprintln!("serial-dialects: internal error{place}; please report it with the input that caused it");
+    }));
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Decode(args) => decode::run(&args.dialect, args.format, args.stats, args.input.as_deref()),
