@@ -1,0 +1,6 @@
+//! Placeholder until the powerscope round-trip target lands (see docs/fuzzing.md).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|_data: &[u8]| {});
