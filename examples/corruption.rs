@@ -68,11 +68,15 @@ library's `SliceDecoder` and scored:\n\n\
   still matched, or a frame made up of garbage);\n\
 * **bytes accounted**: bytes covered by events (frames and errors), which must be all of them.\n\n\
 {table}\n\
-For the checksummed dialects every untouched frame is recovered: a rejected candidate is\n\
-reported up to the next possible start of a frame, so it never swallows the frame behind it\n\
-(vectordebug also searches a failed COBS chunk for a valid packet that starts later in it).\n\
-A false frame there needs a corrupted candidate whose CRC still matches (1 in 65 536 for\n\
-CRC-16, 1 in 256 for ascii-crc8's CRC-8). `plot` and `powerscope:r0` carry no checksum: any\n\
+For the checksummed dialects a rejected candidate is reported up to the next possible start\n\
+of a frame, so it never swallows the frame behind it (vectordebug also searches a failed COBS\n\
+chunk for a valid packet that starts later in it), and every untouched frame is recovered.\n\
+The only exceptions are candidates whose CRC matches by chance, 1 in 65 536 for CRC-16 and 1\n\
+in 256 for ascii-crc8's CRC-8: such a candidate is indistinguishable from a real frame, is\n\
+accepted (counted as a false frame, or, for a pmu30 MSG_ID outside the seed's table, reported\n\
+as `unknown_type` over its whole length), and when its LENGTH is long it covers the real\n\
+frames behind it. At 1e-2 per byte, with tens of thousands of rejected candidates per\n\
+megabyte, that happens a few times in the table above; at realistic error rates it does not. `plot` and `powerscope:r0` carry no checksum: any\n\
 corruption that keeps a plausible header yields a false frame, and a corrupted length can\n\
 hide the frame behind it, so their figures are what the formats allow: frames are validated\n\
 as strictly as the seed permits (COUNT, CH_INDEX, LEN and UTF-8 for plot; magic, type, ver and\n\

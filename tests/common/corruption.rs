@@ -161,6 +161,8 @@ impl Target {
 /// Where each original frame ended up in the corrupted stream.
 #[derive(Debug, Clone)]
 pub struct Placed {
+    /// Index of the frame in the pool.
+    pub frame: usize,
     pub start: usize,
     pub end: usize,
     pub touched: bool,
@@ -174,7 +176,8 @@ pub fn build_stream(pool: &[Vec<u8>], bytes: usize, rate: f64, rng: &mut Rng) ->
     let mut placed = Vec::new();
     let mut produced = 0;
     while produced < bytes {
-        let frame = &pool[rng.below(pool.len())];
+        let index = rng.below(pool.len());
+        let frame = &pool[index];
         produced += frame.len();
         let mut start = out.len();
         let mut touched = false;
@@ -209,22 +212,29 @@ pub fn build_stream(pool: &[Vec<u8>], bytes: usize, rate: f64, rng: &mut Rng) ->
             }
             i += 1;
         }
-        placed.push(Placed { start, end: out.len(), touched });
+        placed.push(Placed { frame: index, start, end: out.len(), touched });
     }
     (out, placed)
 }
 
 /// What decoding one corrupted stream showed.
+///
+/// Frames are judged by their bytes, not by the corruption log: a decoded frame is genuine
+/// when it is byte for byte the frame that was sent at that place (a dropped last byte can be
+/// replaced by an equal first byte of the next frame, and then the frame really is intact).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Score {
     pub bytes: usize,
     pub frames: usize,
+    /// Frames whose bytes no corruption touched (and none of which a genuine neighbour took).
     pub untouched: usize,
+    /// Untouched frames decoded at their place.
     pub recovered: usize,
+    /// Frames whose bytes were changed.
     pub corrupted: usize,
     /// Corrupted frames over which no false frame was accepted.
     pub rejected: usize,
-    /// Frames accepted that are not an untouched original frame.
+    /// Frames accepted that are not, byte for byte, a frame that was sent at that place.
     pub false_frames: usize,
     /// Bytes covered by events (must equal `bytes`).
     pub accounted: usize,
@@ -249,25 +259,31 @@ pub fn run_once(target: Target, pool: &[Vec<u8>], bytes: usize, rate: f64, seed:
     let (stream, placed) = build_stream(pool, bytes, rate, &mut rng);
     let (decoded, accounted) = target.decode_frames(&stream);
     let mut score = Score { bytes: stream.len(), frames: placed.len(), accounted, ..Score::default() };
-    let decoded_set: std::collections::HashSet<(usize, usize)> = decoded.iter().copied().collect();
-    let mut genuine = std::collections::HashSet::new();
-    for p in &placed {
-        if p.touched {
-            score.corrupted += 1;
-        } else {
-            score.untouched += 1;
-            if decoded_set.contains(&(p.start, p.end - p.start)) {
-                score.recovered += 1;
-                genuine.insert((p.start, p.end - p.start));
-            }
-        }
-    }
-    let false_frames: Vec<(usize, usize)> = decoded.iter().copied().filter(|f| !genuine.contains(f)).collect();
+    let sent_at: std::collections::HashMap<usize, &Vec<u8>> =
+        placed.iter().map(|p| (p.start, &pool[p.frame])).collect();
+    let genuine: Vec<(usize, usize)> = decoded
+        .iter()
+        .copied()
+        .filter(|&(o, n)| sent_at.get(&o).is_some_and(|f| f.as_slice() == &stream[o..o + n]))
+        .collect();
+    let genuine_set: std::collections::HashSet<(usize, usize)> = genuine.iter().copied().collect();
+    let false_frames: Vec<(usize, usize)> = decoded.iter().copied().filter(|f| !genuine_set.contains(f)).collect();
     score.false_frames = false_frames.len();
-    for p in placed.iter().filter(|p| p.touched) {
-        let overlapped = false_frames.iter().any(|&(o, n)| o < p.end && p.start < o + n);
-        if !overlapped {
-            score.rejected += 1;
+    for p in &placed {
+        let sent = &pool[p.frame];
+        let intact = stream.get(p.start..p.start + sent.len()) == Some(sent.as_slice());
+        let span = (p.start, sent.len());
+        if intact && !p.touched {
+            // A genuine neighbour that runs into this frame took its first byte(s).
+            let taken = genuine.iter().any(|&(o, n)| o < p.start && p.start < o + n);
+            if !taken {
+                score.untouched += 1;
+                score.recovered += usize::from(genuine_set.contains(&span));
+            }
+        } else if !(intact && genuine_set.contains(&span)) {
+            score.corrupted += 1;
+            let overlapped = false_frames.iter().any(|&(o, n)| o < p.end && p.start < o + n);
+            score.rejected += usize::from(!overlapped);
         }
     }
     score
