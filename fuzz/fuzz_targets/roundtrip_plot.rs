@@ -42,7 +42,10 @@ fn summary<F: std::fmt::Debug, E: std::fmt::Debug>(e: &serial_dialects::Event<F,
 }
 
 /// The events of `bytes` from both drivers, which must agree.
-fn decode<'b>(config: Config, bytes: &'b [u8]) -> Vec<serial_dialects::Event<Message<'b>, serial_dialects::plot::Error>> {
+fn decode<'b>(
+    config: Config,
+    bytes: &'b [u8],
+) -> Vec<serial_dialects::Event<Message<'b>, serial_dialects::plot::Error>> {
     let events: Vec<_> = SliceDecoder::new(Plot::new(config), bytes).collect();
     let mut decoder: Box<StreamDecoder<Plot, CAPACITY>> = Box::new(StreamDecoder::new(Plot::new(config)));
     assert!(decoder.dialect().max_frame_len() <= CAPACITY);
@@ -81,7 +84,11 @@ fn frame_round_trip(message: &Message<'_>, config: Config) {
 
     let verdict = message.validate(&config);
     let Err(refusal) = verdict else {
-        assert!(read_back, "accepted {message:?} (config {config:?}) decodes as {:?}", events.iter().map(summary).collect::<Vec<_>>());
+        assert!(
+            read_back,
+            "accepted {message:?} (config {config:?}) decodes as {:?}",
+            events.iter().map(summary).collect::<Vec<_>>()
+        );
         assert!(n > 0);
         let mut short = vec![0u8; n - 1];
         assert_eq!(message.emit(&mut short), Err(EncodeError::BufferTooSmall { needed: n, available: n - 1 }));
