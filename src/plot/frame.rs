@@ -206,6 +206,7 @@ pub fn emit_data(values: &[i16], max_channels: u8, out: &mut [u8]) -> Result<usi
 /// One label entry: channel `index` is called `name`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct LabelEntry<'a> {
     /// CH_INDEX.
     pub index: u8,

@@ -44,6 +44,7 @@ pub const END_PREFIX: &str = "---------+";
 /// One command row of the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct Command<'a> {
     /// The command name, as sent back when its button is clicked.
     pub cmd: &'a str,
@@ -128,6 +129,7 @@ pub fn category_display_name(cat: &str) -> &str {
 /// What ended a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum TableEnd {
     /// The closing `---------+` separator.
     #[default]
@@ -236,6 +238,24 @@ impl CommandList {
     /// Removes every row.
     pub fn clear(&mut self) {
         *self = CommandList::new();
+    }
+}
+
+/// Arbitrary rows appended with [`CommandList::push`] (so the limits hold and rows that do
+/// not fit are counted in `dropped`), and an arbitrary [`TableEnd`].
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for CommandList {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        let mut list = CommandList::new();
+        for command in u.arbitrary_iter::<Command<'a>>()? {
+            list.push(command?);
+        }
+        list.ended_by = u.arbitrary()?;
+        Ok(list)
+    }
+
+    fn size_hint(_depth: usize) -> (usize, Option<usize>) {
+        (1, None)
     }
 }
 
@@ -430,8 +450,23 @@ impl HelpParser {
 /// a `\r\n` line, the marker line, separator, header, separator, one padded row per
 /// command, and the closing separator, every line ending in `\r\n`.
 ///
-/// Fields that the host parser could not read back are refused with `fmt::Error`: an
-/// empty cmd, `|` in cmd/args/cat, CR or LF anywhere, or the header row `CMD`/`ARGS`.
+/// It prints only what the host reads back as written ([`HelpParser`] behind a
+/// [`Plot`](super::Plot) decoder); anything else is refused with `fmt::Error` before a
+/// byte of it is written:
+///
+/// * a marker that is empty, longer than [`LINE_CAPACITY`], holds CR or LF, or appears in
+///   the separator or header line;
+/// * a row before [`begin`](Self::begin), after [`end`](Self::end), or after the row with
+///   cmd `help` and cat `sys` (that row ends the table for the parser);
+/// * an empty cmd, `|` in cmd/args/cat, CR or LF anywhere, a field with whitespace at
+///   either end, the header row `CMD`/`ARGS`;
+/// * a row line longer than [`LINE_CAPACITY`] bytes, holding the marker (it would start a
+///   new table), starting with [`END_PREFIX`] (it would end the table), or with an
+///   `0xAA`/`0xAB` byte that is not text ([`TextState`](super::TextState): it would start
+///   a frame).
+///
+/// A row line is assembled in a [`LINE_CAPACITY`]-byte buffer on the stack before it is
+/// written.
 ///
 /// ```
 /// use serial_dialects::plot::{Command, HelpWriter};
@@ -439,35 +474,58 @@ impl HelpParser {
 /// let mut w = HelpWriter::new(&mut out);
 /// w.begin("GMU Commands").unwrap();
 /// w.row(&Command { cmd: "start", args: "-", cat: "state", description: "Start the motor" }).unwrap();
+/// assert!(w.row(&Command { cmd: "x", args: "-", cat: "sys", description: "see GMU Commands" }).is_err());
 /// w.end().unwrap();
 /// assert!(out.contains("start    | -        | state | Start the motor\r\n"));
+/// assert!(!out.contains("see GMU"));
 /// ```
 #[derive(Debug)]
-pub struct HelpWriter<W: fmt::Write> {
+pub struct HelpWriter<'m, W: fmt::Write> {
     out: W,
+    state: WriterState<'m>,
 }
 
-impl<W: fmt::Write> HelpWriter<W> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WriterState<'m> {
+    /// Before [`HelpWriter::begin`] or after [`HelpWriter::end`].
+    Outside,
+    /// Rows may follow the header of a table with this marker.
+    Rows { marker: &'m str },
+    /// The `help`/`sys` row was written: the parser has ended the table.
+    Closed,
+}
+
+/// The header line between the two separators.
+const HEADER: &str = "CMD      | ARGS     | CAT   | DESCRIPTION";
+
+impl<'m, W: fmt::Write> HelpWriter<'m, W> {
     /// A writer printing into `out`.
     pub fn new(out: W) -> Self {
-        HelpWriter { out }
+        HelpWriter { out, state: WriterState::Outside }
     }
 
     /// Prints the blank line, the marker line and the header between two separators.
-    pub fn begin(&mut self, marker: &str) -> fmt::Result {
-        if marker.contains(['\r', '\n']) {
+    pub fn begin(&mut self, marker: &'m str) -> fmt::Result {
+        if marker.is_empty()
+            || marker.len() > LINE_CAPACITY
+            || marker.contains(['\r', '\n'])
+            || SEPARATOR.contains(marker)
+            || HEADER.contains(marker)
+            || super::TextState::first_frame_start(marker.as_bytes()).is_some()
+        {
             return Err(fmt::Error);
         }
-        write!(
-            self.out,
-            "\r\n{marker}\r\n{SEPARATOR}\r\n{:<8} | {:<8} | {:<5} | DESCRIPTION\r\n{SEPARATOR}\r\n",
-            "CMD", "ARGS", "CAT"
-        )
+        write!(self.out, "\r\n{marker}\r\n{SEPARATOR}\r\n{HEADER}\r\n{SEPARATOR}\r\n")?;
+        self.state = WriterState::Rows { marker };
+        Ok(())
     }
 
     /// Prints one command row: `cmd` padded to 8, `args` to 8, `cat` to 5, then the
     /// description.
     pub fn row(&mut self, c: &Command<'_>) -> fmt::Result {
+        let WriterState::Rows { marker } = self.state else {
+            return Err(fmt::Error);
+        };
         let bad = |s: &str, bar: bool| s.contains(['\r', '\n']) || (bar && s.contains('|'));
         let untrimmed = |s: &str| s.trim().len() != s.len();
         if c.cmd.is_empty()
@@ -483,11 +541,24 @@ impl<W: fmt::Write> HelpWriter<W> {
         {
             return Err(fmt::Error);
         }
-        write!(self.out, "{:<8} | {:<8} | {:<5} | {}\r\n", c.cmd, c.args, c.cat, c.description)
+        let mut line = heapless::String::<LINE_CAPACITY>::new();
+        write!(line, "{:<8} | {:<8} | {:<5} | {}", c.cmd, c.args, c.cat, c.description)?;
+        if line.contains(marker)
+            || line.starts_with(END_PREFIX)
+            || super::TextState::first_frame_start(line.as_bytes()).is_some()
+        {
+            return Err(fmt::Error);
+        }
+        write!(self.out, "{line}\r\n")?;
+        if c.cmd == "help" && c.cat == "sys" {
+            self.state = WriterState::Closed;
+        }
+        Ok(())
     }
 
     /// Prints the closing separator.
     pub fn end(&mut self) -> fmt::Result {
+        self.state = WriterState::Outside;
         write!(self.out, "{SEPARATOR}\r\n")
     }
 
@@ -497,7 +568,8 @@ impl<W: fmt::Write> HelpWriter<W> {
     }
 }
 
-/// Prints a whole table (see [`HelpWriter`]).
+/// Prints a whole table (see [`HelpWriter`]). On a refused marker or row it stops with
+/// `fmt::Error`; the lines before it are already in `out`.
 pub fn write_help_table<'c, W: fmt::Write>(
     out: W,
     marker: &str,

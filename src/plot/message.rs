@@ -7,6 +7,8 @@ use crate::fmt::DebugIter;
 use super::error::{Error, FrameType};
 use super::frame::{self, DataFrame, LabelEntries, LabelEntry, LabelFrame};
 use super::help::CommandList;
+use super::stream::Config;
+use super::text::TextState;
 use crate::error::{EncodeError, check_room};
 use crate::fmt::Lossy;
 
@@ -58,6 +60,15 @@ impl<'a> Data<'a> {
         frame::field::HEADER_LEN + self.payload.len()
     }
 
+    /// Whether a decoder with `max_channels` channels reads the frame back:
+    /// `OutOfRange { field: "COUNT" }` unless COUNT is `1..=max_channels`.
+    pub fn validate(&self, max_channels: u8) -> Result<(), EncodeError> {
+        if self.count() == 0 || self.count() > max_channels as usize {
+            return Err(EncodeError::OutOfRange { field: "COUNT" });
+        }
+        Ok(())
+    }
+
     /// Writes the whole wire frame (`0xAA COUNT values`); returns its length.
     pub fn emit(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
         let len = self.buffer_len();
@@ -67,6 +78,24 @@ impl<'a> Data<'a> {
             u8::try_from(self.count()).map_err(|_| EncodeError::OutOfRange { field: "COUNT" })?;
         out[frame::field::HEADER_LEN..len].copy_from_slice(self.payload);
         Ok(len)
+    }
+}
+
+/// 1..=255 values taken from the input (the invariant of [`Data::from_le_bytes`]); COUNT may
+/// exceed a configuration's channels, which [`Data::validate`] refuses.
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for Data<'a> {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        let wanted = usize::from(u.arbitrary::<u8>()?.max(1));
+        let count = wanted.min(u.len() / 2);
+        if count == 0 {
+            return Err(arbitrary::Error::NotEnoughData);
+        }
+        Data::from_le_bytes(u.bytes(2 * count)?).ok_or(arbitrary::Error::IncorrectFormat)
+    }
+
+    fn size_hint(_depth: usize) -> (usize, Option<usize>) {
+        (3, Some(1 + 2 * u8::MAX as usize))
     }
 }
 
@@ -133,6 +162,19 @@ impl<'a> Labels<'a> {
         frame::field::HEADER_LEN + self.payload.len()
     }
 
+    /// Whether a decoder with `max_channels` channels reads the frame back:
+    /// `OutOfRange { field: "COUNT" }` unless COUNT is `1..=max_channels`,
+    /// `OutOfRange { field: "CH_INDEX" }` for an index `>= max_channels`.
+    pub fn validate(&self, max_channels: u8) -> Result<(), EncodeError> {
+        if self.count == 0 || self.count > max_channels {
+            return Err(EncodeError::OutOfRange { field: "COUNT" });
+        }
+        if self.entries().any(|e| e.index >= max_channels) {
+            return Err(EncodeError::OutOfRange { field: "CH_INDEX" });
+        }
+        Ok(())
+    }
+
     /// Writes the whole wire frame, byte for byte as decoded; returns its length.
     pub fn emit(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
         let len = self.buffer_len();
@@ -141,6 +183,38 @@ impl<'a> Labels<'a> {
         out[frame::field::COUNT] = self.count;
         out[frame::field::HEADER_LEN..len].copy_from_slice(self.payload);
         Ok(len)
+    }
+}
+
+/// 1..=255 well-formed entries (CH_INDEX, LEN 1..=16, UTF-8 name) taken verbatim from the
+/// input, as a checked frame holds them: as many as the input has, up to an arbitrary
+/// COUNT. CH_INDEX and COUNT may exceed a configuration's channels, which
+/// [`Labels::validate`] refuses.
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for Labels<'a> {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        use frame::field::entry;
+        let wanted = u.arbitrary::<u8>()?.max(1);
+        let rest = u.peek_bytes(u.len()).unwrap_or(&[]);
+        let (mut count, mut len) = (0u8, 0usize);
+        while count < wanted {
+            let Some(&name_len) = rest.get(len + entry::LEN) else { break };
+            let end = len + entry::NAME + usize::from(name_len);
+            let valid = (1..=frame::MAX_LABEL_LEN).contains(&usize::from(name_len))
+                && rest.get(len + entry::NAME..end).is_some_and(|name| core::str::from_utf8(name).is_ok());
+            if !valid {
+                break;
+            }
+            (count, len) = (count + 1, end);
+        }
+        if count == 0 {
+            return Err(arbitrary::Error::IncorrectFormat);
+        }
+        Ok(Labels { count, payload: u.bytes(len)? })
+    }
+
+    fn size_hint(_depth: usize) -> (usize, Option<usize>) {
+        (4, None)
     }
 }
 
@@ -153,6 +227,7 @@ impl fmt::Debug for Labels<'_> {
 /// One piece of text: a whole line with its ending, or the part of a line before a frame,
 /// a rejected start byte, the `max_line` limit or the end of the input.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct Text<'a> {
     raw: &'a [u8],
 }
@@ -196,6 +271,31 @@ impl<'a> Text<'a> {
         self.raw.len()
     }
 
+    /// Whether the piece, sent at the start of a line (after a line end, a frame or a
+    /// rejected start byte), is read back as this one piece by a decoder whose lines are
+    /// cut at `max_line` bytes (values below 1 act as 1):
+    ///
+    /// * `OutOfRange { field: "TEXT" }` for an empty piece;
+    /// * `TooLong { field: "TEXT", .. }` for more than `max_line` bytes;
+    /// * `InvalidByte { field: "TEXT" }` for an LF before the last byte, or an
+    ///   `0xAA`/`0xAB` that is not text ([`TextState`]) and would start a frame.
+    ///
+    /// [`emit`](Self::emit) does not check this: a decoded piece behind a `max_line` cut
+    /// continues its line and re-encodes verbatim.
+    pub fn validate(&self, max_line: usize) -> Result<(), EncodeError> {
+        let max = max_line.max(1);
+        let Some((_, body)) = self.raw.split_last() else {
+            return Err(EncodeError::OutOfRange { field: "TEXT" });
+        };
+        if self.raw.len() > max {
+            return Err(EncodeError::TooLong { field: "TEXT", len: self.raw.len(), max });
+        }
+        if body.contains(&b'\n') || TextState::first_frame_start(self.raw).is_some() {
+            return Err(EncodeError::InvalidByte { field: "TEXT" });
+        }
+        Ok(())
+    }
+
     /// Writes the raw bytes; returns their length.
     pub fn emit(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
         check_room(out, self.raw.len())?;
@@ -219,6 +319,7 @@ impl fmt::Debug for Text<'_> {
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(tag = "type", content = "fields"))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Message<'a> {
     /// `0xAA` data frame: int16 samples, one per channel.
     #[cfg_attr(feature = "serde", serde(rename = "DATA"))]
@@ -254,6 +355,20 @@ impl<'a> Message<'a> {
             Message::Label(l) => l.buffer_len(),
             Message::Text(t) => t.buffer_len(),
             Message::Commands(_) => 0,
+        }
+    }
+
+    /// Whether the message, written alone at the start of a stream, decodes back to itself
+    /// with `config`: [`Data::validate`], [`Labels::validate`] with `config.max_channels`,
+    /// [`Text::validate`] with `config.max_line`. `Commands` spans no bytes and is always
+    /// `Ok` (a table is printed with [`HelpWriter`](super::HelpWriter), which refuses rows
+    /// the parser could not read back).
+    pub fn validate(&self, config: &Config) -> Result<(), EncodeError> {
+        match self {
+            Message::Data(d) => d.validate(config.max_channels),
+            Message::Label(l) => l.validate(config.max_channels),
+            Message::Text(t) => t.validate(config.max_line),
+            Message::Commands(_) => Ok(()),
         }
     }
 

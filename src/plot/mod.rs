@@ -51,6 +51,31 @@
 //!   [`Plot::help_timeout`] after 2 s without a line.
 //! * Display scaling is `(raw + offset) × scale` ([`Scaling`]), as the seed's tips compute.
 //!
+//! # Limits
+//!
+//! | what | seed (32 channels) | wide (`plot:64`) |
+//! |---|---|---|
+//! | largest data frame (`2 + 2 × max_channels`) | 66 bytes | 130 bytes |
+//! | largest label frame (`2 + 18 × max_channels`, 16-byte names) | 578 bytes | 1154 bytes |
+//! | longest text piece (`max_line`) | 1024 bytes | 1024 bytes |
+//! | [`max_frame_len`](crate::Dialect::max_frame_len): the largest of the three | **1024** | **1154** |
+//!
+//! A [`StreamDecoder`](crate::StreamDecoder) of at least `max_frame_len` bytes gives the
+//! events of a [`SliceDecoder`](crate::SliceDecoder) in any chunking. A smaller one never
+//! stalls and accounts for every byte, but a frame longer than its buffer is rejected
+//! (`truncated`, its start byte) and text is cut where the buffer is full.
+//!
+//! COUNT and LEN are one byte each, so no header can announce more than 2 + 255 × 18
+//! bytes; COUNT above `max_channels`, LEN outside 1..=16 and CH_INDEX `>= max_channels`
+//! are rejected at once (one byte), never waited for. A flood of start bytes is one
+//! one-byte rejection per byte; text without `\n` is cut into `max_line` pieces.
+//!
+//! Fixed state of a [`Plot`] (at most 2.5 KiB, no heap): the text classification
+//! ([`TextState`], 8 bytes), the current logical line ([`LINE_CAPACITY`] = 1024 bytes) and
+//! the help table being read ([`CommandList`]: [`COMMAND_TEXT_CAPACITY`] = 1024 bytes of
+//! text and [`MAX_COMMANDS`] = 32 rows, about 1.4 KiB). [`HelpWriter::row`] assembles a row
+//! in a [`LINE_CAPACITY`]-byte stack buffer.
+//!
 //! # Contract
 //!
 //! No input makes any function of this module panic, read out of bounds, loop forever or

@@ -111,6 +111,22 @@ impl TextState {
             self.feed(b);
         }
     }
+
+    /// Where in `bytes`, read from the start of a line (`TextState::new()`), the first
+    /// `0xAA`/`0xAB` lies that is not text and so would start a frame candidate; `None`
+    /// when every byte is text. An LF ends the line (the state starts anew behind it),
+    /// exactly as the scanner reads it.
+    pub fn first_frame_start(bytes: &[u8]) -> Option<usize> {
+        let mut state = TextState::new();
+        for (i, &b) in bytes.iter().enumerate() {
+            match b {
+                b'\n' => state.reset(),
+                super::frame::DATA_START | super::frame::LABEL_START if !state.is_text(b) => return Some(i),
+                _ => state.feed(b),
+            }
+        }
+        None
+    }
 }
 
 #[cfg(test)]
@@ -129,6 +145,17 @@ mod tests {
         assert!(after(b"\xC2").is_text(0xAB)); // «
         assert!(after(b"\xE2\x86\x92 \xE2\x80").is_text(0xAA)); // U+202A
         assert!(after(b"\xF0\x9F\x98").is_text(0xAA)); // U+1F62A
+    }
+
+    #[test]
+    fn first_frame_start_reads_like_the_scanner() {
+        assert_eq!(TextState::first_frame_start(b""), None);
+        assert_eq!(TextState::first_frame_start(b"plain text\r\n"), None);
+        assert_eq!(TextState::first_frame_start("\u{aa}\u{ab} \u{202a}".as_bytes()), None);
+        assert_eq!(TextState::first_frame_start(b"\xAA"), Some(0));
+        assert_eq!(TextState::first_frame_start(b"ab\xC2\xAB\x01\xC2\xAA"), Some(6)); // control char first
+        assert_eq!(TextState::first_frame_start(b"\x01\xC2\n\xC2\xAA"), None); // LF starts a clean line
+        assert_eq!(TextState::first_frame_start(b"\xEA\xAA\x80"), Some(1)); // AA inside U+AA80
     }
 
     #[test]
