@@ -67,7 +67,8 @@
 //!   high bytes of `len` encodes to exactly 16450 bytes. A `StreamDecoder` with `N ≥
 //!   max_frame_len` gives the same events as [`SliceDecoder`](crate::stream::SliceDecoder)
 //!   in any chunking; with a smaller `N` it never stalls and accounts for every byte, but a
-//!   frame longer than `N` is rejected in `truncated` pieces of at most `N` bytes.
+//!   frame longer than `N` is lost: rejected in `truncated` pieces of `N` bytes, its last
+//!   piece as whatever it looks like alone (usually `cobs_error`).
 //! * The encoder has no limit of its own but the 32-bit `len` field (`payload ≤ 2³² − 8`,
 //!   else `EncodeError::TooLong`): it writes packets larger than a decoder's `max_packet`,
 //!   which that decoder then rejects `bad_length`.
