@@ -14,6 +14,7 @@ use crate::error::EncodeError;
 /// type byte and raw payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Message<'a> {
     /// `TYPE_DBG_FRAME1 = 3`: packed 14-byte debug records.
     DbgFrame1 {

@@ -53,6 +53,35 @@
 //!   `text` (lossy UTF-8, computed without allocation); `UNKNOWN` with `packet_type` and
 //!   `payload_hex`.
 //!
+//! # Limits
+//!
+//! | what | default configuration | in general |
+//! |---|---|---|
+//! | largest decoded packet | 16384 bytes | [`Config::max_packet`] |
+//! | largest payload | 16377 bytes (1169 records + 11 trailing bytes) | `max_packet − 7` |
+//! | largest wire frame ([`max_frame_len`](crate::stream::Dialect::max_frame_len)) | 16450 bytes | [`Config::max_frame_len`] = `max_packet + max_packet / 254 + 2` |
+//! | `StreamDecoder<VectorDebug, N>` capacity | `N ≥ 16450` | `N ≥ max_frame_len` |
+//! | encoder buffer | [`Message::buffer_len`] (16450 for the largest packet) | `payload + 7 + (payload + 7) / 254 + 2` |
+//!
+//! * The largest wire frame is reached: a 16384-byte packet whose only zeros are the two
+//!   high bytes of `len` encodes to exactly 16450 bytes. A `StreamDecoder` with `N ≥
+//!   max_frame_len` gives the same events as [`SliceDecoder`](crate::stream::SliceDecoder)
+//!   in any chunking; with a smaller `N` it never stalls and accounts for every byte, but a
+//!   frame longer than `N` is lost: rejected in `truncated` pieces of `N` bytes, its last
+//!   piece as whatever it looks like alone (usually `cobs_error`).
+//! * The encoder has no limit of its own but the 32-bit `len` field (`payload ≤ 2³² − 8`,
+//!   else `EncodeError::TooLong`): it writes packets larger than a decoder's `max_packet`,
+//!   which that decoder then rejects `bad_length`.
+//! * No event is longer than `max_frame_len`: a run of 0x00 or of bytes without a 0x00 is
+//!   cut into events of at most `max_frame_len` bytes, so decoding 100 000 delimiters, or
+//!   100 000 bytes with none, takes bounded memory and a handful of events.
+//! * Fixed internal state: [`VectorDebug`] is its [`Config`] (one `usize`) and a
+//!   [`SeqTracker`] (`Option<u16>` and a `u64`), 24 bytes on 32- and 64-bit targets.
+//!   Validation and resynchronisation use the stack only: a 2064-byte bitset
+//!   (`[u64; 258]`, one bit per byte of a default-size chunk) plus a few words, and at
+//!   most 8 full candidate checks per rejected chunk. [`PacketBuilder`] needs `payload + 7`
+//!   bytes of the caller's buffer; nothing allocates.
+//!
 //! # Contract
 //!
 //! No input makes any function of this module panic, read out of bounds, loop forever or

@@ -75,6 +75,19 @@ impl From<u8> for PacketType {
     }
 }
 
+/// Fuzzing input: any type byte, read the way the decoder reads it (so `Unknown` never
+/// holds 2 or 3).
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for PacketType {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        u8::arbitrary(u).map(PacketType::from)
+    }
+
+    fn size_hint(depth: usize) -> (usize, Option<usize>) {
+        <u8 as arbitrary::Arbitrary>::size_hint(depth)
+    }
+}
+
 impl From<PacketType> for u8 {
     fn from(t: PacketType) -> u8 {
         t.as_u8()

@@ -11,6 +11,7 @@ use crate::fmt::Hex;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct Record {
     /// Sequence number, incremented by the ESC for every frame (wraps at 65536).
     pub seq: u16,
@@ -172,6 +173,29 @@ impl serde::Serialize for Records<'_> {
     }
 }
 
+/// Fuzzing input: mostly the decoded form (arbitrary payload bytes, that is `len / 14`
+/// records and `len % 14` trailing bytes), sometimes the typed form with no record and an
+/// arbitrary tail, which the encoder refuses when it is 14 bytes or longer. (Typed records
+/// cannot be borrowed from fuzz input; build them from a `Vec<Record>` instead.)
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for Records<'a> {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        let typed_tail = u.ratio(1u8, 4)?;
+        let bytes = <&'a [u8]>::arbitrary(u)?;
+        Ok(if typed_tail { Records::with_trailing(&[], bytes) } else { Records::from_payload(bytes) })
+    }
+
+    fn arbitrary_take_rest(mut u: arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        let typed_tail = u.ratio(1u8, 4)?;
+        let bytes = <&'a [u8]>::arbitrary_take_rest(u)?;
+        Ok(if typed_tail { Records::with_trailing(&[], bytes) } else { Records::from_payload(bytes) })
+    }
+
+    fn size_hint(depth: usize) -> (usize, Option<usize>) {
+        arbitrary::size_hint::and(<u8 as arbitrary::Arbitrary>::size_hint(depth), (0, None))
+    }
+}
+
 #[cfg(feature = "defmt")]
 impl defmt::Format for Records<'_> {
     fn format(&self, f: defmt::Formatter<'_>) {
@@ -290,4 +314,37 @@ pub struct SeqSpan {
     pub last_seq: u16,
     /// Frames lost before and inside this packet.
     pub lost: u64,
+}
+
+#[cfg(all(test, feature = "arbitrary"))]
+mod arbitrary_tests {
+    use arbitrary::{Arbitrary, Unstructured};
+
+    use super::{Record, Records};
+    use crate::vectordebug::{Message, PacketType};
+
+    #[test]
+    fn fuzz_input_reaches_both_forms_of_records_and_never_a_non_canonical_type() {
+        let (mut raw_records, mut long_tails) = (0, 0);
+        for seed in 0..=255u8 {
+            let mut data = [0u8; 64];
+            for (i, b) in (0u8..).zip(data.iter_mut()) {
+                *b = seed.wrapping_mul(31).wrapping_add(i.wrapping_mul(seed | 1));
+            }
+            let records = Records::arbitrary(&mut Unstructured::new(&data)).unwrap();
+            raw_records += usize::from(!records.is_empty());
+            long_tails += usize::from(records.trailing().len() >= Record::SIZE);
+            // Whatever form, the typed view is consistent with the payload length.
+            assert_eq!(records.payload_len(), records.len() * Record::SIZE + records.trailing().len());
+            let t = PacketType::arbitrary(&mut Unstructured::new(&data)).unwrap();
+            assert_eq!(PacketType::from(t.as_u8()), t);
+            let msg = Message::arbitrary_take_rest(Unstructured::new(&data)).unwrap();
+            let mut out = [0u8; 256];
+            match msg.emit(&mut out) {
+                Ok(n) => assert_eq!(Message::decode_wire(&out[..n], &mut [0; 128]), Ok(msg)),
+                Err(e) => assert_eq!(msg.validate(), Err(e)),
+            }
+        }
+        assert!(raw_records > 0 && long_tails > 0, "{raw_records} {long_tails}");
+    }
 }
