@@ -8,6 +8,7 @@ use crate::error::EncodeError;
 
 /// A request frame from `PC_` with a known command code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct Request<'a> {
     /// The frame's fields (DATA as received, so `10` and `100` re-encode as they came).
     pub frame: FrameRepr<'a>,
@@ -20,6 +21,7 @@ pub struct Request<'a> {
 /// Frames borrow DATA from the input; every message re-encodes with
 /// [`emit`](Message::emit) to exactly the bytes it was decoded from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Message<'a> {
     /// A frame from `PC_` whose DATA starts with a known command code.
     Request(Request<'a>),
