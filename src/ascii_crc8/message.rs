@@ -2,7 +2,7 @@
 
 use super::command::{Command, CommandCode};
 use super::frame::{Address, Frame, FrameRepr};
-use super::reply::Reply;
+use super::reply::{Answer, Reply};
 use super::text::DeviceLine;
 use crate::error::EncodeError;
 
@@ -87,9 +87,52 @@ impl<'a> Message<'a> {
         }
     }
 
+    /// Checks that the message is one the decoder can produce, so that decoding what
+    /// [`emit`](Self::emit) writes gives back this message:
+    ///
+    /// * the frame's fields fit the wire ([`FrameRepr::validate`]: ID ≤ 99, DATA ≤ 256
+    ///   bytes, no `&` or `*`);
+    /// * a `Request` comes from `PC_` and its command is what its DATA reads as
+    ///   ([`Command::parse`]), else `OutOfRange` `SRC` / `command`;
+    /// * a `Reply` comes from `STM` and its answer is its DATA read against its request
+    ///   ([`Answer::parse`]), else `OutOfRange` `SRC` / `answer`;
+    /// * a `Frame` is neither: not from `STM`, and from `PC_` only with DATA that is not
+    ///   a command, else `OutOfRange` `SRC` / `DATA`;
+    /// * a text line is a `DeviceError` exactly when it starts with `ERR`, else
+    ///   `OutOfRange` `text`.
+    ///
+    /// The CRC fields are not checked: the encoder computes the CRC
+    /// ([`FrameRepr::emit`]). A text line is written as it is; one longer than the search
+    /// limit of the decoder (1024 bytes by default) reads back as garbage.
+    pub fn validate(&self) -> Result<(), EncodeError> {
+        let check = |field, ok: bool| if ok { Ok(()) } else { Err(EncodeError::OutOfRange { field }) };
+        match self {
+            Message::Request(r) => {
+                r.frame.validate()?;
+                check("SRC", r.frame.src == Address::PC)?;
+                check("command", Command::parse(r.frame.data) == Some(r.command))
+            }
+            Message::Reply(r) => {
+                r.frame.validate()?;
+                check("SRC", r.frame.src == Address::STM)?;
+                check("answer", r.answer == r.request.and_then(|code| Answer::parse(code, r.frame.data)))
+            }
+            Message::Frame(f) => {
+                f.validate()?;
+                check("SRC", f.src != Address::STM)?;
+                check("DATA", f.src != Address::PC || Command::parse(f.data).is_none())
+            }
+            Message::DeviceError(l) => check("text", l.is_error()),
+            Message::DeviceText(l) => check("text", !l.is_error()),
+        }
+    }
+
     /// Writes the message's wire bytes (the whole frame, or the text line with its
-    /// ending) and returns their length.
+    /// ending) and returns their length. Refuses what [`validate`](Self::validate)
+    /// refuses, then a buffer shorter than [`buffer_len`](Self::buffer_len) with
+    /// [`EncodeError::BufferTooSmall`].
     pub fn emit(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
+        self.validate()?;
         match self {
             Message::Request(r) => r.frame.emit(out),
             Message::Reply(r) => r.frame.emit(out),

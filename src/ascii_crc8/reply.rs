@@ -215,9 +215,10 @@ fn emit_reply(out: &mut [u8], id: u8, data: &DataBuf) -> Result<usize, EncodeErr
 }
 
 /// Writes a status reply (`&STMPC_<id>002<ss><crc>*`). `Status::Unknown` above 99 is
-/// out of range.
+/// out of range, and so is `Status::Unknown` of a named code (0–4), which the decoder
+/// never produces.
 pub fn encode_status_reply(out: &mut [u8], id: u8, status: Status) -> Result<usize, EncodeError> {
-    if status.code() > 99 {
+    if status.code() > 99 || Status::from_code(status.code()) != status {
         return Err(EncodeError::OutOfRange { field: "status" });
     }
     let mut data = DataBuf::new();
