@@ -6,6 +6,7 @@ use crate::error::EncodeError;
 /// The command codes of the seed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum CommandCode {
     /// `10`: start periodic measurement.
     Start,
@@ -123,6 +124,7 @@ pub const MODE: core::ops::RangeInclusive<u8> = 1..=6;
 /// refuses what it rejects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Command {
     /// `10`.
     Start,

@@ -65,6 +65,7 @@ pub const MAX_FRAME_LEN: usize = OVERHEAD + MAX_DATA_LEN;
 /// A 3-character endpoint address (`PC_`, `STM`, or whatever a peer sends).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct Address(pub [u8; 3]);
 
 impl Address {
@@ -385,6 +386,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Frame<T> {
 /// writes the correct CRC: in the received characters when they spell it (so a frame
 /// received with a lowercase CRC re-encodes byte for byte), otherwise in uppercase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct FrameRepr<'a> {
     /// Source address.
     pub src: Address,

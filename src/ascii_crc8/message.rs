@@ -2,12 +2,13 @@
 
 use super::command::{Command, CommandCode};
 use super::frame::{Address, Frame, FrameRepr};
-use super::reply::Reply;
+use super::reply::{Answer, Reply};
 use super::text::DeviceLine;
 use crate::error::EncodeError;
 
 /// A request frame from `PC_` with a known command code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct Request<'a> {
     /// The frame's fields (DATA as received, so `10` and `100` re-encode as they came).
     pub frame: FrameRepr<'a>,
@@ -20,6 +21,7 @@ pub struct Request<'a> {
 /// Frames borrow DATA from the input; every message re-encodes with
 /// [`emit`](Message::emit) to exactly the bytes it was decoded from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Message<'a> {
     /// A frame from `PC_` whose DATA starts with a known command code.
     Request(Request<'a>),
@@ -85,9 +87,52 @@ impl<'a> Message<'a> {
         }
     }
 
+    /// Checks that the message is one the decoder can produce, so that decoding what
+    /// [`emit`](Self::emit) writes gives back this message:
+    ///
+    /// * the frame's fields fit the wire ([`FrameRepr::validate`]: ID ≤ 99, DATA ≤ 256
+    ///   bytes, no `&` or `*`);
+    /// * a `Request` comes from `PC_` and its command is what its DATA reads as
+    ///   ([`Command::parse`]), else `OutOfRange` `SRC` / `command`;
+    /// * a `Reply` comes from `STM` and its answer is its DATA read against its request
+    ///   ([`Answer::parse`]), else `OutOfRange` `SRC` / `answer`;
+    /// * a `Frame` is neither: not from `STM`, and from `PC_` only with DATA that is not
+    ///   a command, else `OutOfRange` `SRC` / `DATA`;
+    /// * a text line is a `DeviceError` exactly when it starts with `ERR`, else
+    ///   `OutOfRange` `text`.
+    ///
+    /// The CRC fields are not checked: the encoder computes the CRC
+    /// ([`FrameRepr::emit`]). A text line is written as it is; one longer than the search
+    /// limit of the decoder (1024 bytes by default) reads back as garbage.
+    pub fn validate(&self) -> Result<(), EncodeError> {
+        let check = |field, ok: bool| if ok { Ok(()) } else { Err(EncodeError::OutOfRange { field }) };
+        match self {
+            Message::Request(r) => {
+                r.frame.validate()?;
+                check("SRC", r.frame.src == Address::PC)?;
+                check("command", Command::parse(r.frame.data) == Some(r.command))
+            }
+            Message::Reply(r) => {
+                r.frame.validate()?;
+                check("SRC", r.frame.src == Address::STM)?;
+                check("answer", r.answer == r.request.and_then(|code| Answer::parse(code, r.frame.data)))
+            }
+            Message::Frame(f) => {
+                f.validate()?;
+                check("SRC", f.src != Address::STM)?;
+                check("DATA", f.src != Address::PC || Command::parse(f.data).is_none())
+            }
+            Message::DeviceError(l) => check("text", l.is_error()),
+            Message::DeviceText(l) => check("text", !l.is_error()),
+        }
+    }
+
     /// Writes the message's wire bytes (the whole frame, or the text line with its
-    /// ending) and returns their length.
+    /// ending) and returns their length. Refuses what [`validate`](Self::validate)
+    /// refuses, then a buffer shorter than [`buffer_len`](Self::buffer_len) with
+    /// [`EncodeError::BufferTooSmall`].
     pub fn emit(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
+        self.validate()?;
         match self {
             Message::Request(r) => r.frame.emit(out),
             Message::Reply(r) => r.frame.emit(out),
@@ -178,5 +223,74 @@ mod ser {
             map.serialize_entry("fields", &Fields(self))?;
             map.end()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::command::{Command, CommandCode};
+    use super::super::frame::{Address, FrameRepr};
+    use super::super::reply::{Answer, Reply, Status, encode_status_reply};
+    use super::super::text::DeviceLine;
+    use super::{Message, Request};
+    use crate::error::EncodeError;
+
+    fn emit(m: &Message<'_>) -> Result<usize, EncodeError> {
+        m.emit(&mut [0u8; 64])
+    }
+
+    #[test]
+    fn emit_refuses_what_the_decoder_would_read_differently() {
+        let oor = |field| Err(EncodeError::OutOfRange { field });
+        let pc = |data| FrameRepr::new(Address::PC, Address::STM, 7, data);
+        let stm = |data| FrameRepr::new(Address::STM, Address::PC, 7, data);
+        let request = |frame, command| Message::Request(Request { frame, command });
+        assert_eq!(emit(&request(pc(b"100"), Command::Start)), Ok(18));
+        assert_eq!(emit(&request(pc(b"100"), Command::Stop)), oor("command"));
+        assert_eq!(emit(&request(stm(b"100"), Command::Start)), oor("SRC"));
+        // Out of the encoder's range but as the device reads it: re-encodes.
+        assert_eq!(emit(&request(pc(b"169"), Command::SetMode { mode: Some(9) })), Ok(18));
+        assert_eq!(emit(&request(pc(b"16x"), Command::SetMode { mode: Some(1) })), oor("command"));
+
+        let reply = |frame, request, answer| Message::Reply(Reply { frame, request, answer });
+        let status = Some(Answer::Status(Status::ErrNoData));
+        assert_eq!(emit(&reply(stm(b"03"), Some(CommandCode::Start), status)), Ok(17));
+        assert_eq!(emit(&reply(stm(b"03"), Some(CommandCode::I2cScan), status)), oor("answer"));
+        assert_eq!(emit(&reply(stm(b"03"), Some(CommandCode::I2cScan), Some(Answer::Address(3)))), Ok(17));
+        assert_eq!(emit(&reply(stm(b"03"), None, status)), oor("answer"));
+        assert_eq!(emit(&reply(stm(b"03"), None, None)), Ok(17));
+        assert_eq!(emit(&reply(pc(b"03"), None, None)), oor("SRC"));
+
+        assert_eq!(emit(&Message::Frame(pc(b"19"))), Ok(17));
+        assert_eq!(emit(&Message::Frame(pc(b"12"))), oor("DATA"));
+        assert_eq!(emit(&Message::Frame(stm(b"12"))), oor("SRC"));
+        // Field checks come first.
+        assert_eq!(emit(&Message::Frame(FrameRepr { id: 100, ..pc(b"12") })), oor("ID"));
+
+        let err = DeviceLine::new(b"ERR_CRC\r\n").unwrap();
+        let text = DeviceLine::new(b"SYSTEM START\r\n").unwrap();
+        assert_eq!(emit(&Message::DeviceError(err)), Ok(9));
+        assert_eq!(emit(&Message::DeviceText(err)), oor("text"));
+        assert_eq!(emit(&Message::DeviceText(text)), Ok(14));
+        assert_eq!(emit(&Message::DeviceError(text)), oor("text"));
+
+        // A stale CRC is not an error: the encoder writes the right one.
+        let (mut fresh, mut stale) = ([0u8; 17], [0u8; 17]);
+        assert_eq!(Message::Frame(pc(b"19")).emit(&mut fresh), Ok(17));
+        let stale_crc = Message::Frame(FrameRepr { crc: 0, crc_digits: *b"00", ..pc(b"19") });
+        assert_eq!(stale_crc.emit(&mut stale), Ok(17));
+        assert_eq!(fresh, stale);
+        assert_ne!(&fresh[14..16], b"00");
+    }
+
+    #[test]
+    fn status_replies_refuse_unknown_of_a_named_code() {
+        let mut buf = [0u8; 32];
+        assert_eq!(
+            encode_status_reply(&mut buf, 1, Status::Unknown(3)),
+            Err(EncodeError::OutOfRange { field: "status" })
+        );
+        assert_eq!(encode_status_reply(&mut buf, 1, Status::Unknown(5)), Ok(17));
+        assert_eq!(encode_status_reply(&mut buf, 1, Status::ErrNoData), Ok(17));
     }
 }

@@ -62,7 +62,29 @@
 //!   (an address, `00` when nothing answered). DATA in another form has no answer.
 //! * **Encoding** writes the CRC in uppercase and refuses an ID above 99, DATA above 256
 //!   bytes, and `&` or `*` in SRC, DST or DATA. Decoded messages re-encode to exactly the
-//!   bytes they came from (the received CRC letter case is kept).
+//!   bytes they came from (the received CRC letter case is kept); [`Message::emit`] also
+//!   refuses a message the decoder would read back differently (a command or answer that
+//!   is not what DATA says, a variant that does not match SRC: [`Message::validate`]).
+//!
+//! # Limits
+//!
+//! * **Frames** are at most [`MAX_FRAME_LEN`] = 271 bytes (LEN ≤ [`MAX_DATA_LEN`] = 256).
+//!   A LEN of `257`–`999` is `bad_length` as soon as the header has been read.
+//! * **Device text lines** are at most [`Config::search_limit`] bytes with their ending
+//!   (default [`MAX_LINE_LEN`] = 1024); a longer line is garbage.
+//! * **Stream buffer**: `max_frame_len()` is the search limit, raised to at least 272 (a
+//!   whole frame and the byte after it): **1024** by default. A
+//!   `StreamDecoder<AsciiCrc8, N>` with `N ≥ max_frame_len()` gives exactly the events of
+//!   a `SliceDecoder`, in any chunking. A smaller `N` never stalls and still accounts for
+//!   every byte, but a frame or line that does not fit in `N` bytes is rejected (as
+//!   `truncated`, or `garbage`) in pieces of at most `N` bytes.
+//! * **Events** are at most `max_frame_len()` bytes: garbage is split at the search limit,
+//!   and a rejected candidate ends at the first `*` or `&` after it or at the limit. A run
+//!   of `&` is one 1-byte `truncated` event per `&`.
+//! * **Internal state** is fixed and allocation-free: the [`Config`] (one `usize`), one
+//!   `Option<CommandCode>` byte per ID (100 bytes, the latest request per ID) and one flag
+//!   (inside a line cut at the limit): `size_of::<AsciiCrc8>()` is 112 bytes on a 64-bit
+//!   target, 108 on a 32-bit one. Encoders build DATA in a 256-byte stack buffer.
 //!
 //! # Contract
 //!

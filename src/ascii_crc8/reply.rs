@@ -18,6 +18,7 @@ pub const MAX_LUX: u16 = 9999;
 /// A 2-digit status code (semantic errors come back as a reply frame with one of these).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Status {
     /// `00`.
     Ok,
@@ -111,6 +112,19 @@ impl<'a> LuxValues<'a> {
     }
 }
 
+/// Only well-formed values (a multiple of 4 decimal digits), as the decoder builds them;
+/// other bytes are [`arbitrary::Error::IncorrectFormat`].
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for LuxValues<'a> {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        LuxValues::new(<&'a [u8]>::arbitrary(u)?).ok_or(arbitrary::Error::IncorrectFormat)
+    }
+
+    fn size_hint(depth: usize) -> (usize, Option<usize>) {
+        <&'a [u8]>::size_hint(depth)
+    }
+}
+
 impl fmt::Debug for LuxValues<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter()).finish()
@@ -126,6 +140,7 @@ impl serde::Serialize for LuxValues<'_> {
 
 /// What a reply says, read against the request it answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Answer<'a> {
     /// A 2-digit status.
     Status(Status),
@@ -169,6 +184,7 @@ impl<'a> Answer<'a> {
 
 /// A reply frame (`STM` → `PC_`), with its meaning when the request it answers is known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct Reply<'a> {
     /// The frame's fields.
     pub frame: FrameRepr<'a>,
@@ -199,9 +215,10 @@ fn emit_reply(out: &mut [u8], id: u8, data: &DataBuf) -> Result<usize, EncodeErr
 }
 
 /// Writes a status reply (`&STMPC_<id>002<ss><crc>*`). `Status::Unknown` above 99 is
-/// out of range.
+/// out of range, and so is `Status::Unknown` of a named code (0–4), which the decoder
+/// never produces.
 pub fn encode_status_reply(out: &mut [u8], id: u8, status: Status) -> Result<usize, EncodeError> {
-    if status.code() > 99 {
+    if status.code() > 99 || Status::from_code(status.code()) != status {
         return Err(EncodeError::OutOfRange { field: "status" });
     }
     let mut data = DataBuf::new();

@@ -69,6 +69,19 @@ impl<'a> DeviceLine<'a> {
     }
 }
 
+/// Only real lines, as [`DeviceLine::new`] accepts them; other bytes are
+/// [`arbitrary::Error::IncorrectFormat`].
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for DeviceLine<'a> {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        DeviceLine::new(<&'a [u8]>::arbitrary(u)?).ok_or(arbitrary::Error::IncorrectFormat)
+    }
+
+    fn size_hint(depth: usize) -> (usize, Option<usize>) {
+        <&'a [u8]>::size_hint(depth)
+    }
+}
+
 impl fmt::Debug for DeviceLine<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&crate::fmt::Lossy(self.raw), f)
