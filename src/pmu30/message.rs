@@ -619,23 +619,24 @@ impl<'a> Message<'a> {
         self.validate_with(&Config::default())
     }
 
-    /// [`validate`](Self::validate) with the payload limit of `config`.
+    /// [`validate`](Self::validate) with the payload limit of `config`: `Ok` exactly when
+    /// [`emit_with`](Self::emit_with) under `config` writes the frame (given room). Range
+    /// errors come first, then size errors (for every type: under a `max_payload` below 6 even
+    /// an in-range SET_CHANNEL does not fit).
     pub fn validate_with(&self, config: &Config) -> Result<(), EncodeError> {
         match self {
-            Message::SetChannel(s) => {
-                if s.channel_id > CHANNEL_ID_MAX {
-                    return Err(EncodeError::OutOfRange { field: "channel_id" });
-                }
-                if !(s.value.is_finite() && (0.0..=CHANNEL_VALUE_MAX).contains(&s.value)) {
-                    return Err(EncodeError::OutOfRange { field: "value" });
-                }
-                Ok(())
+            Message::SetChannel(s) if s.channel_id > CHANNEL_ID_MAX => {
+                return Err(EncodeError::OutOfRange { field: "channel_id" });
+            }
+            Message::SetChannel(s) if !(s.value.is_finite() && (0.0..=CHANNEL_VALUE_MAX).contains(&s.value)) => {
+                return Err(EncodeError::OutOfRange { field: "value" });
             }
             Message::SubscribeTelemetry(s) if !RATE_HZ_RANGE.contains(&s.rate_hz) => {
-                Err(EncodeError::OutOfRange { field: "rate_hz" })
+                return Err(EncodeError::OutOfRange { field: "rate_hz" });
             }
-            _ => self.check_sizes(config.max_payload),
+            _ => {}
         }
+        self.check_sizes(config.max_payload)
     }
 
     /// The size limits every frame must meet, in range or not.
