@@ -41,6 +41,7 @@ pub mod field {
 }
 
 /// Which bytes the trailing CRC covers. The start byte is never covered.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum CrcCoverage {

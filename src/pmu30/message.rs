@@ -8,6 +8,7 @@ use super::telemetry::{TELEMETRY_LEN, TelemetryPacket};
 use crate::EncodeError;
 
 /// A message type of the seed's table.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[repr(u8)]
@@ -205,6 +206,7 @@ pub mod error_code {
 
 /// A `success` byte (CONFIG_ACK, CHANNEL_ACK): any non-zero value means success. The raw
 /// byte is kept so that a message re-encodes exactly; it serializes as a bool.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Success(pub u8);
@@ -260,6 +262,7 @@ fn fill_text<const N: usize>(field: &'static str, text: &[u8]) -> Result<[u8; N]
 
 /// INFO_RESP: device information (52 bytes). The raw arrays are kept so the message
 /// re-encodes exactly; the accessors give the text up to the first NUL.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InfoResp {
     /// Major, minor, patch.
@@ -364,6 +367,7 @@ impl<T: core::fmt::Display> serde::Serialize for Collect<T> {
 }
 
 /// CONFIG_DATA / SET_CONFIG: one chunk of the JSON configuration.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ConfigChunk<'a> {
@@ -377,6 +381,7 @@ pub struct ConfigChunk<'a> {
 }
 
 /// CONFIG_ACK: the device's answer to a configuration chunk.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ConfigAck {
@@ -387,6 +392,7 @@ pub struct ConfigAck {
 }
 
 /// SET_CHANNEL: set an output channel's value.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SetChannel {
@@ -404,6 +410,7 @@ fn f32_as_f64<S: serde::Serializer>(v: &f32, s: S) -> Result<S::Ok, S::Error> {
 }
 
 /// CHANNEL_ACK: the device's answer to SET_CHANNEL (the seed's 3-byte layout).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ChannelAck {
@@ -414,6 +421,7 @@ pub struct ChannelAck {
 }
 
 /// SUBSCRIBE_TELEMETRY: start streaming at `rate_hz`.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SubscribeTelemetry {
@@ -422,6 +430,7 @@ pub struct SubscribeTelemetry {
 }
 
 /// ERROR: the device's error response.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct DeviceError<'a> {
@@ -440,6 +449,7 @@ impl DeviceError<'_> {
 }
 
 /// One `pmu30` message, by the seed's message table. Byte strings borrow from the frame.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(tag = "type", content = "fields"))]
@@ -609,23 +619,24 @@ impl<'a> Message<'a> {
         self.validate_with(&Config::default())
     }
 
-    /// [`validate`](Self::validate) with the payload limit of `config`.
+    /// [`validate`](Self::validate) with the payload limit of `config`: `Ok` exactly when
+    /// [`emit_with`](Self::emit_with) under `config` writes the frame (given room). Range
+    /// errors come first, then size errors (for every type: under a `max_payload` below 6 even
+    /// an in-range SET_CHANNEL does not fit).
     pub fn validate_with(&self, config: &Config) -> Result<(), EncodeError> {
         match self {
-            Message::SetChannel(s) => {
-                if s.channel_id > CHANNEL_ID_MAX {
-                    return Err(EncodeError::OutOfRange { field: "channel_id" });
-                }
-                if !(s.value.is_finite() && (0.0..=CHANNEL_VALUE_MAX).contains(&s.value)) {
-                    return Err(EncodeError::OutOfRange { field: "value" });
-                }
-                Ok(())
+            Message::SetChannel(s) if s.channel_id > CHANNEL_ID_MAX => {
+                return Err(EncodeError::OutOfRange { field: "channel_id" });
+            }
+            Message::SetChannel(s) if !(s.value.is_finite() && (0.0..=CHANNEL_VALUE_MAX).contains(&s.value)) => {
+                return Err(EncodeError::OutOfRange { field: "value" });
             }
             Message::SubscribeTelemetry(s) if !RATE_HZ_RANGE.contains(&s.rate_hz) => {
-                Err(EncodeError::OutOfRange { field: "rate_hz" })
+                return Err(EncodeError::OutOfRange { field: "rate_hz" });
             }
-            _ => self.check_sizes(config.max_payload),
+            _ => {}
         }
+        self.check_sizes(config.max_payload)
     }
 
     /// The size limits every frame must meet, in range or not.

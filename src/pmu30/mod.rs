@@ -30,9 +30,9 @@
 //! * The CRC covers MSG_ID + PAYLOAD (the seed). The real configurator covers LENGTH too:
 //!   [`CrcCoverage::LengthMsgIdPayload`], variant `pmu30:crc-with-length`, never the default.
 //! * Scanning: bytes before a 0xAA are one `garbage` event (split only at
-//!   `max_frame_len = max_payload + 6`). A LENGTH over `max_payload` is rejected at once
-//!   (`bad_length`); a frame cut off by the end of the input is `truncated`; a CRC failure
-//!   is `crc_mismatch` with both CRCs. Every rejection reaches at most to the next 0xAA
+//!   `max_frame_len = max_payload + 6`). A LENGTH over `max_payload` is rejected without
+//!   waiting for its payload (`bad_length`); a frame cut off by the end of the input is
+//!   `truncated`; a CRC failure is `crc_mismatch` with both CRCs. Every rejection reaches at most to the next 0xAA
 //!   after its start, so a stray 0xAA never swallows the frames behind it.
 //! * A CRC-valid frame with a MSG_ID outside the seed's table is `unknown_type`; a payload
 //!   of the wrong size for its type (ERROR: anything but exactly `3 + msg_length`) is
@@ -47,6 +47,30 @@
 //!   inner `crc` is never checked ([`TelemetryPacket::inner_crc_matches`] tells).
 //! * Session rules (1 s timeout, 3 retries, 512-byte chunks, ACK per chunk, 10-packet
 //!   window) are in [`session`].
+//!
+//! # Limits
+//!
+//! * **Largest frame**: [`Config::max_frame_len`] = `max_payload + 6`, **4102 bytes** under
+//!   the default [`Config`] (the real host's 4096-byte payload limit). LENGTH is a u16, so no
+//!   configuration allows more than 65 541 bytes (a `max_payload` above 65 535 acts as
+//!   65 535). The largest payload of each type: CONFIG_DATA / SET_CONFIG `data`
+//!   `max_payload - 4` (4092) bytes, ERROR `message` 255 bytes (`msg_length` is a u8),
+//!   TELEMETRY_DATA 119, INFO_RESP 52, the others 6 or fewer.
+//! * **Stream buffer**: a [`StreamDecoder`](crate::StreamDecoder)`<Pmu30, N>` with
+//!   `N >= max_frame_len()` (`StreamDecoder<Pmu30, 4102>` by default) gives exactly the
+//!   slice decoder's events in any chunking. A smaller `N` never stalls and still accounts
+//!   for every byte, but a candidate longer than `N` is rejected as `truncated` and the
+//!   bytes behind its start marker are scanned again.
+//! * **Deciding**: the scanner never needs more than `max_frame_len` bytes to decide about
+//!   the first one. A LENGTH over `max_payload` is `bad_length` without waiting for the
+//!   frame: the rejection ends at the next 0xAA, or after `max_frame_len` bytes when none
+//!   comes. A run of 0xAA bytes is rejected one byte at a time (each is a candidate whose
+//!   LENGTH 0xAAAA is too large); bytes without any 0xAA are `garbage` events of at most
+//!   `max_frame_len` bytes.
+//! * **Internal state**: [`Pmu30`] holds only its [`Config`] (no buffer, no cross-frame
+//!   state; `reset` has nothing to do). Of the [`session`] helpers, `ConfigReassembler`
+//!   tracks at most 256 chunks in a 32-byte bitmap and writes into the caller's buffer,
+//!   and `TelemetryWindow` keeps 10 [`TelemetryPacket`]s in a fixed array.
 //!
 //! No input makes any function of this module panic, read out of bounds, loop forever or
 //! grow without bound (views built with [`Frame::new_unchecked`] are the documented

@@ -132,6 +132,19 @@ impl From<ChannelState> for u8 {
     }
 }
 
+/// Every wire byte exactly once, in its canonical form: a derive would also produce
+/// `Unknown(3)`, which is written as 3 and reads back as `FaultOverheat`.
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for ChannelState {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(ChannelState::from_u8(u.arbitrary()?))
+    }
+
+    fn size_hint(depth: usize) -> (usize, Option<usize>) {
+        <u8 as arbitrary::Arbitrary>::size_hint(depth)
+    }
+}
+
 #[cfg(feature = "serde")]
 impl serde::Serialize for ChannelState {
     /// Serialized as its wire byte (the JSON contract's integers).
@@ -184,6 +197,19 @@ bitflags::bitflags! {
     }
 }
 
+/// Any 32-bit mask, unknown bits included (bitflags' own `Arbitrary` refuses unknown bits,
+/// which real devices do send).
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for FaultFlags {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(FaultFlags::from_bits_retain(u.arbitrary()?))
+    }
+
+    fn size_hint(depth: usize) -> (usize, Option<usize>) {
+        <u32 as arbitrary::Arbitrary>::size_hint(depth)
+    }
+}
+
 #[cfg(feature = "defmt")]
 impl defmt::Format for FaultFlags {
     fn format(&self, f: defmt::Formatter<'_>) {
@@ -192,6 +218,7 @@ impl defmt::Format for FaultFlags {
 }
 
 /// A TELEMETRY_DATA payload (119 bytes), every field as on the wire.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct TelemetryPacket {
     /// Device uptime in milliseconds.
