@@ -11,6 +11,7 @@ use super::{ShellLine, r0, r1};
 /// With the `serde` feature it serializes as the inner message does:
 /// `{"type": "STREAM" | "CMD" | "ACK" | "NACK", "fields": {...}}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(untagged))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
