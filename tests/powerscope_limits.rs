@@ -119,7 +119,10 @@ fn oversize_length_is_decided_within_the_frame_limit() {
         let mut input = header_with_len(revision, 0, u16::MAX).to_vec();
         input.resize(limit + 10, 0x00);
         let events = decode_slice(decoder(revision), &input);
-        assert_eq!(shape(&events), [(0, limit, Some(ErrorKind::BadLength)), (limit as u64, 10, Some(ErrorKind::Garbage))]);
+        assert_eq!(
+            shape(&events),
+            [(0, limit, Some(ErrorKind::BadLength)), (limit as u64, 10, Some(ErrorKind::Garbage))]
+        );
 
         let mut dec: Box<StreamDecoder<PowerScope, R0_MAX>> = Box::new(StreamDecoder::new(decoder(revision)));
         let mut early = Vec::new();
@@ -159,8 +162,11 @@ fn flood_of_whole_magics() {
         assert_eq!(events.len(), 50_000);
         for (i, e) in events[..49_999].iter().enumerate() {
             assert_eq!((e.offset, e.len), (2 * i as u64, 2));
-            let expected =
-                Error::UnknownFrameType { frame_type: 0xA5, revision: revision.number(), max: revision.max_frame_type() };
+            let expected = Error::UnknownFrameType {
+                frame_type: 0xA5,
+                revision: revision.number(),
+                max: revision.max_frame_type(),
+            };
             assert_eq!(e.error(), Some(&expected));
         }
         let last = &events[49_999];
@@ -245,7 +251,13 @@ fn empty_input() {
 fn largest_messages<'a>(payload: &'a [u8], sensors: &'a [u8]) -> Vec<Message<'a>> {
     let raw = SensorPacket::Raw { runtime_id: 3, sample: &payload[..45] };
     vec![
-        Message::R0(r0::Message::Stream(r0::Stream { seq: u32::MAX, ts_ms: u32::MAX, reserved: 0xA55A, payload, gap: 0 })),
+        Message::R0(r0::Message::Stream(r0::Stream {
+            seq: u32::MAX,
+            ts_ms: u32::MAX,
+            reserved: 0xA55A,
+            payload,
+            gap: 0,
+        })),
         Message::R1(r1::Message::Stream(r1::Stream::new(u32::MAX, 0, raw))),
         Message::R1(r1::Message::Ack(Ack::new(1, 2, Reply::ReadSensor(raw)))),
         Message::R1(r1::Message::Ack(Ack::new(3, 4, Reply::GetSensors(SensorList::new(sensors).unwrap())))),
@@ -263,7 +275,10 @@ fn largest_legal_frames_roundtrip() {
         assert_eq!(msg.buffer_len(), max, "{msg:?}");
         let mut exact = vec![0u8; max];
         assert_eq!(msg.emit(&mut exact), Ok(max));
-        assert_eq!(msg.emit(&mut exact[..max - 1]), Err(EncodeError::BufferTooSmall { needed: max, available: max - 1 }));
+        assert_eq!(
+            msg.emit(&mut exact[..max - 1]),
+            Err(EncodeError::BufferTooSmall { needed: max, available: max - 1 })
+        );
 
         let events: Vec<_> = SliceDecoder::new(decoder(revision), &exact).collect();
         assert_eq!(events.len(), 1);

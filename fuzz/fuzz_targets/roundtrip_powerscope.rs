@@ -20,7 +20,7 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use serial_dialects::powerscope::frame::{self, Frame};
 use serial_dialects::powerscope::header::{HEADER_LEN, HeaderRepr, VERSION};
-use serial_dialects::powerscope::r1::{Command, ErrorCode, Reply, PERIOD_MS_MAX, PERIOD_MS_MIN};
+use serial_dialects::powerscope::r1::{Command, ErrorCode, PERIOD_MS_MAX, PERIOD_MS_MIN, Reply};
 use serial_dialects::powerscope::{Config, Error, Ina219Sample, Message, PowerScope, Revision, SensorPacket, r0, r1};
 use serial_dialects::{Dialect, DialectError, EncodeError, ErrorKind, Item, SliceDecoder, StreamDecoder};
 
@@ -42,11 +42,26 @@ fuzz_target!(|input: Input<'_>| match input {
     Input::Frame { revision, header, payload } => check_frame(revision, &header, payload),
 });
 
-/// What the encoder must refuse `message` with, derived from the wire rules in the module
-/// documentation rather than from the library's own checks.
+/// What `emit` must refuse `message` with: the sender's range (SET_PERIOD 5..=10000), then
+/// what `emit_verbatim` refuses too. Derived from the wire rules in the module
+/// documentation, not from the library's own checks.
 fn expected_refusal(message: &Message<'_>) -> Option<EncodeError> {
     match message {
-        Message::R0(r0::Message::Cmd(_)) => None,
+        Message::R1(r1::Message::Cmd(c)) => match c.command {
+            Command::SetPeriod { period_ms, .. } if !(PERIOD_MS_MIN..=PERIOD_MS_MAX).contains(&period_ms) => {
+                Some(EncodeError::OutOfRange { field: "period_ms" })
+            }
+            _ => None,
+        },
+        _ => verbatim_refusal(message),
+    }
+}
+
+/// What `emit_verbatim` must refuse `message` with: sizes the wire cannot carry and values
+/// that would not decode back to themselves.
+fn verbatim_refusal(message: &Message<'_>) -> Option<EncodeError> {
+    match message {
+        Message::R0(r0::Message::Cmd(_)) | Message::R1(r1::Message::Cmd(_)) => None,
         Message::R0(r0::Message::Stream(s)) => match s.payload.len() {
             0 => Some(EncodeError::OutOfRange { field: "len" }),
             len if len > 512 => Some(EncodeError::TooLong { field: "payload", len, max: 512 }),
@@ -55,12 +70,6 @@ fn expected_refusal(message: &Message<'_>) -> Option<EncodeError> {
         Message::R1(r1::Message::Stream(s)) => packet_refusal(&s.packet),
         Message::R1(r1::Message::Ack(a)) => match &a.reply {
             Reply::ReadSensor(packet) => packet_refusal(packet),
-            _ => None,
-        },
-        Message::R1(r1::Message::Cmd(c)) => match c.command {
-            Command::SetPeriod { period_ms, .. } if !(PERIOD_MS_MIN..=PERIOD_MS_MAX).contains(&period_ms) => {
-                Some(EncodeError::OutOfRange { field: "period_ms" })
-            }
             _ => None,
         },
         // Unknown(code) must hold a code the firmware does not define, or it would decode
@@ -97,31 +106,47 @@ fn on_the_wire(mut message: Message<'_>) -> Message<'_> {
 
 fn check_message(message: Message<'_>) {
     let revision = message.revision();
-    let mut buf = [0u8; BUF];
     let expected = expected_refusal(&message);
     if let Message::R1(m) = &message {
         assert_eq!(m.validate().err(), expected, "validate() disagrees for {m:?}");
     }
-    let n = match (message.emit(&mut buf), expected) {
-        (Ok(n), None) => n,
+    // `emit`: the sender's encoder.
+    let mut checked = [0u8; BUF];
+    let emitted = match (message.emit(&mut checked), expected) {
+        (Ok(n), None) => Some(n),
         (Err(error), Some(expected)) => {
             assert_eq!(error, expected, "wrong refusal of {message:?}");
             // A field error is found before the buffer is looked at.
             assert_eq!(message.emit(&mut []), Err(expected), "refusal of {message:?} depends on the buffer");
-            return;
+            None
         }
         (Err(error), None) => panic!("{message:?} refused: {error}"),
         (Ok(n), Some(expected)) => panic!("{message:?} accepted ({n} bytes) though it must be refused: {expected}"),
     };
+    // `emit_verbatim`: what re-encodes decoded messages.
+    let mut buf = [0u8; BUF];
+    let n = match (message.emit_verbatim(&mut buf), verbatim_refusal(&message)) {
+        (Ok(n), None) => n,
+        (Err(error), Some(expected)) => {
+            assert_eq!(error, expected, "wrong verbatim refusal of {message:?}");
+            assert_eq!(message.emit_verbatim(&mut []), Err(expected));
+            assert!(emitted.is_none(), "emit accepted what emit_verbatim refuses: {message:?}");
+            return;
+        }
+        (result, expected) => panic!("emit_verbatim of {message:?}: {result:?}, expected a refusal {expected:?}"),
+    };
+    if let Some(m) = emitted {
+        assert_eq!(checked[..m], buf[..n], "emit and emit_verbatim write different bytes for {message:?}");
+    }
 
     assert_eq!(n, message.buffer_len(), "buffer_len of {message:?}");
     assert!(n <= revision.max_frame_len(), "{n} bytes exceed the {revision:?} limit");
     let mut short = [0u8; BUF];
-    assert_eq!(
-        message.emit(&mut short[..n - 1]),
-        Err(EncodeError::BufferTooSmall { needed: n, available: n - 1 }),
-        "a buffer one byte short must be refused",
-    );
+    let too_small = Err(EncodeError::BufferTooSmall { needed: n, available: n - 1 });
+    assert_eq!(message.emit_verbatim(&mut short[..n - 1]), too_small, "a buffer one byte short must be refused");
+    if emitted.is_some() {
+        assert_eq!(message.emit(&mut short[..n - 1]), too_small, "a buffer one byte short must be refused");
+    }
     let bytes = &buf[..n];
     let wire = on_the_wire(message);
 
@@ -158,8 +183,7 @@ fn check_message(message: Message<'_>) {
     };
     assert_eq!(dialect().max_frame_len(), [R0_CAPACITY, R1_CAPACITY][revision.number() as usize]);
     assert_eq!(len, n);
-    assert_eq!(decoded, Some(wire.emit(&mut short).map(|m| short[..m].to_vec()).unwrap()));
-    assert_eq!(short[..n], *bytes, "the decoded message re-encodes to other bytes");
+    assert_eq!(decoded.as_deref(), Some(bytes), "the decoded message re-encodes to other bytes");
 }
 
 /// Feeds `bytes` in two pieces to a stream decoder of capacity `N` and returns the single
@@ -170,7 +194,7 @@ fn stream_decode<const N: usize>(dialect: PowerScope, bytes: &[u8]) -> (usize, O
     let mut on_event = |event: serial_dialects::Event<Message<'_>, Error>| {
         let reencoded = event.frame().map(|m| {
             let mut out = vec![0u8; m.buffer_len()];
-            let k = m.emit(&mut out).expect("a decoded message re-encodes");
+            let k = m.emit_verbatim(&mut out).expect("a decoded message re-encodes");
             out.truncate(k);
             out
         });
@@ -234,10 +258,20 @@ fn check_frame(revision: Revision, header: &HeaderRepr, payload: &[u8]) {
         (Item::Frame(message), Ok(alone)) => {
             assert_eq!(message, alone);
             assert_eq!(message.revision(), revision);
-            let k = message.emit(&mut short).unwrap_or_else(|e| panic!("{message:?} does not re-encode: {e}"));
+            let k = message.emit_verbatim(&mut short).unwrap_or_else(|e| panic!("{message:?} does not re-encode: {e}"));
             assert_eq!(&short[..k], bytes, "{message:?} re-encodes to other bytes");
-            if let Message::R0(r0::Message::Stream(s)) = message {
-                assert_eq!((s.payload, s.reserved), (payload, header.reserved_r0()));
+            match message {
+                Message::R0(r0::Message::Stream(s)) => {
+                    assert_eq!((s.payload, s.reserved), (payload, header.reserved_r0()));
+                    assert_eq!(message.emit(&mut short), Ok(n));
+                }
+                // The sender's encoder agrees, unless the message is outside the sender's range.
+                Message::R1(m) => match (message.emit(&mut short), m.validate()) {
+                    (Ok(k), Ok(())) => assert_eq!(&short[..k], bytes),
+                    (Err(e), Err(v)) => assert_eq!((e, v), (v, EncodeError::OutOfRange { field: "period_ms" })),
+                    (result, valid) => panic!("{message:?}: emit {result:?}, validate {valid:?}"),
+                },
+                Message::R0(r0::Message::Cmd(_)) => panic!("a {n}-byte frame decoded as a command byte"),
             }
         }
         (Item::Error(error), Err(alone)) => {

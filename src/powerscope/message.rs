@@ -76,11 +76,21 @@ impl<'a> Message<'a> {
     }
 
     /// Writes the message's wire bytes (the whole frame, or a command byte); returns their
-    /// length.
+    /// length. Refuses values outside the sender's ranges (see [`r1::Message::validate`]).
     pub fn emit(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
         match self {
             Message::R0(m) => m.emit(out),
             Message::R1(m) => m.emit(out),
+        }
+    }
+
+    /// Writes the message's wire bytes without the sender range checks, so that every
+    /// decoded message re-encodes to exactly the bytes it was decoded from (see
+    /// [`r1::Message::emit_verbatim`]; revision 0 has no such checks).
+    pub fn emit_verbatim(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
+        match self {
+            Message::R0(m) => m.emit(out),
+            Message::R1(m) => m.emit_verbatim(out),
         }
     }
 }

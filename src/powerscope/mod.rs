@@ -68,7 +68,8 @@
 //!   frame with a wrong size is rejected whole as `bad_length`; a CMD or ACK whose `cmd_id`
 //!   is not in the table as `unknown_type`. STREAM frames keep whatever `cmd_id` they carry.
 //! * Decoding is lenient where the range is the sender's: a SET_PERIOD period outside
-//!   5..=10000 decodes as received, [`r1::Command::validate`] tells, the encoder refuses it.
+//!   5..=10000 decodes as received, [`r1::Command::validate`] tells, the encoder refuses it;
+//!   [`Message::emit_verbatim`] re-encodes it to exactly the bytes received.
 //! * Reserved bytes are ignored on receive and kept as received, so that decoded messages
 //!   re-encode to exactly their bytes; the constructors set them to 0.
 //! * Gaps: a STREAM frame's `gap` is its `seq` minus the previous `seq` of the same stream

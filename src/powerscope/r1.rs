@@ -761,20 +761,39 @@ impl<'a> Message<'a> {
         Revision::R1.frame_len(self.payload_len())
     }
 
-    /// Checks what the encoder refuses: a SET_PERIOD period outside 5..=10000, a sensor
-    /// packet or a NACK error code that would not decode back to itself.
+    /// Checks what the encoder refuses: a SET_PERIOD period outside 5..=10000 (the sender's
+    /// range), and what [`emit_verbatim`](Self::emit_verbatim) refuses too: a sensor packet
+    /// or a NACK error code that would not decode back to itself.
     pub fn validate(&self) -> Result<(), EncodeError> {
         match self {
-            Message::Stream(m) => m.packet.validate(),
             Message::Cmd(m) => m.command.validate(),
+            _ => self.validate_wire(),
+        }
+    }
+
+    /// The checks that no encoder skips: the message must decode back to itself.
+    fn validate_wire(&self) -> Result<(), EncodeError> {
+        match self {
+            Message::Stream(m) => m.packet.validate(),
+            Message::Cmd(_) => Ok(()),
             Message::Ack(m) => m.reply.validate(),
             Message::Nack(m) => m.error.validate(),
         }
     }
 
     /// Writes the whole frame (header, payload, CRC-16) into `out` and returns its length.
+    /// Refuses what [`validate`](Self::validate) refuses.
     pub fn emit(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
         self.validate()?;
+        self.emit_verbatim(out)
+    }
+
+    /// Writes the frame without the sender range check of [`validate`](Self::validate)
+    /// (SET_PERIOD 5..=10000): re-encodes a decoded message, in range or not, to exactly the
+    /// bytes it was decoded from. Messages that would not decode back to themselves are
+    /// still refused. For forwarding and test tools, not for commands.
+    pub fn emit_verbatim(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
+        self.validate_wire()?;
         let header = HeaderRepr {
             frame_type: self.frame_type() as u8,
             ver: VERSION,
