@@ -42,6 +42,7 @@ pub const VERSION: u8 = 0;
 /// Which revision of the protocol a stream speaks. Nothing on the wire tells them apart, so
 /// it is always chosen explicitly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Revision {
@@ -387,6 +388,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Header<T> {
 /// Bytes 6 and 7 are `cmd_id` and `reserved` in revision 1 and one reserved u16
 /// (`cmd_id | reserved << 8`, see [`reserved_r0`](Self::reserved_r0)) in revision 0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct HeaderRepr {
     /// The raw `type` byte.

@@ -15,6 +15,7 @@ pub const INA219_TYPE_ID: u8 = 1;
 /// (V = mV / 1000, mA = µA / 1000, mW = V × mA). The real host scales the current 10× too
 /// small; this crate does not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Ina219Sample {
@@ -74,6 +75,7 @@ impl Ina219Sample {
 /// A 7-byte packet is read as an [`Ina219Sample`] (the only sensor type the firmware has);
 /// any other length keeps its bytes raw, so that it re-encodes exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum SensorPacket<'a> {
     /// An INA219 sample (7 bytes).

@@ -11,6 +11,7 @@ use super::{ShellLine, r0, r1};
 /// With the `serde` feature it serializes as the inner message does:
 /// `{"type": "STREAM" | "CMD" | "ACK" | "NACK", "fields": {...}}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(untagged))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -75,11 +76,21 @@ impl<'a> Message<'a> {
     }
 
     /// Writes the message's wire bytes (the whole frame, or a command byte); returns their
-    /// length.
+    /// length. Refuses values outside the sender's ranges (see [`r1::Message::validate`]).
     pub fn emit(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
         match self {
             Message::R0(m) => m.emit(out),
             Message::R1(m) => m.emit(out),
+        }
+    }
+
+    /// Writes the message's wire bytes without the sender range checks, so that every
+    /// decoded message re-encodes to exactly the bytes it was decoded from (see
+    /// [`r1::Message::emit_verbatim`]; revision 0 has no such checks).
+    pub fn emit_verbatim(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
+        match self {
+            Message::R0(m) => m.emit(out),
+            Message::R1(m) => m.emit_verbatim(out),
         }
     }
 }

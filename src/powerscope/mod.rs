@@ -68,7 +68,8 @@
 //!   frame with a wrong size is rejected whole as `bad_length`; a CMD or ACK whose `cmd_id`
 //!   is not in the table as `unknown_type`. STREAM frames keep whatever `cmd_id` they carry.
 //! * Decoding is lenient where the range is the sender's: a SET_PERIOD period outside
-//!   5..=10000 decodes as received, [`r1::Command::validate`] tells, the encoder refuses it.
+//!   5..=10000 decodes as received, [`r1::Command::validate`] tells, the encoder refuses it;
+//!   [`Message::emit_verbatim`] re-encodes it to exactly the bytes received.
 //! * Reserved bytes are ignored on receive and kept as received, so that decoded messages
 //!   re-encode to exactly their bytes; the constructors set them to 0.
 //! * Gaps: a STREAM frame's `gap` is its `seq` minus the previous `seq` of the same stream
@@ -78,6 +79,30 @@
 //!   0) is a restart, not a loss.
 //! * Physical units: V = mV / 1000, mA = µA / 1000, mW = V × mA. The real host scales the
 //!   current 10× too small; this crate does not.
+//!
+//! # Limits
+//!
+//! | | revision 0 | revision 1 |
+//! |---|---:|---:|
+//! | header `len` accepted | 1..=512 | 0..=46 |
+//! | largest frame = [`max_frame_len`](crate::Dialect::max_frame_len) | 528 bytes (16 + 512) | 64 bytes (16 + 46 + 2) |
+//! | smallest event | 1 byte (a command), frames 17 bytes | 18 bytes (CMD PING) |
+//! | longest garbage or rejected run | 528 bytes | 64 bytes |
+//!
+//! * A [`StreamDecoder`](crate::StreamDecoder) gives exactly the events of the
+//!   [`SliceDecoder`](crate::SliceDecoder), in any chunking, with a capacity `N` of at least
+//!   `max_frame_len`: 528 bytes for revision 0, 64 for revision 1
+//!   (`StreamDecoder<PowerScope, 528>` serves both). A smaller buffer never stalls and still
+//!   puts every byte in exactly one event, but a frame longer than the buffer is rejected as
+//!   `truncated` at the buffer's size and its remaining bytes are scanned again (garbage, or
+//!   in revision 0 command bytes).
+//! * No decision needs more than `max_frame_len` bytes: an impossible `len` (up to 65535) is
+//!   rejected at the next magic or at the frame limit, never after waiting for the bytes it
+//!   announces; input without a magic is garbage in runs of at most the frame limit.
+//! * The scanner keeps no state between calls. The only decoder state is the configuration
+//!   and a [`GapTracker`] of [`gap::MAX_STREAMS`] = 8 slots: [`PowerScope`] is 216 bytes in
+//!   all, with no heap and no buffer of its own. The lost-frame count saturates at
+//!   `u64::MAX`.
 //!
 //! # JSON (`serde` feature)
 //!

@@ -16,6 +16,7 @@ pub const STOP: u8 = 0x02;
 
 /// A raw command byte, host → device, with no framing and no reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Command {
     /// `0x01`: start streaming.
@@ -60,6 +61,7 @@ impl Command {
 
 /// A revision-0 STREAM frame (the firmware fills the payload with a test ramp).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Stream<'a> {
     /// Global frame counter.
@@ -121,6 +123,7 @@ impl<'a> Stream<'a> {
 /// A revision-0 message: a STREAM frame (device → host) or a raw command byte (host →
 /// device).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(tag = "type", content = "fields"))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

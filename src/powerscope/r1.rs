@@ -146,6 +146,7 @@ fn check_size(message: &'static str, len: usize, (min, max): (usize, usize)) -> 
 /// Decoding is lenient: a SET_PERIOD period outside 5..=10000 is reported as received
 /// ([`validate`](Self::validate) tells), and the encoder refuses it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Command {
     /// START_STREAM(sensor): start the sensor's stream (resets its `seq` to 0).
@@ -260,6 +261,7 @@ impl Command {
 
 /// One entry of the GET_SENSORS answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct SensorInfo {
@@ -307,8 +309,25 @@ impl<'a> SensorList<'a> {
     }
 }
 
+/// Arbitrary lists keep the invariant of [`SensorList::new`] (whole entries, at most
+/// [`MAX_SENSORS`]), which a derive over the private field could not.
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for SensorList<'a> {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        let entries = u.int_in_range(0..=MAX_SENSORS)?;
+        let bytes = u.bytes(2 * entries)?;
+        Ok(SensorList { bytes })
+    }
+
+    fn size_hint(_depth: usize) -> (usize, Option<usize>) {
+        // One byte chooses the count (none left: no entries), then the entries.
+        (0, Some(1 + 2 * MAX_SENSORS))
+    }
+}
+
 /// The answer an ACK carries, by command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Reply<'a> {
     /// START_STREAM done (empty payload).
@@ -429,6 +448,7 @@ impl<'a> Reply<'a> {
 
 /// The NACK error code (the single payload byte).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum ErrorCode {
     /// 1 INVALID_CMD.
@@ -478,6 +498,18 @@ impl ErrorCode {
         }
     }
 
+    /// Checks that the code decodes back to itself: [`ErrorCode::Unknown`] must hold a code
+    /// the firmware does not define (`Unknown(1)` would be sent as 1 and read back as
+    /// [`ErrorCode::InvalidCmd`]); the encoder refuses it otherwise.
+    pub fn validate(self) -> Result<(), EncodeError> {
+        match self {
+            ErrorCode::Unknown(code) if !matches!(ErrorCode::from_u8(code), ErrorCode::Unknown(_)) => {
+                Err(EncodeError::OutOfRange { field: "error_code" })
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// The firmware's name for the code (`None` for codes it does not define).
     pub const fn name(self) -> Option<&'static str> {
         match self {
@@ -495,6 +527,7 @@ impl ErrorCode {
 
 /// A STREAM frame: one sensor packet of a per-sensor stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Stream<'a> {
     /// The sensor's stream counter (START_STREAM resets it to 0).
@@ -526,6 +559,7 @@ impl<'a> Stream<'a> {
 
 /// A CMD frame (host → device). `ts_ms` is the host clock; the device ignores it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Cmd {
     /// Correlation id, echoed by the ACK/NACK.
@@ -547,6 +581,7 @@ impl Cmd {
 
 /// An ACK frame (device → host): the answer to the CMD with the same `seq`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Ack<'a> {
     /// The CMD's `seq`, echoed.
@@ -568,6 +603,7 @@ impl<'a> Ack<'a> {
 
 /// A NACK frame (device → host): the command with the same `seq` failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Nack {
     /// The CMD's `seq`, echoed.
@@ -596,6 +632,7 @@ impl Nack {
 
 /// A revision-1 message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(tag = "type", content = "fields"))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -724,20 +761,39 @@ impl<'a> Message<'a> {
         Revision::R1.frame_len(self.payload_len())
     }
 
-    /// Checks what the encoder refuses: a SET_PERIOD period outside 5..=10000, a sensor
-    /// packet that would not decode back to itself.
+    /// Checks what the encoder refuses: a SET_PERIOD period outside 5..=10000 (the sender's
+    /// range), and what [`emit_verbatim`](Self::emit_verbatim) refuses too: a sensor packet
+    /// or a NACK error code that would not decode back to itself.
     pub fn validate(&self) -> Result<(), EncodeError> {
         match self {
-            Message::Stream(m) => m.packet.validate(),
             Message::Cmd(m) => m.command.validate(),
+            _ => self.validate_wire(),
+        }
+    }
+
+    /// The checks that no encoder skips: the message must decode back to itself.
+    fn validate_wire(&self) -> Result<(), EncodeError> {
+        match self {
+            Message::Stream(m) => m.packet.validate(),
+            Message::Cmd(_) => Ok(()),
             Message::Ack(m) => m.reply.validate(),
-            Message::Nack(_) => Ok(()),
+            Message::Nack(m) => m.error.validate(),
         }
     }
 
     /// Writes the whole frame (header, payload, CRC-16) into `out` and returns its length.
+    /// Refuses what [`validate`](Self::validate) refuses.
     pub fn emit(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
         self.validate()?;
+        self.emit_verbatim(out)
+    }
+
+    /// Writes the frame without the sender range check of [`validate`](Self::validate)
+    /// (SET_PERIOD 5..=10000): re-encodes a decoded message, in range or not, to exactly the
+    /// bytes it was decoded from. Messages that would not decode back to themselves are
+    /// still refused. For forwarding and test tools, not for commands.
+    pub fn emit_verbatim(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
+        self.validate_wire()?;
         let header = HeaderRepr {
             frame_type: self.frame_type() as u8,
             ver: VERSION,
