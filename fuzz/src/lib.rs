@@ -49,7 +49,9 @@ impl Reencode for ascii_crc8::AsciiCrc8 {
 
 impl Reencode for powerscope::PowerScope {
     fn reencode(&self, frame: &powerscope::Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
-        frame.emit(out)
+        // Decoded frames may carry values a sender must not use (a SET_PERIOD of 15297 ms):
+        // write them back as they are.
+        frame.emit_verbatim(out)
     }
 }
 
