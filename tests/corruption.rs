@@ -3,12 +3,9 @@
 
 mod common;
 
-#[path = "common/corruption.rs"]
-mod corruption;
-
 use std::path::Path;
 
-use corruption::{RATES, Score, Target, run_once};
+use common::corruption::{RATES, Score, Target, run_once};
 
 fn score(target: Target, rate: f64) -> Score {
     let pool = target.frame_pool(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures"));

@@ -7,6 +7,8 @@ use std::fmt::Debug;
 use serial_dialects::stream::{Dialect, Event, Item, SliceDecoder, StreamDecoder};
 use serial_dialects::{DialectError, ErrorKind};
 
+pub mod corruption;
+
 /// Buffer size for chunked decoding in tests: larger than every dialect's largest frame.
 pub const TEST_CAPACITY: usize = 32 * 1024;
 
@@ -88,34 +90,8 @@ where
     }
 }
 
-/// A small deterministic RNG (xorshift64*), so every test run sees the same bytes.
-#[derive(Debug, Clone)]
-pub struct XorShift(u64);
-
-impl XorShift {
-    pub fn new(seed: u64) -> Self {
-        XorShift(seed.max(1))
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    /// Uniform in `0..n` (n > 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-    /// True with probability `p`.
-    pub fn chance(&mut self, p: f64) -> bool {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64 > 1.0 - p
-    }
-    pub fn byte(&mut self) -> u8 {
-        self.next_u64() as u8
-    }
-}
+/// The seeded RNG of the test suite (xorshift64*), so every run sees the same bytes.
+pub use corruption::Rng as XorShift;
 
 /// A stream built from frames, with some bytes corrupted; remembers where the frames that
 /// no corruption touched ended up.
