@@ -9,7 +9,9 @@ use serde_json::Value;
 use serial_dialects::stream::{Dialect, Item, SliceDecoder};
 use serial_dialects::{DialectError, ascii_crc8, plot, pmu30, powerscope, vectordebug};
 
-const BIN: &str = env!("CARGO_BIN_EXE_serial-dialects");
+mod common;
+
+use common::{BIN, run_stdin};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -28,18 +30,6 @@ fn captures(dialect: &str) -> Vec<PathBuf> {
 
 fn run(args: &[&str]) -> Output {
     Command::new(BIN).args(args).output().expect("the binary runs")
-}
-
-fn run_stdin(args: &[&str], input: &[u8]) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    child.wait_with_output().unwrap()
 }
 
 fn lines(out: &Output) -> Vec<Value> {

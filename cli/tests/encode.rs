@@ -2,23 +2,14 @@
 //! encoded with representative and extreme values and decoded again with
 //! `serial-dialects decode`; plus the error cases and `--list`.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_serial-dialects");
+mod common;
 
 fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    child.stdin.take().expect("stdin").write_all(stdin).expect("stdin written");
-    child.wait_with_output().expect("the binary finishes")
+    common::run_stdin(args, stdin)
 }
 
 /// `encode DIALECT ARGS...`: the frame's bytes (the command must succeed quietly).
