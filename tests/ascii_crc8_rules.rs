@@ -258,13 +258,14 @@ fn replies_take_their_meaning_from_the_latest_request_with_the_same_id() {
     s.extend_from_slice(&buf[..n]);
     let Message::Reply(r) = last_message(&s) else { panic!() };
     assert_eq!((r.request, r.answer), (None, None));
-    // A PC_ frame that is not a known command clears the slot.
+    // A PC_ frame with an unknown code is not a request: the reply still answers the latest
+    // request with that ID (the device answers the unknown code with a text line).
     let n = emit_frame(&mut buf, Address::PC, Address::STM, 5, b"99").unwrap();
     s.extend_from_slice(&buf[..n]);
     let n = encode_address_reply(&mut buf, 5, 0x23).unwrap();
     s.extend_from_slice(&buf[..n]);
     let Message::Reply(r) = last_message(&s) else { panic!() };
-    assert_eq!(r.request, None);
+    assert_eq!((r.request, r.answer), (Some(CommandCode::I2cScan), Some(Answer::Address(0x23))));
     // reset() forgets every request.
     let mut d = AsciiCrc8::default();
     let n = encode_request(&mut buf, 9, &Command::Download).unwrap();

@@ -4,7 +4,7 @@ use memchr::memchr2;
 
 use super::command::CommandCode;
 use super::error::Error;
-use super::frame::{self, Address, Frame, Inspect, MAX_FRAME_LEN};
+use super::frame::{self, Frame, Inspect, MAX_FRAME_LEN};
 use super::message::Message;
 use super::text::{DeviceLine, MAX_LINE_LEN};
 use crate::stream::{Dialect, Scan};
@@ -37,8 +37,9 @@ pub const ID_SLOTS: usize = 100;
 /// The ascii-crc8 dialect: frames, replies matched to their requests, and device text.
 ///
 /// It remembers the command of the latest request seen for each ID (100 slots), so that a
-/// later reply with the same ID is read as an answer to it. A frame from `PC_` that is not
-/// a known command clears its ID's slot.
+/// later reply with the same ID is read as an answer to it. Only requests (frames from `PC_`
+/// with a known command code) count: a `PC_` frame with an unknown code is not a request
+/// (the device answers it with a text line, never a frame), so it leaves the slot alone.
 #[derive(Debug, Clone)]
 pub struct AsciiCrc8 {
     config: Config,
@@ -173,13 +174,8 @@ impl Dialect for AsciiCrc8 {
         let frame = Frame::new_checked(bytes)?;
         let requests = &self.requests;
         let message = Message::parse(&frame, |id| requests.get(usize::from(id)).copied().flatten());
-        let slot = match message {
-            Message::Request(r) => Some(Some(r.command.code())),
-            Message::Frame(f) if f.src == Address::PC => Some(None),
-            _ => None,
-        };
-        if let (Some(value), Some(entry)) = (slot, self.requests.get_mut(usize::from(frame.id()))) {
-            *entry = value;
+        if let (Message::Request(r), Some(entry)) = (&message, self.requests.get_mut(usize::from(frame.id()))) {
+            *entry = Some(r.command.code());
         }
         Ok(message)
     }
