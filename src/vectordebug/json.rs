@@ -8,9 +8,9 @@ use super::text::{HexDisplay, LossyDisplay};
 
 /// The fields of one packet, with its payload given as iterators.
 pub(crate) enum Fields<R, B> {
-    Dbg { records: R, trailing: B },
+    Dbg { records: R },
     Cli { data: B },
-    Unknown { packet_type: u8, payload: B },
+    Unknown { packet_type: u8 },
 }
 
 /// `{"type": ..., "fields": {...}}`.
@@ -43,13 +43,11 @@ where
 {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self.0 {
-            Fields::Dbg { records, trailing } => {
-                let has_trailing = trailing.clone().next().is_some();
-                let mut st = s.serialize_struct("DbgFrame1", 1 + usize::from(has_trailing))?;
+            // Exactly the contract's keys: trailing bytes (len % 14) and an unknown type's
+            // payload are in the typed API, not in the JSON.
+            Fields::Dbg { records } => {
+                let mut st = s.serialize_struct("DbgFrame1", 1)?;
                 st.serialize_field("frames", &Seq(records.clone()))?;
-                if has_trailing {
-                    st.serialize_field("trailing_hex", &Str(HexDisplay(trailing.clone())))?;
-                }
                 st.end()
             }
             Fields::Cli { data } => {
@@ -58,10 +56,9 @@ where
                 st.serialize_field("text", &Str(LossyDisplay(data.clone())))?;
                 st.end()
             }
-            Fields::Unknown { packet_type, payload } => {
-                let mut st = s.serialize_struct("Unknown", 2)?;
+            Fields::Unknown { packet_type } => {
+                let mut st = s.serialize_struct("Unknown", 1)?;
                 st.serialize_field("packet_type", packet_type)?;
-                st.serialize_field("payload_hex", &Str(HexDisplay(payload.clone())))?;
                 st.end()
             }
         }

@@ -150,13 +150,9 @@ impl serde::Serialize for Message<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use super::json::{Fields, Json};
         let fields = match *self {
-            Message::DbgFrame1 { records } => {
-                Fields::Dbg { records: records.iter(), trailing: records.trailing().iter().copied() }
-            }
+            Message::DbgFrame1 { records } => Fields::Dbg { records: records.iter() },
             Message::Cli { data } => Fields::Cli { data: data.iter().copied() },
-            Message::Unknown { packet_type, payload } => {
-                Fields::Unknown { packet_type, payload: payload.iter().copied() }
-            }
+            Message::Unknown { packet_type, .. } => Fields::Unknown { packet_type },
         };
         Json(fields).serialize(s)
     }

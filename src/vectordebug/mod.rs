@@ -48,10 +48,10 @@
 //! * Lost frames: `seq` counts modulo 65536 across packets; after each record,
 //!   `lost += (seq - (prev + 1)) mod 65536` ([`SeqTracker`]). Each packet reports its
 //!   [`SeqSpan`]; the total is [`Dialect::lost_frames`](crate::stream::Dialect::lost_frames).
-//! * JSON (`serde` feature): `DBG_FRAME1` with `frames` (`{"seq", "payload": [6]}`), plus
-//!   `trailing_hex` only when the packet has trailing bytes; `CLI` with `data_hex` and
-//!   `text` (lossy UTF-8, computed without allocation); `UNKNOWN` with `packet_type` and
-//!   `payload_hex`.
+//! * JSON (`serde` feature): exactly the contract's keys: `DBG_FRAME1` with `frames`
+//!   (`{"seq", "payload": [6]}`); `CLI` with `data_hex` and `text` (lossy UTF-8, computed
+//!   without allocation); `UNKNOWN` with `packet_type`. Trailing bytes of a DBG_FRAME1 and
+//!   the payload of an unknown type are in the typed API only.
 //!
 //! # Limits
 //!

@@ -446,9 +446,9 @@ impl serde::Serialize for WirePacket<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use super::json::{Fields, Json};
         let fields = match self.packet_type() {
-            PacketType::DbgFrame1 => Fields::Dbg { records: self.records(), trailing: self.trailing_bytes() },
+            PacketType::DbgFrame1 => Fields::Dbg { records: self.records() },
             PacketType::Cli => Fields::Cli { data: self.payload_bytes() },
-            PacketType::Unknown(packet_type) => Fields::Unknown { packet_type, payload: self.payload_bytes() },
+            PacketType::Unknown(packet_type) => Fields::Unknown { packet_type },
         };
         Json(fields).serialize(s)
     }
