@@ -57,21 +57,10 @@ impl Selected {
         }
     }
 
-    /// Every dialect and variant that sniffing tries.
+    /// Every dialect and variant that sniffing tries: every name except the alias
+    /// `powerscope:r1` (= `powerscope`).
     pub fn candidates() -> Vec<Selected> {
-        [
-            "pmu30",
-            "pmu30:crc-with-length",
-            "vectordebug",
-            "plot",
-            "plot:64",
-            "ascii-crc8",
-            "powerscope",
-            "powerscope:r0",
-        ]
-        .iter()
-        .filter_map(|n| Selected::parse(n).ok())
-        .collect()
+        NAMES.iter().filter(|&&n| n != "powerscope:r1").filter_map(|n| Selected::parse(n).ok()).collect()
     }
 
     /// Runs `job` with this dialect's decoder.
