@@ -7,13 +7,14 @@
 //! API and nothing else.
 //!
 //! Each [`FrameSet`] is one byte stream: the frames back to back, in order, nothing between
-//! them. The sets cover every message type each dialect can encode: all 14 `pmu30` types,
-//! `vectordebug` DBG_FRAME1 (with and without trailing bytes), CLI and another type, `plot`
-//! data, labels and text, every `ascii-crc8` request with its reply and device lines, and
-//! `powerscope` revision 0 (STREAM and command bytes) and revision 1 (STREAM, every CMD
-//! with its ACK, a NACK) on separate streams, since nothing on the wire tells them apart.
+//! them. Together they cover the message types of every dialect: all 14 `pmu30` types;
+//! `vectordebug` DBG_FRAME1 (with and without trailing bytes), CLI and another type; `plot`
+//! data, labels and text (not a help table, which is text lines plus a zero-length event);
+//! every `ascii-crc8` request with its reply, device lines and a frame from another source;
+//! `powerscope` revision 0 (STREAM and command bytes) and revision 1 (STREAM, every CMD with
+//! its ACK, a NACK) on separate streams, since nothing on the wire tells them apart.
 
-use serial_dialects::ascii_crc8::{self, Answer, AsciiCrc8, Command as AsciiCommand, Status};
+use serial_dialects::ascii_crc8::{self, Address, Answer, AsciiCrc8, Command as AsciiCommand, Status};
 use serial_dialects::plot::{self, LabelEntry, Plot};
 use serial_dialects::pmu30::{
     self, ChannelAck, ChannelState, ConfigAck, ConfigChunk, DeviceError, FaultFlags, InfoResp, Pmu30, SetChannel,
@@ -300,7 +301,7 @@ impl FrameSet for PlotSet {
 
 // ---------------------------------------------------------------------------------------
 // ascii-crc8: every request, each answered (a reply means something only after its
-// request), a VIEW reply of two frames, and device text lines.
+// request), a VIEW reply of two frames, device text lines, and a frame from another source.
 
 /// One ascii-crc8 frame or line.
 enum AsciiFrame {
@@ -314,6 +315,8 @@ enum AsciiFrame {
     View(u8, u32, &'static [u16]),
     /// A device line without its `\r\n`.
     Line(&'static [u8]),
+    /// A frame that is neither request nor reply: source, ID, DATA (to `PC_`).
+    Other(Address, u8, &'static [u8]),
 }
 
 /// 70 measurements: one VIEW answer is a frame of 63 values and one of 7.
@@ -354,6 +357,7 @@ fn ascii_frame(i: usize) -> Option<AsciiFrame> {
         20 => F::Line(b"ERR_CRC"),
         21 => F::Request(10, C::Stop),
         22 => F::Status(10, Status::Ok),
+        23 => F::Other(Address(*b"DBG"), 42, b"heap 0 / stack 812"),
         _ => return None,
     })
 }
@@ -364,7 +368,7 @@ pub struct AsciiCrc8Set;
 impl FrameSet for AsciiCrc8Set {
     type D = AsciiCrc8;
     const NAME: &'static str = "ascii-crc8";
-    const LEN: usize = 23;
+    const LEN: usize = 24;
 
     fn decoder() -> AsciiCrc8 {
         AsciiCrc8::default()
@@ -380,11 +384,12 @@ impl FrameSet for AsciiCrc8Set {
             AsciiFrame::Address(id, address) => ascii_crc8::encode_address_reply(out, id, address),
             AsciiFrame::View(id, start, values) => ascii_crc8::encode_view_frame(out, id, start, values),
             AsciiFrame::Line(text) => ascii_crc8::encode_line(out, text),
+            AsciiFrame::Other(src, id, data) => ascii_crc8::emit_frame(out, src, Address::PC, id, data),
         }
     }
 
     fn matches(i: usize, frame: &ascii_crc8::Message<'_>) -> bool {
-        use ascii_crc8::{Address, Message as M};
+        use ascii_crc8::Message as M;
         let Some(expected) = ascii_frame(i) else { return false };
         let answer = |id: u8| match frame {
             M::Reply(r) if r.frame.id == id && r.frame.src == Address::STM && r.frame.dst == Address::PC => r.answer,
@@ -407,6 +412,8 @@ impl FrameSet for AsciiCrc8Set {
                 M::DeviceText(l) => !l.is_error() && l.text() == text,
                 _ => false,
             },
+            AsciiFrame::Other(src, id, data) => matches!(frame,
+                M::Frame(f) if f.src == src && f.dst == Address::PC && f.id == id && f.data == data),
         }
     }
 }

@@ -128,7 +128,7 @@ impl<'e, S: FrameSet> Check<'e, S> {
             return;
         }
         let (chunk, index, offset, len) = (self.chunk, self.next, event.offset, event.len);
-        let start = index.checked_sub(1).map_or(0, |i| self.ends[i]);
+        let start = index.checked_sub(1).and_then(|i| self.ends.get(i)).map_or(0, |&end| end);
         self.failure = match (&event.item, self.ends.get(index)) {
             (Item::Error(error), _) => Some(Failure::Event { chunk, offset, kind: error.kind() }),
             (Item::Frame(_), None) => Some(Failure::Extra { chunk, offset }),
