@@ -83,12 +83,15 @@ async fn run_session(
 ) {
     let mut flush = Ticker::every(FLUSH_PERIOD);
     while !spi_overrun() {
-        // The next free half; when the flush timer fires first, both halves are still
-        // queued for USB: keep the ring drained and count the loss.
+        // The next free half. When the flush timer fires first, both halves are still
+        // queued for USB: the ring keeps up to one half of records waiting for a free half;
+        // beyond that they are dropped and counted, before the DMA can lap them.
         let half = match select(halves.send(), flush.next()).await {
             Either::First(half) => half,
             Either::Second(()) => {
-                discard(rb);
+                if rb.len().map_or(true, |waiting| waiting > HALF_BYTES) {
+                    discard(rb);
+                }
                 continue;
             }
         };
