@@ -27,11 +27,18 @@ use crate::counters::COUNTERS;
 pub const RING_BYTES: usize = 2 * HALF_BYTES;
 
 /// The flush timer: a half that has not filled is sent after at most this long
-/// (the seed's 1–10 ms range; 5 ms keeps latency low and packets ≥ 100 records at 20 kHz).
+/// (the seed's 1–10 ms range; 5 ms keeps latency low and packets at about 100 records
+/// at 20 kHz).
 pub const FLUSH_PERIOD: Duration = Duration::from_millis(5);
 
 /// The ESC's SPI mode (CPOL = 0, CPHA = 0: data sampled on the rising edge).
 pub const SPI_MODE: spi::Mode = spi::MODE_0;
+
+/// NSS is PA4.
+const NSS_PIN: usize = 4;
+
+/// How often NSS is sampled while waiting for a gap between records.
+const NSS_POLL: Duration = Duration::from_micros(100);
 
 /// The SPI1 pins (PA4 NSS, PA5 SCK, PA6 MISO, PA7 MOSI) and the RX DMA stream.
 pub struct SpiParts {
@@ -54,6 +61,9 @@ pub async fn capture(
     let mut config = spi::Config::default();
     config.mode = SPI_MODE;
     let _spi = Spi::new_blocking_slave(parts.spi, parts.sck, parts.mosi, parts.miso, parts.nss, config);
+    // Pull NSS up (embassy leaves it floating): with the ESC unplugged the bridge then
+    // reads "deselected" instead of noise.
+    pac::GPIOA.pupdr().modify(|w| w.set_pupdr(NSS_PIN, pac::gpio::vals::Pupdr::PULL_UP));
     let request = <DMA2_CH0 as RxDma<SPI1>>::request(&parts.dma);
     loop {
         spi_stop();
@@ -154,21 +164,22 @@ fn spi_stop() {
     let spi = pac::SPI1;
     spi.cr1().modify(|w| w.set_spe(false));
     spi.cr2().modify(|w| w.set_rxdmaen(false));
-    // OVR clears by reading DR then SR (RM0383 20.4.8).
+    // OVR clears by reading DR, then SR (RM0383, SPI error flags).
     let _ = spi.dr().read();
     let _ = spi.sr().read();
 }
 
 /// Enables reception while NSS is high, so that the first byte received is the first byte
 /// of a record. The check and the enable run with interrupts masked, a few cycles apart;
-/// the idle time between two records at 20 kHz is about 25 µs.
+/// NSS is high between records (about 25 µs of every 50 µs at 20 kHz and 4.5 Mbit/s), so
+/// polling every [`NSS_POLL`] finds it within a few tries.
 async fn spi_start_between_records() {
     let spi = pac::SPI1;
     spi.cr1().modify(|w| w.set_rxonly(Rxonly::OUTPUT_DISABLED));
     spi.cr2().modify(|w| w.set_rxdmaen(true));
     loop {
         let started = critical_section::with(|_| {
-            let idle = pac::GPIOA.idr().read().idr(4) == pac::gpio::vals::Idr::HIGH;
+            let idle = pac::GPIOA.idr().read().idr(NSS_PIN) == pac::gpio::vals::Idr::HIGH;
             if idle {
                 spi.cr1().modify(|w| w.set_spe(true));
             }
@@ -177,6 +188,6 @@ async fn spi_start_between_records() {
         if started {
             return;
         }
-        Timer::after_micros(5).await;
+        Timer::after(NSS_POLL).await;
     }
 }
