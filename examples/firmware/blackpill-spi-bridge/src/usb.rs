@@ -40,8 +40,8 @@ pub async fn device(mut usb: UsbDevice<'static, UsbDriver>) -> ! {
     usb.run().await
 }
 
-/// Sends, in arrival order, each ready half as one DBG_FRAME1 packet, UART bytes as CLI
-/// packets, and a status line (a CLI packet) when a counter has changed.
+/// Sends, as each becomes ready: a full or flushed half as one DBG_FRAME1 packet, UART
+/// bytes as CLI packets, and a status line (a CLI packet) when a counter has changed.
 #[embassy_executor::task]
 pub async fn to_host(
     mut tx: cdc_acm::Sender<'static, UsbDriver>,
