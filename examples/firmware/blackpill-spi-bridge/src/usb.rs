@@ -1,0 +1,149 @@
+//! USB CDC-ACM on the OTG FS peripheral (PA11 D−, PA12 D+): device → host packets (debug
+//! records, UART CLI bytes, the status line) and host → device CLI packets for the UART.
+
+use embassy_futures::select::{Either3, select3};
+use embassy_stm32::peripherals::USB_OTG_FS;
+use embassy_stm32::usb::Driver;
+use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
+use embassy_sync::zerocopy_channel::Receiver;
+use embassy_time::{Duration, Ticker};
+use embassy_usb::UsbDevice;
+use embassy_usb::class::cdc_acm;
+use embassy_usb::driver::EndpointError;
+use embedded_io_async::Write;
+use serial_dialects::StreamDecoder;
+use serial_dialects::vectordebug::{Config, PacketType, VectorDebug};
+
+use crate::batch::{Batch, CLI_CHUNK, WIRE_BUF, frame_cli, frame_records};
+use crate::counters::{COUNTERS, Snapshot};
+use crate::uart::{self, CLI_TO_HOST};
+
+/// The USB driver of this board.
+pub type UsbDriver = Driver<'static, USB_OTG_FS>;
+
+/// Full-speed bulk packet size.
+pub const MAX_PACKET: u16 = 64;
+
+/// How often the counters are compared with the last status line sent.
+pub const STATUS_PERIOD: Duration = Duration::from_secs(1);
+
+/// Host → device packets are keystrokes and pasted text: the PC tool sends at most 2032
+/// bytes of text per packet, so 2048 decoded bytes bound them.
+pub const FROM_HOST: Config = Config { max_packet: 2048 };
+
+/// The host → device decoder buffer: the longest wire frame of [`FROM_HOST`] (2058 bytes).
+pub const FROM_HOST_BUF: usize = FROM_HOST.max_frame_len();
+
+/// Runs the USB device (enumeration, control requests, suspend) for ever.
+#[embassy_executor::task]
+pub async fn device(mut usb: UsbDevice<'static, UsbDriver>) -> ! {
+    usb.run().await
+}
+
+/// Sends, as each becomes ready: a full or flushed half as one DBG_FRAME1 packet, UART
+/// bytes as CLI packets, and a status line (a CLI packet) when a counter has changed.
+#[embassy_executor::task]
+pub async fn to_host(
+    mut tx: cdc_acm::Sender<'static, UsbDriver>,
+    mut halves: Receiver<'static, CriticalSectionRawMutex, Batch>,
+    wire: &'static mut [u8; WIRE_BUF],
+) -> ! {
+    let mut status = Ticker::every(STATUS_PERIOD);
+    let mut reported = Snapshot::default();
+    let mut cli = [0u8; CLI_CHUNK];
+    loop {
+        tx.wait_connection().await;
+        defmt::info!("USB configured");
+        loop {
+            // The frame and the number of records it carries (lost if USB goes away).
+            let (framed, records) = match select3(halves.receive(), CLI_TO_HOST.read(&mut cli), status.next()).await {
+                Either3::First(half) => {
+                    let framed = (frame_records(half, wire), half.records().len());
+                    halves.receive_done();
+                    framed
+                }
+                Either3::Second(n) => (frame_cli(&cli[..n], wire), 0),
+                Either3::Third(()) => {
+                    let now = COUNTERS.snapshot();
+                    if now == reported {
+                        continue;
+                    }
+                    reported = now;
+                    defmt::warn!("losses: {}", now);
+                    (frame_cli(now.status_line().as_bytes(), wire), 0)
+                }
+            };
+            // WIRE_BUF holds the longest frame of every kind, so encoding cannot fail.
+            let n = defmt::unwrap!(framed);
+            if write_frame(&mut tx, &wire[..n]).await.is_err() {
+                COUNTERS.usb_dropped(records as u32);
+                defmt::info!("USB disconnected");
+                break;
+            }
+        }
+    }
+}
+
+/// Writes one wire frame in full-size packets, ending the transfer with a short (possibly
+/// empty) packet so that the host hands it over at once.
+async fn write_frame(tx: &mut cdc_acm::Sender<'static, UsbDriver>, frame: &[u8]) -> Result<(), EndpointError> {
+    let max = usize::from(MAX_PACKET);
+    for packet in frame.chunks(max) {
+        tx.write_packet(packet).await?;
+    }
+    if frame.len().is_multiple_of(max) {
+        tx.write_packet(&[]).await?;
+    }
+    Ok(())
+}
+
+/// Decodes host → device packets and writes the payload of CLI packets to the UART.
+#[embassy_executor::task]
+pub async fn from_host(mut rx: cdc_acm::Receiver<'static, UsbDriver>, mut uart: uart::Tx) -> ! {
+    let mut decoder: StreamDecoder<VectorDebug, FROM_HOST_BUF> = StreamDecoder::new(VectorDebug::new(FROM_HOST));
+    let mut packet = [0u8; MAX_PACKET as usize];
+    loop {
+        rx.wait_connection().await;
+        decoder.reset();
+        while let Ok(n) = rx.read_packet(&mut packet).await {
+            let mut data = &packet[..n];
+            while !data.is_empty() {
+                let taken = decoder.push(data);
+                data = &data[taken..];
+                forward(&mut decoder, &mut uart).await;
+            }
+            // The PC tool writes each CLI packet without its 0x00 delimiter. A short USB
+            // packet ends the host's write, so a packet still pending there is complete:
+            // supply its delimiter.
+            if n < usize::from(MAX_PACKET) && decoder.pending() > 0 && decoder.push(&[0]) == 1 {
+                forward(&mut decoder, &mut uart).await;
+            }
+        }
+    }
+}
+
+/// Handles every complete host → device event.
+async fn forward(decoder: &mut StreamDecoder<VectorDebug, FROM_HOST_BUF>, uart: &mut uart::Tx) {
+    while let Some(event) = decoder.next() {
+        let Some(packet) = event.frame() else {
+            defmt::warn!("bad packet from host: {}", event.error_kind());
+            continue;
+        };
+        if packet.packet_type() != PacketType::Cli {
+            defmt::debug!("ignored {} packet from host", packet.packet_type());
+            continue;
+        }
+        // The payload is decoded from its COBS bytes on the fly, a UART burst at a time.
+        let mut burst = [0u8; 32];
+        let mut n = 0;
+        for byte in packet.payload_bytes() {
+            burst[n] = byte;
+            n += 1;
+            if n == burst.len() {
+                let _ = uart.write_all(&burst).await;
+                n = 0;
+            }
+        }
+        let _ = uart.write_all(&burst[..n]).await;
+    }
+}
