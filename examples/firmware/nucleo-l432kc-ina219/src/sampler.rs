@@ -30,9 +30,10 @@ pub async fn run(device: &'static SharedDevice, sensors: &'static SharedSensors)
             }
             sample(index, device, sensors).await;
             // Keep the cadence drift-free; after a stall (a long I2C timeout) restart it
-            // from now rather than firing a burst of late samples.
+            // from the end of the read rather than firing a burst of late samples.
             let following = at + period;
-            *next = Some(if following > now { following } else { now + period });
+            let done = Instant::now();
+            *next = Some(if following > done { following } else { done + period });
         }
         match due.iter().flatten().min() {
             Some(&at) => {
