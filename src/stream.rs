@@ -285,16 +285,26 @@ impl<D: Dialect, const N: usize> StreamDecoder<D, N> {
     /// [`finish`](Self::finish), when everything has been decoded).
     #[allow(clippy::should_implement_trait)] // events borrow the decoder: not an Iterator
     pub fn next(&mut self) -> Option<EventOf<'_, D>> {
+        self.next_with_bytes().map(|(event, _)| event)
+    }
+
+    /// Like [`next`](Self::next), and also returns the input bytes the event spans.
+    ///
+    /// A device answering commands needs them when a frame is rejected: a checksum-valid
+    /// command with an unknown id or a wrong payload size is an error event, yet its header
+    /// (sequence number, command id) is what the negative answer must echo.
+    pub fn next_with_bytes(&mut self) -> Option<(EventOf<'_, D>, &[u8])> {
         let avail = &self.buf[self.start..self.end];
         let full = self.start == 0 && self.end == N;
         let event = step(&mut self.dialect, &mut self.stats, avail, self.at_end, full, self.offset)?;
+        let bytes = &avail[..event.len];
         self.start += event.len;
         self.offset += event.len as u64;
         if self.start == self.end {
             self.start = 0;
             self.end = 0;
         }
-        Some(event)
+        Some((event, bytes))
     }
 
     /// Pushes all of `data`, calling `on_event` for every event that becomes complete.
@@ -535,6 +545,28 @@ mod tests {
             assert_eq!(dec.stats().bytes_accounted(), input.len() as u64);
             assert_eq!(dec.stats().frames, 5);
         }
+    }
+
+    #[test]
+    fn next_with_bytes_gives_each_events_input() {
+        let input = sample();
+        let mut dec: StreamDecoder<Toy, 16> = StreamDecoder::new(Toy);
+        let mut rebuilt = std::vec::Vec::new();
+        for piece in input.chunks(5) {
+            let mut rest = piece;
+            while !rest.is_empty() {
+                rest = &rest[dec.push(rest)..];
+                while let Some((event, bytes)) = dec.next_with_bytes() {
+                    assert_eq!(bytes.len(), event.len);
+                    rebuilt.extend_from_slice(bytes);
+                }
+            }
+        }
+        dec.finish();
+        while let Some((_, bytes)) = dec.next_with_bytes() {
+            rebuilt.extend_from_slice(bytes);
+        }
+        assert_eq!(rebuilt, input);
     }
 
     #[test]
