@@ -8,7 +8,9 @@
 # * Calls are `bl` and tail branches (`b`, `b.w`) to the start of another function, both
 #   counted as nested calls (an upper bound for tail calls).
 # * An indirect call (`blx rN`: core::fmt's Display and Write vtables) may reach any
-#   function whose address is stored in .rodata (the vtables), and the worst is taken.
+#   function whose address the code takes: a Thumb pointer (odd word) to a function start
+#   in .rodata (vtables), in a literal pool (`.word`) or built by a `movw`/`movt` pair.
+#   The worst of them is taken.
 #   Below such a call, a function already on the call path is skipped rather than reported
 #   as recursion: the vtable set is wider than the real targets (`Write::write_fmt`, which
 #   calls core::fmt::write, sits in the vtable whose `write_str` core::fmt::write calls),
@@ -16,6 +18,13 @@
 #   direct calls only is reported.
 
 BEGIN { section = "rodata"; hexdigit = "0123456789abcdef"; even = "0022446688aaccee" }
+
+# Records a 32-bit value given as 8 lowercase hex digits if it is a Thumb code pointer,
+# as the function address it points to (low bit cleared).
+function take(w,    low) {
+    low = index(hexdigit, substr(w, 8, 1)) - 1
+    if (low % 2 == 1) taken_addr[substr(w, 1, 7) substr(even, low + 1, 1)] = 1
+}
 
 $0 == "@@" { section = "text"; next }
 
@@ -25,9 +34,7 @@ section == "rodata" {
     if ($1 !~ /^[0-9a-f]+$/) next
     for (i = 2; i <= 5 && i <= NF; i++) {
         if (length($i) != 8 || $i !~ /^[0-9a-f]+$/) continue
-        w = substr($i, 7, 2) substr($i, 5, 2) substr($i, 3, 2) substr($i, 1, 2)
-        low = index(hexdigit, substr(w, 8, 1)) - 1
-        if (low % 2 == 1) taken_addr[substr(w, 1, 7) substr(even, low + 1, 1)] = 1
+        take(substr($i, 7, 2) substr($i, 5, 2) substr($i, 3, 2) substr($i, 1, 2))
     }
     next
 }
@@ -38,11 +45,26 @@ section == "rodata" {
     if (name ~ /^\$/) next
     cur = name
     frame[cur] = 0
-    if ($1 in taken_addr) taken[cur] = 1
+    start[cur] = $1
     next
 }
 
 cur == "" { next }
+
+$2 == ".word" && $3 ~ /^0x[0-9a-f]+$/ {
+    w = substr($3, 3)
+    while (length(w) < 8) w = "0" w
+    take(w)
+    next
+}
+
+$2 ~ /^movw$/ && $4 ~ /^#[0-9]+$/ { low16[$3] = substr($4, 2) + 0; next }
+
+$2 ~ /^movt$/ && $4 ~ /^#[0-9]+$/ && ($3 in low16) {
+    take(sprintf("%04x%04x", substr($4, 2) + 0, low16[$3]))
+    delete low16[$3]
+    next
+}
 
 $2 == "push" || $2 == "push.w" || $2 == "vpush" {
     regs = 0
@@ -84,6 +106,7 @@ function worst(f, vague,    n, list, i, w, deepest, t) {
 }
 
 END {
+    for (f in start) if (start[f] in taken_addr) taken[f] = 1
     depth = worst("main", 0)
     if (unknown != "") print "?" unknown
     else print depth

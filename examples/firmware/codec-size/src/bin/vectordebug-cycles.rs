@@ -32,6 +32,9 @@ const WIRE_LEN: usize = PACKET_LEN + PACKET_LEN / 254 + 2;
 /// Iterations of the calibration loop: 2 000 002 instructions.
 const CALIBRATION_LOOPS: u32 = 1_000_000;
 const CALIBRATION_INSTRUCTIONS: u64 = 2 * (CALIBRATION_LOOPS as u64 + 1);
+/// The loop that checks the calibration: 20 002 instructions.
+const CHECK_LOOPS: u32 = 10_000;
+const CHECK_INSTRUCTIONS: u64 = 2 * (CHECK_LOOPS as u64 + 1);
 
 /// SysTick is a 24-bit down-counter.
 const SYST_MASK: u32 = 0x00FF_FFFF;
@@ -42,7 +45,7 @@ const TARGET_MHZ: u64 = 80;
 const CPI_LOW_X100: u64 = 130;
 const CPI_HIGH_X100: u64 = 200;
 
-/// SysTick ticks spent in `work`, less nothing: the caller subtracts the empty measurement.
+/// SysTick ticks spent in `work` (the caller subtracts those of an empty `work`).
 fn ticks<R>(work: impl FnOnce() -> R) -> (u32, R) {
     let start = SYST::get_current();
     let result = work();
@@ -71,6 +74,9 @@ fn main() -> ! {
     let (calibration, ()) = ticks(|| cortex_m::asm::delay(black_box(CALIBRATION_LOOPS)));
     let per_tick_x1000 = CALIBRATION_INSTRUCTIONS * 1000 / u64::from(calibration - overhead);
     let instructions = |t: u32| u64::from(t.saturating_sub(overhead)) * per_tick_x1000 / 1000;
+    // A second loop of known length, 100 times shorter: the count must scale with it.
+    let (check, ()) = ticks(|| cortex_m::asm::delay(black_box(CHECK_LOOPS)));
+    let check = instructions(check);
 
     let records: [Record; RECORDS] = black_box(core::array::from_fn(record));
     let mut packet_buf = [0u8; PACKET_LEN];
@@ -101,6 +107,10 @@ fn main() -> ! {
         per_tick_x1000 / 1000,
         per_tick_x1000 % 1000
     );
+    hprintln!("check: a loop of {} instructions measures {}", CHECK_INSTRUCTIONS, check);
+    if check.abs_diff(CHECK_INSTRUCTIONS) > CHECK_INSTRUCTIONS / 100 {
+        fail("the instruction count does not scale with the loop length");
+    }
     hprintln!("DBG_FRAME1, {} records: packet {} bytes, wire {} bytes, round trip ok", RECORDS, PACKET_LEN, wire_len);
     hprintln!("  push_record x{}: {} instructions", RECORDS, push);
     hprintln!("  finish (len + CRC-16): {} instructions", finish);
