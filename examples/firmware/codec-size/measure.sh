@@ -9,7 +9,11 @@
 #
 # Tools: llvm-size and llvm-objdump (LLVM_SIZE / LLVM_OBJDUMP override), else rust-size and
 # rust-objdump (cargo-binutils). Without an objdump the stack column says "n/a".
-# Run from anywhere: examples/firmware/codec-size/measure.sh
+#
+# Usage: examples/firmware/codec-size/measure.sh [ELF...]
+# ELF files given as arguments (the other firmware examples, built beforehand) get rows of
+# their own under the codec rows, measured the same way; their interrupt handlers' stacks
+# are not in the stack column.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -80,6 +84,11 @@ for bin in "${bins[@]}"; do
     read -r flash static < <(sections "$out/$bin")
     depth=$(stack "$out/$bin")
     echo "| \`$bin\` | $flash | $(delta "$flash" "$base_flash") | $static | $depth | $(delta "$depth" "$base_stack") | $(buffers "$bin") |"
+done
+for elf in "$@"; do
+    read -r flash static < <(sections "$elf")
+    depth=$(stack "$elf")
+    echo "| \`$(basename "$elf")\` | $flash | $(delta "$flash" "$base_flash") | $static | $depth | $(delta "$depth" "$base_stack") | |"
 done
 echo
 echo "$(rustc --version), opt-level \"s\", fat LTO; sizes by $size_tool, stack by ${objdump_tool:-nothing}."
