@@ -202,14 +202,19 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Writes the wire frame (COBS encoding and 0x00 delimiter) into `out` and returns its
-    /// length.
+    /// length. When `out` is too small the error says the exact [`wire_len`](Self::wire_len)
+    /// (and `out` may have been partly written).
     pub fn emit_wire(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
-        let needed = self.wire_len();
-        check_room(out, needed)?;
-        let n = cobs::encode(self.buffer.as_ref(), out)?;
-        let slot = out.get_mut(n).ok_or(EncodeError::BufferTooSmall { needed, available: n })?;
-        *slot = 0;
-        Ok(n + 1)
+        // One pass over the packet: its exact wire length is computed only for the error.
+        let available = out.len();
+        let encoded = cobs::encode(self.buffer.as_ref(), out).ok();
+        match encoded.and_then(|n| Some((n, out.get_mut(n)?))) {
+            Some((n, delimiter)) => {
+                *delimiter = 0;
+                Ok(n + 1)
+            }
+            None => Err(EncodeError::BufferTooSmall { needed: self.wire_len(), available }),
+        }
     }
 }
 

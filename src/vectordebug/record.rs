@@ -41,10 +41,13 @@ impl Record {
 
     /// The record's 14 wire bytes.
     pub fn to_bytes(&self) -> [u8; Record::SIZE] {
+        // Not a `Chain` of the seq and payload words: on a Cortex-M4 it compiled to a state
+        // machine, 190 instructions per `PacketBuilder::push_record`; this costs 80.
         let mut out = [0u8; Record::SIZE];
-        let words = core::iter::once(self.seq.to_le_bytes()).chain(self.payload.iter().map(|v| v.to_le_bytes()));
-        for (dst, src) in out.chunks_exact_mut(2).zip(words) {
-            dst.copy_from_slice(&src);
+        let (seq, payload) = out.split_at_mut(2);
+        seq.copy_from_slice(&self.seq.to_le_bytes());
+        for (dst, v) in payload.chunks_exact_mut(2).zip(self.payload) {
+            dst.copy_from_slice(&v.to_le_bytes());
         }
         out
     }

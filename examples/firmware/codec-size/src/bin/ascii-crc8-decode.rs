@@ -1,0 +1,28 @@
+//! Light meter receiver: a `StreamDecoder` of the default worst case (1024 bytes: the text
+//! line search limit; frames are at most 271 bytes) fed 64-byte chunks.
+//!
+//! Stack buffers: `rx` 64 B, `StreamDecoder<AsciiCrc8, 1024>` 1248 B.
+#![no_std]
+#![no_main]
+
+use codec_size::{RX_CHUNK, receive, sink};
+use core::hint::black_box;
+use cortex_m_rt::entry;
+use panic_halt as _;
+use serial_dialects::StreamDecoder;
+use serial_dialects::ascii_crc8::AsciiCrc8;
+
+/// `Config::default().max_frame_len()`.
+const CAPACITY: usize = 1024;
+
+#[entry]
+fn main() -> ! {
+    let mut rx = [0u8; RX_CHUNK];
+    let mut decoder: StreamDecoder<AsciiCrc8, CAPACITY> = StreamDecoder::new(AsciiCrc8::default());
+    loop {
+        decoder.feed(receive(&mut rx), |event| {
+            black_box(&event);
+        });
+        sink(&decoder.stats().frames.to_le_bytes());
+    }
+}

@@ -1,0 +1,28 @@
+//! Plot receiver: a `StreamDecoder` of the seed variant's worst case (1024 bytes: the
+//! longest text piece; the largest frame is a 578-byte label frame) fed 64-byte chunks.
+//!
+//! Stack buffers: `rx` 64 B, `StreamDecoder<Plot, 1024>` 3568 B, temporaries (`Plot` alone is 2428 B).
+#![no_std]
+#![no_main]
+
+use codec_size::{RX_CHUNK, receive, sink};
+use core::hint::black_box;
+use cortex_m_rt::entry;
+use panic_halt as _;
+use serial_dialects::StreamDecoder;
+use serial_dialects::plot::Plot;
+
+/// `Config::default().max_frame_len()`.
+const CAPACITY: usize = 1024;
+
+#[entry]
+fn main() -> ! {
+    let mut rx = [0u8; RX_CHUNK];
+    let mut decoder: StreamDecoder<Plot, CAPACITY> = StreamDecoder::new(Plot::default());
+    loop {
+        decoder.feed(receive(&mut rx), |event| {
+            black_box(&event);
+        });
+        sink(&decoder.stats().frames.to_le_bytes());
+    }
+}

@@ -1,3 +1,0 @@
-#![no_std]
-#![no_main]
-// placeholder: filled in by its own change
