@@ -8,7 +8,7 @@
 //! encoder used at first). The incremental [`Encoder`] writes a frame in pieces (header,
 //! payload, CRC) straight into the caller's buffer, copying each zero-free run in one tight
 //! loop: on a Cortex-M4 the crate's byte-at-a-time state machine cost about 16 instructions
-//! per byte against about 5 here (`examples/firmware/codec-size`), and its `finalize`
+//! per byte against 13 here (`examples/firmware/codec-size`), and its `finalize`
 //! returns a length past the end of a buffer that is one byte short instead of an error.
 //! The decoder is strict (it rejects every encoding the encoder would not produce, so that
 //! decode → encode gives back the same bytes) and also copies whole blocks at a time.
