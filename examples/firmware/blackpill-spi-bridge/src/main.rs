@@ -7,8 +7,6 @@
 #![no_std]
 #![no_main]
 
-mod batch;
-mod counters;
 mod spi_capture;
 mod uart;
 mod usb;
@@ -24,7 +22,8 @@ use embassy_usb::class::cdc_acm::{CdcAcmClass, State};
 use panic_probe as _;
 use static_cell::{ConstStaticCell, StaticCell};
 
-use batch::{Batch, WIRE_BUF};
+use blackpill_spi_bridge::batch::{Batch, WIRE_BUF};
+use blackpill_spi_bridge::host_cli::MAX_PACKET;
 use spi_capture::{RING_BYTES, SpiParts};
 
 bind_interrupts!(pub struct Irqs {
@@ -103,7 +102,7 @@ async fn main(spawner: Spawner) {
         &mut [],
         USB_CONTROL.take(),
     );
-    let class = CdcAcmClass::new(&mut builder, CDC_STATE.init(State::new()), usb::MAX_PACKET);
+    let class = CdcAcmClass::new(&mut builder, CDC_STATE.init(State::new()), MAX_PACKET);
     let (usb_tx, usb_rx) = class.split();
     let device = builder.build();
 

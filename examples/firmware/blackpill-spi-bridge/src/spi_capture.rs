@@ -5,8 +5,8 @@
 //! for a slave are done here through `embassy_stm32::pac`: receive-only (MISO not driven),
 //! RX DMA requests, enabling between records, and the OVR flag. The circular DMA is
 //! embassy's `ReadableRingBuffer` over [`RING_BYTES`] bytes, woken at each half and at the
-//! wrap: two halves of [`HALF_RECORDS`](crate::batch::HALF_RECORDS) records, the hardware
-//! side of the ping-pong.
+//! wrap: two halves of [`HALF_RECORDS`](blackpill_spi_bridge::batch::HALF_RECORDS)
+//! records, the hardware side of the ping-pong.
 
 use embassy_futures::select::{Either, select};
 use embassy_stm32::Peri;
@@ -20,8 +20,8 @@ use embassy_sync::zerocopy_channel::Sender;
 use embassy_time::{Duration, Ticker, Timer};
 use serial_dialects::vectordebug::Record;
 
-use crate::batch::{Batch, HALF_BYTES};
-use crate::counters::COUNTERS;
+use blackpill_spi_bridge::batch::{Batch, HALF_BYTES};
+use blackpill_spi_bridge::counters::COUNTERS;
 
 /// The DMA ring: two halves.
 pub const RING_BYTES: usize = 2 * HALF_BYTES;

@@ -7,8 +7,8 @@ use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_sync::pipe::Pipe;
 use embedded_io_async::Read;
 
-use crate::batch::CLI_CHUNK;
-use crate::counters::COUNTERS;
+use blackpill_spi_bridge::batch::CLI_CHUNK;
+use blackpill_spi_bridge::counters::COUNTERS;
 
 /// The ESC's CLI baud rate.
 pub const BAUD: u32 = 115_200;

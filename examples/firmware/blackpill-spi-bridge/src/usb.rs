@@ -11,28 +11,17 @@ use embassy_usb::UsbDevice;
 use embassy_usb::class::cdc_acm;
 use embassy_usb::driver::EndpointError;
 use embedded_io_async::Write;
-use serial_dialects::StreamDecoder;
-use serial_dialects::vectordebug::{Config, PacketType, VectorDebug};
 
-use crate::batch::{Batch, CLI_CHUNK, WIRE_BUF, frame_cli, frame_records};
-use crate::counters::{COUNTERS, Snapshot};
 use crate::uart::{self, CLI_TO_HOST};
+use blackpill_spi_bridge::batch::{Batch, CLI_CHUNK, WIRE_BUF, frame_cli, frame_records};
+use blackpill_spi_bridge::counters::{COUNTERS, Snapshot};
+use blackpill_spi_bridge::host_cli::{HostCli, HostEvent, MAX_PACKET};
 
 /// The USB driver of this board.
 pub type UsbDriver = Driver<'static, USB_OTG_FS>;
 
-/// Full-speed bulk packet size.
-pub const MAX_PACKET: u16 = 64;
-
 /// How often the counters are compared with the last status line sent.
 pub const STATUS_PERIOD: Duration = Duration::from_secs(1);
-
-/// Host → device packets are keystrokes and pasted text: the PC tool sends at most 2032
-/// bytes of text per packet, so 2048 decoded bytes bound them.
-pub const FROM_HOST: Config = Config { max_packet: 2048 };
-
-/// The host → device decoder buffer: the longest wire frame of [`FROM_HOST`] (2058 bytes).
-pub const FROM_HOST_BUF: usize = FROM_HOST.max_frame_len();
 
 /// Runs the USB device (enumeration, control requests, suspend) for ever.
 #[embassy_executor::task]
@@ -100,50 +89,35 @@ async fn write_frame(tx: &mut cdc_acm::Sender<'static, UsbDriver>, frame: &[u8])
 /// Decodes host → device packets and writes the payload of CLI packets to the UART.
 #[embassy_executor::task]
 pub async fn from_host(mut rx: cdc_acm::Receiver<'static, UsbDriver>, mut uart: uart::Tx) -> ! {
-    let mut decoder: StreamDecoder<VectorDebug, FROM_HOST_BUF> = StreamDecoder::new(VectorDebug::new(FROM_HOST));
-    let mut packet = [0u8; MAX_PACKET as usize];
+    let mut host = HostCli::new();
     loop {
         rx.wait_connection().await;
-        decoder.reset();
-        while let Ok(n) = rx.read_packet(&mut packet).await {
-            let mut data = &packet[..n];
-            while !data.is_empty() {
-                let taken = decoder.push(data);
-                data = &data[taken..];
-                forward(&mut decoder, &mut uart).await;
-            }
-            // The PC tool writes each CLI packet without its 0x00 delimiter. A short USB
-            // packet ends the host's write, so a packet still pending there is complete:
-            // supply its delimiter.
-            if n < usize::from(MAX_PACKET) && decoder.pending() > 0 && decoder.push(&[0]) == 1 {
-                forward(&mut decoder, &mut uart).await;
+        host.reset();
+        while let Ok(n) = rx.read_packet(host.usb_packet()).await {
+            host.received(n);
+            while host.advance() {
+                while let Some(event) = host.next() {
+                    forward(event, &mut uart).await;
+                }
             }
         }
     }
 }
 
-/// Handles every complete host → device event.
-async fn forward(decoder: &mut StreamDecoder<VectorDebug, FROM_HOST_BUF>, uart: &mut uart::Tx) {
-    while let Some(event) = decoder.next() {
-        let Some(packet) = event.frame() else {
-            defmt::warn!("bad packet from host: {}", event.error_kind());
-            continue;
-        };
-        if packet.packet_type() != PacketType::Cli {
-            defmt::debug!("ignored {} packet from host", packet.packet_type());
-            continue;
-        }
-        // The payload is decoded from its COBS bytes on the fly, a UART burst at a time.
-        let mut burst = [0u8; 32];
-        let mut n = 0;
-        for byte in packet.payload_bytes() {
-            burst[n] = byte;
-            n += 1;
-            if n == burst.len() {
-                let _ = uart.write_all(&burst).await;
-                n = 0;
+/// Writes a CLI packet's payload to the UART, a burst at a time; logs the others.
+async fn forward(event: HostEvent<'_>, uart: &mut uart::Tx) {
+    match event {
+        HostEvent::Cli(mut bytes) => {
+            let mut burst = [0u8; 32];
+            loop {
+                let n = bytes.read(&mut burst);
+                if n == 0 {
+                    break;
+                }
+                let _ = uart.write_all(&burst[..n]).await;
             }
         }
-        let _ = uart.write_all(&burst[..n]).await;
+        HostEvent::Ignored(packet_type) => defmt::debug!("ignored {} packet from host", packet_type),
+        HostEvent::Rejected(kind) => defmt::warn!("bad packet from host: {}", kind),
     }
 }
