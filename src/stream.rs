@@ -57,10 +57,19 @@ pub trait Dialect {
     /// Looks at `buf`, the bytes not yet consumed, and says what its first bytes are.
     /// `at_end` is true when no more bytes will follow `buf`. Called with an empty `buf`
     /// only when `at_end` is true (to let a dialect emit a last zero-length event).
+    ///
+    /// After a `NeedMore`, the drivers call `scan` again with the same bytes, possibly
+    /// followed by more (until [`reset`](Dialect::reset)): a scanner may remember how far
+    /// it has looked so that a long candidate arriving in small chunks is not searched
+    /// again from its start at every chunk.
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Self::Error>;
 
     /// Turns the bytes of a frame found by [`scan`](Dialect::scan) into its typed form,
     /// updating cross-frame state. An error rejects the whole frame.
+    ///
+    /// The drivers call it right after `scan` returned `Frame(n)`, with those `n` bytes, and
+    /// a dialect may skip the checks its scanner has just made on them (a checksum): the
+    /// typed messages' own `parse`/`new_checked` functions always check everything.
     fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Self::Frame<'a>, Self::Error>;
 
     /// Frames that sequence numbers show were lost so far (0 for dialects without them).

@@ -43,12 +43,19 @@ impl Default for Config {
 pub struct VectorDebug {
     config: Config,
     seq: SeqTracker,
+    /// Wire length of the frame the last `scan` validated (CRC included), 0 for none: its
+    /// `decode` then skips the CRC. Lengths beyond `u32` are simply never trusted.
+    crc_checked: u32,
+    /// After `NeedMore`, how many bytes at the start of the candidate are known to hold no
+    /// delimiter: the next `scan` (the same bytes and more) searches only the new ones, so
+    /// a large packet pushed in small chunks is scanned once, not once per chunk.
+    no_delimiter: u32,
 }
 
 impl VectorDebug {
     /// A decoder with the given settings.
     pub const fn new(config: Config) -> Self {
-        VectorDebug { config, seq: SeqTracker::new() }
+        VectorDebug { config, seq: SeqTracker::new(), crc_checked: 0, no_delimiter: 0 }
     }
 
     /// The settings.
@@ -72,6 +79,8 @@ impl Dialect for VectorDebug {
     }
 
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
+        self.crc_checked = 0;
+        let searched = core::mem::take(&mut self.no_delimiter) as usize;
         let limit = self.max_frame_len();
         let Some(&first) = buf.first() else { return Scan::NeedMore };
         let window = buf.get(..limit).unwrap_or(buf);
@@ -85,11 +94,15 @@ impl Dialect for VectorDebug {
                 None => Scan::NeedMore,
             };
         }
-        match memchr::memchr(0, window) {
+        let from = searched.min(window.len());
+        match memchr::memchr(0, window.get(from..).unwrap_or_default()).map(|i| from + i) {
             Some(z) => {
                 let chunk = window.get(..z).unwrap_or(&[]);
                 match validate(chunk, self.config.max_packet) {
-                    Ok(_) => Scan::Frame(z + 1),
+                    Ok(_) => {
+                        self.crc_checked = u32::try_from(z + 1).unwrap_or(0);
+                        Scan::Frame(z + 1)
+                    }
                     // A packet may hide behind bytes that have no delimiter of their own:
                     // reject only what comes before it.
                     Err(e) => match resync(chunk, self.config.max_packet) {
@@ -100,14 +113,26 @@ impl Dialect for VectorDebug {
             }
             None if window.len() >= limit => Scan::Reject(limit, Error::NoDelimiter { max_frame_len: limit }),
             None if at_end => Scan::Reject(buf.len(), Error::Truncated),
-            None => Scan::NeedMore,
+            None => {
+                self.no_delimiter = u32::try_from(window.len()).unwrap_or(u32::MAX);
+                Scan::NeedMore
+            }
         }
     }
 
     fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<WirePacket<'a>, Error> {
-        let packet = WirePacket::new_checked(frame, self.config.max_packet)?;
+        let crc_checked = core::mem::take(&mut self.crc_checked) as usize;
+        let packet = if crc_checked != 0 && crc_checked == frame.len() {
+            WirePacket::new_known_crc(frame, self.config.max_packet)?
+        } else {
+            WirePacket::new_checked(frame, self.config.max_packet)?
+        };
         let span = match packet.packet_type() {
-            PacketType::DbgFrame1 => self.seq.observe_all(packet.records()),
+            PacketType::DbgFrame1 => {
+                let mut span = None;
+                packet.for_each_seq(|seq| self.seq.extend_span(&mut span, seq));
+                span
+            }
             _ => None,
         };
         Ok(packet.with_seq(span))
@@ -119,5 +144,7 @@ impl Dialect for VectorDebug {
 
     fn reset(&mut self) {
         self.seq.reset();
+        self.crc_checked = 0;
+        self.no_delimiter = 0;
     }
 }
