@@ -65,12 +65,17 @@ pub trait Dialect {
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Self::Error>;
 
     /// Turns the bytes of a frame found by [`scan`](Dialect::scan) into its typed form,
-    /// updating cross-frame state. An error rejects the whole frame.
-    ///
-    /// The drivers call it right after `scan` returned `Frame(n)`, with those `n` bytes, and
-    /// a dialect may skip the checks its scanner has just made on them (a checksum): the
-    /// typed messages' own `parse`/`new_checked` functions always check everything.
+    /// updating cross-frame state. An error rejects the whole frame. Checks everything
+    /// (a checksum too), so it can be given any bytes.
     fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Self::Frame<'a>, Self::Error>;
+
+    /// [`decode`](Dialect::decode) for the bytes that `scan` has just returned as
+    /// `Frame(n)`: what the scanner checked on exactly these bytes (a checksum) need not be
+    /// checked again. The drivers call this one; given other bytes it may accept a frame
+    /// whose checksum does not match (it never panics). The default calls `decode`.
+    fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<Self::Frame<'a>, Self::Error> {
+        self.decode(frame)
+    }
 
     /// Frames that sequence numbers show were lost so far (0 for dialects without them).
     fn lost_frames(&self) -> u64 {
@@ -142,6 +147,11 @@ pub type EventOf<'a, D> = Event<<D as Dialect>::Frame<'a>, <D as Dialect>::Error
 
 /// Runs one scan/decode step on `buf` and accounts for it. Returns `None` when the scanner
 /// needs more bytes. `buf_is_full` says that no more bytes fit behind `buf`.
+///
+/// Always inlined: an event can be large (plot's carries a help table of about 1.3 KB),
+/// and inlined into the drivers' `next` it is built in place instead of being copied on
+/// its way out.
+#[inline(always)]
 fn step<'a, D: Dialect>(
     dialect: &mut D,
     stats: &mut Stats,
@@ -169,7 +179,7 @@ fn step<'a, D: Dialect>(
         Scan::Frame(n) => {
             let n = n.min(buf.len());
             let bytes = &buf[..n];
-            let item = match dialect.decode(bytes) {
+            let item = match dialect.decode_scanned(bytes) {
                 Ok(frame) => {
                     stats.count_frame(n);
                     stats.lost_frames = dialect.lost_frames();
@@ -227,6 +237,7 @@ impl<'i, D: Dialect> SliceDecoder<'i, D> {
 impl<'i, D: Dialect> Iterator for SliceDecoder<'i, D> {
     type Item = EventOf<'i, D>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {
             return None;
@@ -293,6 +304,7 @@ impl<D: Dialect, const N: usize> StreamDecoder<D, N> {
     /// The next event, or `None` when more bytes are needed (or, after
     /// [`finish`](Self::finish), when everything has been decoded).
     #[allow(clippy::should_implement_trait)] // events borrow the decoder: not an Iterator
+    #[inline]
     pub fn next(&mut self) -> Option<EventOf<'_, D>> {
         let avail = &self.buf[self.start..self.end];
         let full = self.start == 0 && self.end == N;

@@ -43,9 +43,6 @@ impl Default for Config {
 pub struct VectorDebug {
     config: Config,
     seq: SeqTracker,
-    /// Wire length of the frame the last `scan` validated (CRC included), 0 for none: its
-    /// `decode` then skips the CRC. Lengths beyond `u32` are simply never trusted.
-    crc_checked: u32,
     /// After `NeedMore`, how many bytes at the start of the candidate are known to hold no
     /// delimiter: the next `scan` (the same bytes and more) searches only the new ones, so
     /// a large packet pushed in small chunks is scanned once, not once per chunk.
@@ -55,7 +52,7 @@ pub struct VectorDebug {
 impl VectorDebug {
     /// A decoder with the given settings.
     pub const fn new(config: Config) -> Self {
-        VectorDebug { config, seq: SeqTracker::new(), crc_checked: 0, no_delimiter: 0 }
+        VectorDebug { config, seq: SeqTracker::new(), no_delimiter: 0 }
     }
 
     /// The settings.
@@ -79,7 +76,6 @@ impl Dialect for VectorDebug {
     }
 
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
-        self.crc_checked = 0;
         let searched = core::mem::take(&mut self.no_delimiter) as usize;
         let limit = self.max_frame_len();
         let Some(&first) = buf.first() else { return Scan::NeedMore };
@@ -99,10 +95,7 @@ impl Dialect for VectorDebug {
             Some(z) => {
                 let chunk = window.get(..z).unwrap_or(&[]);
                 match validate(chunk, self.config.max_packet) {
-                    Ok(_) => {
-                        self.crc_checked = u32::try_from(z + 1).unwrap_or(0);
-                        Scan::Frame(z + 1)
-                    }
+                    Ok(_) => Scan::Frame(z + 1),
                     // A packet may hide behind bytes that have no delimiter of their own:
                     // reject only what comes before it.
                     Err(e) => match resync(chunk, self.config.max_packet) {
@@ -121,21 +114,14 @@ impl Dialect for VectorDebug {
     }
 
     fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<WirePacket<'a>, Error> {
-        let crc_checked = core::mem::take(&mut self.crc_checked) as usize;
-        let packet = if crc_checked != 0 && crc_checked == frame.len() {
-            WirePacket::new_known_crc(frame, self.config.max_packet)?
-        } else {
-            WirePacket::new_checked(frame, self.config.max_packet)?
-        };
-        let span = match packet.packet_type() {
-            PacketType::DbgFrame1 => {
-                let mut span = None;
-                packet.for_each_seq(|seq| self.seq.extend_span(&mut span, seq));
-                span
-            }
-            _ => None,
-        };
-        Ok(packet.with_seq(span))
+        let packet = WirePacket::new_checked(frame, self.config.max_packet)?;
+        Ok(self.track(packet))
+    }
+
+    /// The scanner validated these bytes, CRC included: only the header is read again.
+    fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<WirePacket<'a>, Error> {
+        let packet = WirePacket::new_known_crc(frame, self.config.max_packet)?;
+        Ok(self.track(packet))
     }
 
     fn lost_frames(&self) -> u64 {
@@ -144,7 +130,21 @@ impl Dialect for VectorDebug {
 
     fn reset(&mut self) {
         self.seq.reset();
-        self.crc_checked = 0;
         self.no_delimiter = 0;
+    }
+}
+
+impl VectorDebug {
+    /// Counts the packet's records in the loss tracking and attaches its span.
+    fn track<'a>(&mut self, packet: WirePacket<'a>) -> WirePacket<'a> {
+        let span = match packet.packet_type() {
+            PacketType::DbgFrame1 => {
+                let mut span = None;
+                packet.for_each_seq(|seq| self.seq.extend_span(&mut span, seq));
+                span
+            }
+            _ => None,
+        };
+        packet.with_seq(span)
     }
 }
