@@ -278,6 +278,62 @@ fn main() {
         .unwrap();
         eprintln!("garbage {}", input.name);
     }
+    writeln!(w, "\n## Limits on this machine\n").unwrap();
+    writeln!(
+        w,
+        "The primitives the decoders are built on, over the same {} MiB: the `crc` crate's \
+         table CRCs as this build uses them, and `memchr` for a byte that never occurs. Issue #6 \
+         quotes about 3.9 GB/s for slice-by-16 CRC-16 and above 20 GB/s for memchr.\n",
+        workloads::INPUT_BYTES >> 20
+    )
+    .unwrap();
+    writeln!(w, "| primitive | MB/s (median) | MB/s (min–max) |").unwrap();
+    writeln!(w, "|---|---:|---:|").unwrap();
+    let data = workloads::clean_inputs().swap_remove(0).bytes;
+    let zero_free: Vec<u8> = data.iter().map(|&b| b | 1).collect();
+    let primitives: [(&str, &dyn Fn() -> Counts); 3] = [
+        ("CRC-16/CCITT-FALSE (`serial_dialects::crc::crc16`)", &|| Counts {
+            frames: u64::from(serial_dialects::crc::crc16(std::hint::black_box(&data))),
+            ..Counts::default()
+        }),
+        ("CRC-8/SMBUS (`serial_dialects::crc::crc8`)", &|| Counts {
+            frames: u64::from(serial_dialects::crc::crc8(std::hint::black_box(&data))),
+            ..Counts::default()
+        }),
+        ("`memchr::memchr` (no match)", &|| Counts {
+            frames: memchr::memchr(0, std::hint::black_box(&zero_free)).map_or(0, |i| i as u64),
+            ..Counts::default()
+        }),
+    ];
+    for (name, work) in primitives.into_iter().filter(|(name, _)| selected(name)) {
+        let m = measure(clock, reps, data.len(), work);
+        writeln!(w, "| {name} | {} | {} |", fmt_rate(median(&m.mb_per_s)), spread(&m.mb_per_s)).unwrap();
+    }
+
+    writeln!(w, "\n## What bounds each figure\n").unwrap();
+    writeln!(
+        w,
+        "* The checksummed dialects compute each frame's CRC once (the drivers call \
+         `Dialect::decode_scanned` with the bytes the scanner has checked), so pmu30, \
+         vectordebug and powerscope r1 cannot decode faster than the CRC-16 row above, and \
+         ascii-crc8 not faster than the CRC-8 row.\n\
+         * Every event is a value of `Event<Frame, Error>`: {} bytes for pmu30, {} for \
+         vectordebug, {} for plot (its `Message` can hold a whole help table), {} for \
+         ascii-crc8 and {} for powerscope. Small frames (plot's 8-byte data frames, \
+         powerscope's 25-byte samples) are bound by the work per event (scan, parse, build \
+         the event), not by the bytes; for plot mostly by moving its large events.\n\
+         * `StreamDecoder` copies each pushed chunk into its buffer once and moves the \
+         unconsumed tail to the front only when a push does not fit behind it (at most once \
+         per buffer's worth of input); vectordebug's scanner resumes its delimiter search \
+         where it stopped, so a packet arriving in 64-byte chunks is searched once. \
+         `SliceDecoder` copies nothing: frames borrow from the input.",
+        size_of::<serial_dialects::stream::EventOf<'static, serial_dialects::pmu30::Pmu30>>(),
+        size_of::<serial_dialects::stream::EventOf<'static, serial_dialects::vectordebug::VectorDebug>>(),
+        size_of::<serial_dialects::stream::EventOf<'static, serial_dialects::plot::Plot>>(),
+        size_of::<serial_dialects::stream::EventOf<'static, serial_dialects::ascii_crc8::AsciiCrc8>>(),
+        size_of::<serial_dialects::stream::EventOf<'static, serial_dialects::powerscope::PowerScope>>(),
+    )
+    .unwrap();
     eprintln!("measured in {:.0} s", started.elapsed().as_secs_f64());
 
     match value("--write") {
