@@ -3,7 +3,7 @@
 use super::error::Error;
 use super::packet::PacketType;
 use super::record::SeqTracker;
-use super::wire::{WirePacket, resync, validate};
+use super::wire::{WirePacket, resync, validate_chunk};
 use crate::cobs;
 use crate::stream::{Dialect, Scan};
 
@@ -94,7 +94,7 @@ impl Dialect for VectorDebug {
         match memchr::memchr(0, window.get(from..).unwrap_or_default()).map(|i| from + i) {
             Some(z) => {
                 let chunk = window.get(..z).unwrap_or(&[]);
-                match validate(chunk, self.config.max_packet) {
+                match validate_chunk(chunk, self.config.max_packet) {
                     Ok(_) => Scan::Frame(z + 1),
                     // A packet may hide behind bytes that have no delimiter of their own:
                     // reject only what comes before it.

@@ -23,6 +23,12 @@ pub(crate) struct Header {
 /// Walks the blocks of a chunk with the rules (and the error order) of the strict decoder
 /// [`cobs::decode`] and returns the decoded size, without writing anything. O(n).
 pub(crate) fn cobs_structure(c: &[u8]) -> Result<usize, CobsError> {
+    cobs_structure_with(c, true)
+}
+
+/// [`cobs_structure`]; without `find_zeros` the blocks are not searched for a 0x00 (for a
+/// chunk cut at its first delimiter, which has none).
+fn cobs_structure_with(c: &[u8], find_zeros: bool) -> Result<usize, CobsError> {
     if c.is_empty() {
         return Err(CobsError::Empty);
     }
@@ -34,7 +40,7 @@ pub(crate) fn cobs_structure(c: &[u8]) -> Result<usize, CobsError> {
         }
         let end = i + code;
         let Some(block) = c.get(i + 1..end) else { return Err(CobsError::Overrun { at: i }) };
-        if let Some(z) = memchr::memchr(0, block) {
+        if let Some(z) = memchr::memchr(0, block).filter(|_| find_zeros) {
             return Err(CobsError::ZeroByte { at: i + 1 + z });
         }
         if code == 1 && end == c.len() && previous_full {
@@ -71,17 +77,29 @@ fn for_each_segment(c: &[u8], mut f: impl FnMut(&[u8])) {
 /// `max_packet` decoded bytes, without decoding it anywhere. Checks, in this order: strict
 /// COBS, decoded size ≥ 7, decoded size ≤ `max_packet`, CRC, `len` = size − 7.
 pub(crate) fn validate(c: &[u8], max_packet: usize) -> Result<Header, Error> {
-    check(c, max_packet, true)
+    check(c, max_packet, Checks { crc: true, zeros: true })
 }
 
-/// [`validate`] without the CRC, for a chunk whose CRC the scanner has just verified
+/// [`validate`] for a chunk cut at its first delimiter (it holds no 0x00 to look for).
+pub(crate) fn validate_chunk(c: &[u8], max_packet: usize) -> Result<Header, Error> {
+    check(c, max_packet, Checks { crc: true, zeros: false })
+}
+
+/// [`validate_chunk`] without the CRC, for a chunk whose CRC the scanner has just verified
 /// (the CRC is most of the cost of validation; the rest is a walk over the code bytes).
 pub(crate) fn validate_known_crc(c: &[u8], max_packet: usize) -> Result<Header, Error> {
-    check(c, max_packet, false)
+    check(c, max_packet, Checks { crc: false, zeros: false })
 }
 
-fn check(c: &[u8], max_packet: usize, verify_crc: bool) -> Result<Header, Error> {
-    let n = cobs_structure(c)?;
+/// Which of the checks of [`validate`] a caller needs.
+#[derive(Clone, Copy)]
+struct Checks {
+    crc: bool,
+    zeros: bool,
+}
+
+fn check(c: &[u8], max_packet: usize, checks: Checks) -> Result<Header, Error> {
+    let n = cobs_structure_with(c, checks.zeros)?;
     if n < field::OVERHEAD {
         return Err(Error::TooShort { decoded: n });
     }
@@ -89,7 +107,7 @@ fn check(c: &[u8], max_packet: usize, verify_crc: bool) -> Result<Header, Error>
         return Err(Error::TooLong { decoded: n, max: max_packet });
     }
     let crc_end = n - field::CRC_LEN;
-    let mut digest = verify_crc.then(crc16_digest);
+    let mut digest = checks.crc.then(crc16_digest);
     let mut header = [0u8; field::HEADER_LEN];
     let mut trailer = [0u8; field::CRC_LEN];
     let mut p = 0usize;
@@ -144,6 +162,7 @@ const RESYNC_FULL_CHECKS: usize = 8;
 /// survivors get a full validation (O(n) each, CRC included). Chunks longer than the
 /// bitset (only with `max_packet` above 16384) consider only the candidates in their last
 /// `RESYNC_BITS` bytes.
+/// `c` is a chunk cut at its first delimiter (no 0x00 in it).
 pub(crate) fn resync(c: &[u8], max_packet: usize) -> Option<usize> {
     let z = c.len();
     let w = z.saturating_sub(RESYNC_BITS).max(1);
@@ -177,7 +196,7 @@ pub(crate) fn resync(c: &[u8], max_packet: usize) -> Option<usize> {
             return None;
         }
         budget -= 1;
-        if validate(sub, max_packet).is_ok() {
+        if validate_chunk(sub, max_packet).is_ok() {
             return Some(q);
         }
     }
@@ -342,16 +361,22 @@ impl<'a> WirePacket<'a> {
         for_each_segment(self.cobs, |seg| {
             let seg_end = at + seg.len();
             while next < seg_end.min(end) {
-                let Some(&b) = seg.get(next - at) else { break };
-                match low.take() {
-                    None => {
-                        low = Some(b);
+                let i = next - at;
+                match (low.take(), seg.get(i), seg.get(i + 1)) {
+                    // Both bytes in this segment (the common case).
+                    (None, Some(&lo), Some(&hi)) => {
+                        f(u16::from_le_bytes([lo, hi]));
+                        next += Record::SIZE;
+                    }
+                    (None, Some(&lo), None) => {
+                        low = Some(lo);
                         next += 1;
                     }
-                    Some(lo) => {
-                        f(u16::from_le_bytes([lo, b]));
+                    (Some(lo), Some(&hi), _) => {
+                        f(u16::from_le_bytes([lo, hi]));
                         next += Record::SIZE - 1;
                     }
+                    _ => break,
                 }
             }
             at = seg_end;
