@@ -57,11 +57,25 @@ pub trait Dialect {
     /// Looks at `buf`, the bytes not yet consumed, and says what its first bytes are.
     /// `at_end` is true when no more bytes will follow `buf`. Called with an empty `buf`
     /// only when `at_end` is true (to let a dialect emit a last zero-length event).
+    ///
+    /// After a `NeedMore`, the drivers call `scan` again with the same bytes, possibly
+    /// followed by more (until [`reset`](Dialect::reset)): a scanner may remember how far
+    /// it has looked so that a long candidate arriving in small chunks is not searched
+    /// again from its start at every chunk.
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Self::Error>;
 
     /// Turns the bytes of a frame found by [`scan`](Dialect::scan) into its typed form,
-    /// updating cross-frame state. An error rejects the whole frame.
+    /// updating cross-frame state. An error rejects the whole frame. Checks everything
+    /// (a checksum too), so it can be given any bytes.
     fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Self::Frame<'a>, Self::Error>;
+
+    /// [`decode`](Dialect::decode) for the bytes that `scan` has just returned as
+    /// `Frame(n)`: what the scanner checked on exactly these bytes (a checksum) need not be
+    /// checked again. The drivers call this one; given other bytes it may accept a frame
+    /// whose checksum does not match (it never panics). The default calls `decode`.
+    fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<Self::Frame<'a>, Self::Error> {
+        self.decode(frame)
+    }
 
     /// Frames that sequence numbers show were lost so far (0 for dialects without them).
     fn lost_frames(&self) -> u64 {
@@ -133,6 +147,11 @@ pub type EventOf<'a, D> = Event<<D as Dialect>::Frame<'a>, <D as Dialect>::Error
 
 /// Runs one scan/decode step on `buf` and accounts for it. Returns `None` when the scanner
 /// needs more bytes. `buf_is_full` says that no more bytes fit behind `buf`.
+///
+/// Always inlined: an event can be large (plot's carries a help table of about 1.3 KB),
+/// and inlined into the drivers' `next` it is built in place instead of being copied on
+/// its way out.
+#[inline(always)]
 fn step<'a, D: Dialect>(
     dialect: &mut D,
     stats: &mut Stats,
@@ -160,7 +179,7 @@ fn step<'a, D: Dialect>(
         Scan::Frame(n) => {
             let n = n.min(buf.len());
             let bytes = &buf[..n];
-            let item = match dialect.decode(bytes) {
+            let item = match dialect.decode_scanned(bytes) {
                 Ok(frame) => {
                     stats.count_frame(n);
                     stats.lost_frames = dialect.lost_frames();
@@ -218,6 +237,7 @@ impl<'i, D: Dialect> SliceDecoder<'i, D> {
 impl<'i, D: Dialect> Iterator for SliceDecoder<'i, D> {
     type Item = EventOf<'i, D>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {
             return None;
@@ -284,6 +304,7 @@ impl<D: Dialect, const N: usize> StreamDecoder<D, N> {
     /// The next event, or `None` when more bytes are needed (or, after
     /// [`finish`](Self::finish), when everything has been decoded).
     #[allow(clippy::should_implement_trait)] // events borrow the decoder: not an Iterator
+    #[inline]
     pub fn next(&mut self) -> Option<EventOf<'_, D>> {
         self.next_with_bytes().map(|(event, _)| event)
     }

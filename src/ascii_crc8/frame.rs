@@ -178,14 +178,21 @@ fn check_byte(i: usize, b: u8, expected_end: Option<usize>) -> Result<(), Error>
 /// it in wire order and deciding at the first byte that makes it invalid. Reads at most
 /// [`MAX_FRAME_LEN`] bytes.
 pub(crate) fn inspect(buf: &[u8]) -> Inspect {
-    match inspect_inner(buf) {
+    match inspect_inner(buf, true) {
         Ok(Some(n)) => Inspect::Frame(n),
         Ok(None) => Inspect::Incomplete,
         Err(e) => Inspect::Bad(e),
     }
 }
 
-fn inspect_inner(buf: &[u8]) -> Result<Option<usize>, Error> {
+/// The length of the frame at the start of `buf` as [`inspect`] finds it, every check but
+/// the CRC made (for bytes whose CRC the scanner has just checked); `None` for anything
+/// that is not a whole frame.
+pub(crate) fn frame_len_known_crc(buf: &[u8]) -> Option<usize> {
+    inspect_inner(buf, false).ok().flatten()
+}
+
+fn inspect_inner(buf: &[u8], verify_crc: bool) -> Result<Option<usize>, Error> {
     // Header: SRC, DST (any byte but the markers), ID and LEN (decimal digits).
     for (i, &b) in buf.iter().enumerate().take(field::DATA_START).skip(1) {
         check_byte(i, b, None)?;
@@ -232,6 +239,7 @@ fn inspect_inner(buf: &[u8]) -> Result<Option<usize>, Error> {
     }
     match buf.get(end) {
         None => Ok(None),
+        Some(&END) if !verify_crc => Ok(Some(end + 1)),
         Some(&END) => {
             let received = buf.get(field::crc(len)).and_then(hex_byte).unwrap_or(0);
             let computed = crate::crc::crc8(buf.get(field::covered(len)).unwrap_or(&[]));

@@ -172,16 +172,32 @@ impl Dialect for AsciiCrc8 {
             return Message::parse_line(bytes).ok_or(Error::Garbage { len: bytes.len() });
         }
         let frame = Frame::new_checked(bytes)?;
-        let requests = &self.requests;
-        let message = Message::parse(&frame, |id| requests.get(usize::from(id)).copied().flatten());
-        if let (Message::Request(r), Some(entry)) = (&message, self.requests.get_mut(usize::from(frame.id()))) {
-            *entry = Some(r.command.code());
+        Ok(self.message(frame))
+    }
+
+    /// The scanner checked exactly these bytes, CRC included: the structure is walked
+    /// again (it is cheap and keeps the getters in bounds), the CRC is not.
+    fn decode_scanned<'a>(&mut self, bytes: &'a [u8]) -> Result<Message<'a>, Error> {
+        match frame::frame_len_known_crc(bytes) {
+            Some(n) if n == bytes.len() => Ok(self.message(Frame::new_unchecked(bytes))),
+            _ => self.decode(bytes),
         }
-        Ok(message)
     }
 
     fn reset(&mut self) {
         self.requests = [None; ID_SLOTS];
         self.mid_line = false;
+    }
+}
+
+impl AsciiCrc8 {
+    /// The message of a valid frame, matched to (or recorded as) a request.
+    fn message<'a>(&mut self, frame: Frame<&'a [u8]>) -> Message<'a> {
+        let requests = &self.requests;
+        let message = Message::parse(&frame, |id| requests.get(usize::from(id)).copied().flatten());
+        if let (Message::Request(r), Some(entry)) = (&message, self.requests.get_mut(usize::from(frame.id()))) {
+            *entry = Some(r.command.code());
+        }
+        message
     }
 }

@@ -127,12 +127,26 @@ impl Dialect for Pmu30 {
 
     fn decode<'a>(&mut self, bytes: &'a [u8]) -> Result<Message<'a>, Error> {
         let frame = Frame::new_checked_with(bytes, self.config.crc_coverage)?;
+        self.message(&frame)
+    }
+
+    /// The scanner checked these bytes' CRC: only their length is checked again.
+    fn decode_scanned<'a>(&mut self, bytes: &'a [u8]) -> Result<Message<'a>, Error> {
+        let frame = Frame::new_unchecked(bytes);
+        frame.check_len()?;
+        self.message(&frame)
+    }
+
+    fn reset(&mut self) {}
+}
+
+impl Pmu30 {
+    /// The message of a frame whose length (and CRC) were checked.
+    fn message<'a>(&self, frame: &Frame<&'a [u8]>) -> Result<Message<'a>, Error> {
         let length = usize::from(frame.length());
         if length > self.config.max_payload {
             return Err(Error::LengthTooLarge { length, max: self.config.max_payload });
         }
-        Message::parse(&frame)
+        Message::parse(frame)
     }
-
-    fn reset(&mut self) {}
 }

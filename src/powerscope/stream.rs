@@ -3,6 +3,7 @@
 use crate::stream::{Dialect, Scan, rejection_extent};
 
 use super::error::Error;
+use super::frame::Frame;
 use super::gap::GapTracker;
 use super::header::{HEADER_LEN, MAGIC_BYTES, Revision, field, le_u16};
 use super::message::Message;
@@ -224,13 +225,22 @@ impl Dialect for PowerScope {
     }
 
     fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
-        let mut message = Message::from_bytes(frame, self.revision())?;
-        match &mut message {
-            Message::R0(r0::Message::Stream(s)) => s.gap = self.gaps.observe(0, s.seq),
-            Message::R1(r1::Message::Stream(s)) => s.gap = self.gaps.observe(s.packet.runtime_id(), s.seq),
-            _ => {}
-        }
-        Ok(message)
+        let message = Message::from_bytes(frame, self.revision())?;
+        Ok(self.track(message))
+    }
+
+    /// The scanner checked these bytes' CRC (revision 1; revision 0 has none): only the
+    /// header and length are checked again.
+    fn decode_scanned<'a>(&mut self, bytes: &'a [u8]) -> Result<Message<'a>, Error> {
+        let message = match self.revision() {
+            Revision::R0 => Message::from_bytes(bytes, Revision::R0)?,
+            Revision::R1 => {
+                let frame = Frame::new_unchecked(bytes, Revision::R1);
+                frame.check_len()?;
+                Message::R1(r1::Message::parse(&frame)?)
+            }
+        };
+        Ok(self.track(message))
     }
 
     fn lost_frames(&self) -> u64 {
@@ -239,5 +249,17 @@ impl Dialect for PowerScope {
 
     fn reset(&mut self) {
         self.gaps.reset();
+    }
+}
+
+impl PowerScope {
+    /// Counts a STREAM frame's `seq` in the gap tracking and attaches its gap.
+    fn track<'a>(&mut self, mut message: Message<'a>) -> Message<'a> {
+        match &mut message {
+            Message::R0(r0::Message::Stream(s)) => s.gap = self.gaps.observe(0, s.seq),
+            Message::R1(r1::Message::Stream(s)) => s.gap = self.gaps.observe(s.packet.runtime_id(), s.seq),
+            _ => {}
+        }
+        message
     }
 }

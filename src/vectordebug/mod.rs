@@ -76,7 +76,9 @@
 //!   cut into events of at most `max_frame_len` bytes, so decoding 100 000 delimiters, or
 //!   100 000 bytes with none, takes bounded memory and a handful of events.
 //! * Fixed internal state: [`VectorDebug`] is its [`Config`] (one `usize`) and a
-//!   [`SeqTracker`] (`Option<u16>` and a `u64`), 24 bytes on 32- and 64-bit targets.
+//!   [`SeqTracker`] (`Option<u16>` and a `u64`), plus a `u32` the scanner leaves for
+//!   itself (how far a pending candidate was searched for its delimiter): 32 bytes on 32-
+//!   and 64-bit targets.
 //!   Validation and resynchronisation use the stack only: a 2064-byte bitset
 //!   (`[u64; 258]`, one bit per byte of a default-size chunk) plus a few words, and at
 //!   most 8 full candidate checks per rejected chunk. [`PacketBuilder`] needs `payload + 7`

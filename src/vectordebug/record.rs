@@ -278,16 +278,21 @@ impl SeqTracker {
     pub fn observe_all(&mut self, records: impl IntoIterator<Item = Record>) -> Option<SeqSpan> {
         let mut span: Option<SeqSpan> = None;
         for r in records {
-            let gap = u64::from(self.observe(r.seq));
-            match &mut span {
-                Some(s) => {
-                    s.last_seq = r.seq;
-                    s.lost = s.lost.saturating_add(gap);
-                }
-                None => span = Some(SeqSpan { first_seq: r.seq, last_seq: r.seq, lost: gap }),
-            }
+            self.extend_span(&mut span, r.seq);
         }
         span
+    }
+
+    /// Accounts for the next record of a packet whose span so far is `span`.
+    pub(crate) fn extend_span(&mut self, span: &mut Option<SeqSpan>, seq: u16) {
+        let gap = u64::from(self.observe(seq));
+        match span {
+            Some(s) => {
+                s.last_seq = seq;
+                s.lost = s.lost.saturating_add(gap);
+            }
+            None => *span = Some(SeqSpan { first_seq: seq, last_seq: seq, lost: gap }),
+        }
     }
 
     /// Frames lost so far.

@@ -3,7 +3,7 @@
 use super::error::Error;
 use super::packet::PacketType;
 use super::record::SeqTracker;
-use super::wire::{WirePacket, resync, validate};
+use super::wire::{WirePacket, resync, validate_chunk};
 use crate::cobs;
 use crate::stream::{Dialect, Scan};
 
@@ -43,12 +43,16 @@ impl Default for Config {
 pub struct VectorDebug {
     config: Config,
     seq: SeqTracker,
+    /// After `NeedMore`, how many bytes at the start of the candidate are known to hold no
+    /// delimiter: the next `scan` (the same bytes and more) searches only the new ones, so
+    /// a large packet pushed in small chunks is scanned once, not once per chunk.
+    no_delimiter: u32,
 }
 
 impl VectorDebug {
     /// A decoder with the given settings.
     pub const fn new(config: Config) -> Self {
-        VectorDebug { config, seq: SeqTracker::new() }
+        VectorDebug { config, seq: SeqTracker::new(), no_delimiter: 0 }
     }
 
     /// The settings.
@@ -72,6 +76,7 @@ impl Dialect for VectorDebug {
     }
 
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
+        let searched = core::mem::take(&mut self.no_delimiter) as usize;
         let limit = self.max_frame_len();
         let Some(&first) = buf.first() else { return Scan::NeedMore };
         let window = buf.get(..limit).unwrap_or(buf);
@@ -85,10 +90,11 @@ impl Dialect for VectorDebug {
                 None => Scan::NeedMore,
             };
         }
-        match memchr::memchr(0, window) {
+        let from = searched.min(window.len());
+        match memchr::memchr(0, window.get(from..).unwrap_or_default()).map(|i| from + i) {
             Some(z) => {
                 let chunk = window.get(..z).unwrap_or(&[]);
-                match validate(chunk, self.config.max_packet) {
+                match validate_chunk(chunk, self.config.max_packet) {
                     Ok(_) => Scan::Frame(z + 1),
                     // A packet may hide behind bytes that have no delimiter of their own:
                     // reject only what comes before it.
@@ -100,17 +106,22 @@ impl Dialect for VectorDebug {
             }
             None if window.len() >= limit => Scan::Reject(limit, Error::NoDelimiter { max_frame_len: limit }),
             None if at_end => Scan::Reject(buf.len(), Error::Truncated),
-            None => Scan::NeedMore,
+            None => {
+                self.no_delimiter = u32::try_from(window.len()).unwrap_or(u32::MAX);
+                Scan::NeedMore
+            }
         }
     }
 
     fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<WirePacket<'a>, Error> {
         let packet = WirePacket::new_checked(frame, self.config.max_packet)?;
-        let span = match packet.packet_type() {
-            PacketType::DbgFrame1 => self.seq.observe_all(packet.records()),
-            _ => None,
-        };
-        Ok(packet.with_seq(span))
+        Ok(self.track(packet))
+    }
+
+    /// The scanner validated these bytes, CRC included: only the header is read again.
+    fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<WirePacket<'a>, Error> {
+        let packet = WirePacket::new_known_crc(frame, self.config.max_packet)?;
+        Ok(self.track(packet))
     }
 
     fn lost_frames(&self) -> u64 {
@@ -119,5 +130,21 @@ impl Dialect for VectorDebug {
 
     fn reset(&mut self) {
         self.seq.reset();
+        self.no_delimiter = 0;
+    }
+}
+
+impl VectorDebug {
+    /// Counts the packet's records in the loss tracking and attaches its span.
+    fn track<'a>(&mut self, packet: WirePacket<'a>) -> WirePacket<'a> {
+        let span = match packet.packet_type() {
+            PacketType::DbgFrame1 => {
+                let mut span = None;
+                packet.for_each_seq(|seq| self.seq.extend_span(&mut span, seq));
+                span
+            }
+            _ => None,
+        };
+        packet.with_seq(span)
     }
 }

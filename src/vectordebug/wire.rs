@@ -23,6 +23,12 @@ pub(crate) struct Header {
 /// Walks the blocks of a chunk with the rules (and the error order) of the strict decoder
 /// [`cobs::decode`] and returns the decoded size, without writing anything. O(n).
 pub(crate) fn cobs_structure(c: &[u8]) -> Result<usize, CobsError> {
+    cobs_structure_with(c, true)
+}
+
+/// [`cobs_structure`]; without `find_zeros` the blocks are not searched for a 0x00 (for a
+/// chunk cut at its first delimiter, which has none).
+fn cobs_structure_with(c: &[u8], find_zeros: bool) -> Result<usize, CobsError> {
     if c.is_empty() {
         return Err(CobsError::Empty);
     }
@@ -34,7 +40,7 @@ pub(crate) fn cobs_structure(c: &[u8]) -> Result<usize, CobsError> {
         }
         let end = i + code;
         let Some(block) = c.get(i + 1..end) else { return Err(CobsError::Overrun { at: i }) };
-        if let Some(z) = memchr::memchr(0, block) {
+        if let Some(z) = memchr::memchr(0, block).filter(|_| find_zeros) {
             return Err(CobsError::ZeroByte { at: i + 1 + z });
         }
         if code == 1 && end == c.len() && previous_full {
@@ -71,7 +77,29 @@ fn for_each_segment(c: &[u8], mut f: impl FnMut(&[u8])) {
 /// `max_packet` decoded bytes, without decoding it anywhere. Checks, in this order: strict
 /// COBS, decoded size ≥ 7, decoded size ≤ `max_packet`, CRC, `len` = size − 7.
 pub(crate) fn validate(c: &[u8], max_packet: usize) -> Result<Header, Error> {
-    let n = cobs_structure(c)?;
+    check(c, max_packet, Checks { crc: true, zeros: true })
+}
+
+/// [`validate`] for a chunk cut at its first delimiter (it holds no 0x00 to look for).
+pub(crate) fn validate_chunk(c: &[u8], max_packet: usize) -> Result<Header, Error> {
+    check(c, max_packet, Checks { crc: true, zeros: false })
+}
+
+/// [`validate_chunk`] without the CRC, for a chunk whose CRC the scanner has just verified
+/// (the CRC is most of the cost of validation; the rest is a walk over the code bytes).
+pub(crate) fn validate_known_crc(c: &[u8], max_packet: usize) -> Result<Header, Error> {
+    check(c, max_packet, Checks { crc: false, zeros: false })
+}
+
+/// Which of the checks of [`validate`] a caller needs.
+#[derive(Clone, Copy)]
+struct Checks {
+    crc: bool,
+    zeros: bool,
+}
+
+fn check(c: &[u8], max_packet: usize, checks: Checks) -> Result<Header, Error> {
+    let n = cobs_structure_with(c, checks.zeros)?;
     if n < field::OVERHEAD {
         return Err(Error::TooShort { decoded: n });
     }
@@ -79,13 +107,13 @@ pub(crate) fn validate(c: &[u8], max_packet: usize) -> Result<Header, Error> {
         return Err(Error::TooLong { decoded: n, max: max_packet });
     }
     let crc_end = n - field::CRC_LEN;
-    let mut digest = crc16_digest();
+    let mut digest = checks.crc.then(crc16_digest);
     let mut header = [0u8; field::HEADER_LEN];
     let mut trailer = [0u8; field::CRC_LEN];
     let mut p = 0usize;
     for_each_segment(c, |seg| {
         let end = p + seg.len();
-        if p < crc_end {
+        if let Some(digest) = digest.as_mut().filter(|_| p < crc_end) {
             digest.update(seg.get(..crc_end - p).unwrap_or(seg));
         }
         if p < field::HEADER_LEN {
@@ -103,9 +131,11 @@ pub(crate) fn validate(c: &[u8], max_packet: usize) -> Result<Header, Error> {
         p = end;
     });
     let received = u16::from_le_bytes(trailer);
-    let computed = digest.finalize();
-    if received != computed {
-        return Err(Error::CrcMismatch { received, computed });
+    if let Some(digest) = digest {
+        let computed = digest.finalize();
+        if received != computed {
+            return Err(Error::CrcMismatch { received, computed });
+        }
     }
     let [packet_type, l0, l1, l2, l3] = header;
     let len = u32::from_le_bytes([l0, l1, l2, l3]);
@@ -132,6 +162,7 @@ const RESYNC_FULL_CHECKS: usize = 8;
 /// survivors get a full validation (O(n) each, CRC included). Chunks longer than the
 /// bitset (only with `max_packet` above 16384) consider only the candidates in their last
 /// `RESYNC_BITS` bytes.
+/// `c` is a chunk cut at its first delimiter (no 0x00 in it).
 pub(crate) fn resync(c: &[u8], max_packet: usize) -> Option<usize> {
     let z = c.len();
     let w = z.saturating_sub(RESYNC_BITS).max(1);
@@ -165,7 +196,7 @@ pub(crate) fn resync(c: &[u8], max_packet: usize) -> Option<usize> {
             return None;
         }
         budget -= 1;
-        if validate(sub, max_packet).is_ok() {
+        if validate_chunk(sub, max_packet).is_ok() {
             return Some(q);
         }
     }
@@ -310,6 +341,46 @@ impl<'a> WirePacket<'a> {
         let cobs = frame.strip_suffix(&[0]).unwrap_or(frame);
         let header = validate(cobs, max_packet)?;
         Ok(WirePacket { frame, cobs, header, seq: None })
+    }
+
+    /// [`new_checked`](Self::new_checked) for a frame whose CRC the scanner has verified.
+    pub(crate) fn new_known_crc(frame: &'a [u8], max_packet: usize) -> Result<Self, Error> {
+        let cobs = frame.strip_suffix(&[0]).unwrap_or(frame);
+        let header = validate_known_crc(cobs, max_packet)?;
+        Ok(WirePacket { frame, cobs, header, seq: None })
+    }
+
+    /// Calls `f` with the `seq` of every record (DBG_FRAME1), in order. Picks the two
+    /// bytes of each record out of the COBS blocks instead of decoding every byte, which
+    /// is what the stream decoder's loss counting needs.
+    pub(crate) fn for_each_seq(&self, mut f: impl FnMut(u16)) {
+        let end = field::HEADER_LEN + self.record_count() * Record::SIZE;
+        // Decoded offset of the next byte wanted, of the start of the current segment,
+        // and the low byte of a `seq` split across two segments.
+        let (mut next, mut at, mut low) = (field::HEADER_LEN, 0usize, None);
+        for_each_segment(self.cobs, |seg| {
+            let seg_end = at + seg.len();
+            while next < seg_end.min(end) {
+                let i = next - at;
+                match (low.take(), seg.get(i), seg.get(i + 1)) {
+                    // Both bytes in this segment (the common case).
+                    (None, Some(&lo), Some(&hi)) => {
+                        f(u16::from_le_bytes([lo, hi]));
+                        next += Record::SIZE;
+                    }
+                    (None, Some(&lo), None) => {
+                        low = Some(lo);
+                        next += 1;
+                    }
+                    (Some(lo), Some(&hi), _) => {
+                        f(u16::from_le_bytes([lo, hi]));
+                        next += Record::SIZE - 1;
+                    }
+                    _ => break,
+                }
+            }
+            at = seg_end;
+        });
     }
 
     pub(crate) fn with_seq(mut self, seq: Option<SeqSpan>) -> Self {
@@ -465,5 +536,32 @@ impl defmt::Format for WirePacket<'_> {
             self.record_count(),
             self.frame.len()
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vectordebug::{Message, Records};
+
+    #[test]
+    fn seq_walk_matches_decoded_records_across_blocks_and_zeros() {
+        // Sequence numbers with zero bytes (0x0000, 0x0100, 0x00FF) and records that
+        // straddle the 254-byte COBS blocks.
+        let records: std::vec::Vec<Record> = (0..300u16)
+            .map(|i| Record { seq: i.wrapping_mul(0x00FF), payload: [i as i16, 0, -1, 256, 0, i16::MIN] })
+            .collect();
+        let mut out = std::vec![0u8; 8192];
+        let n = Message::DbgFrame1 { records: Records::new(&records) }.emit(&mut out).unwrap();
+        for frame in [&out[..n], &out[..n - 1]] {
+            let packet = WirePacket::new_checked(frame, 16384).unwrap();
+            let mut walked = std::vec::Vec::new();
+            packet.for_each_seq(|s| walked.push(s));
+            let decoded: std::vec::Vec<u16> = packet.records().map(|r| r.seq).collect();
+            assert_eq!(walked, decoded);
+            assert_eq!(walked.len(), 300);
+            let trusted = WirePacket::new_known_crc(frame, 16384).unwrap();
+            assert_eq!(trusted, packet);
+        }
     }
 }

@@ -1,0 +1,353 @@
+//! Measures every workload of `benches/workloads.rs` (the criterion benches measure the same
+//! ones) several times and prints docs/performance.md: median and spread per workload, the
+//! machine, and a comparison with the real implementations and the targets of issue #6.
+//!
+//! ```sh
+//! cargo run --release --example perf_report -- --write docs/performance.md   # ~1 minute
+//! cargo run --release --example perf_report -- --reps 3                      # print only
+//! cargo run --release --example perf_report -- --only vectordebug            # some workloads
+//! cargo run --release --example perf_report -- --cpu-time                    # busy machine
+//! ```
+//!
+//! `--cpu-time` times with the thread's CPU time (Linux `/proc/thread-self/schedstat`)
+//! instead of the wall clock: on a machine shared with other jobs it shows what the code
+//! costs rather than what share of a core it got.
+
+#[path = "../benches/workloads.rs"]
+mod workloads;
+
+use std::fmt::Write as _;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use workloads::{Counts, SMALL_CHUNK, Which, decode_slice, decode_stream};
+
+/// The least time one repetition runs (whole iterations, at least one).
+const MIN_REPETITION: Duration = Duration::from_millis(200);
+
+/// Figures of one workload over all repetitions.
+struct Measured {
+    mb_per_s: Vec<f64>,
+    frames_per_s: Vec<f64>,
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+}
+
+fn min_max(values: &[f64]) -> (f64, f64) {
+    values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)))
+}
+
+/// What the measurements are timed with.
+#[derive(Clone, Copy)]
+enum Clock {
+    Wall,
+    ThreadCpu,
+}
+
+impl Clock {
+    /// Seconds since an arbitrary origin.
+    fn now(self) -> f64 {
+        match self {
+            Clock::Wall => {
+                static ORIGIN: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+                ORIGIN.get_or_init(Instant::now).elapsed().as_secs_f64()
+            }
+            Clock::ThreadCpu => {
+                let stat = std::fs::read_to_string("/proc/thread-self/schedstat")
+                    .expect("--cpu-time needs Linux /proc/thread-self/schedstat");
+                let ns: u64 = stat.split_whitespace().next().and_then(|v| v.parse().ok()).expect("schedstat");
+                ns as f64 / 1e9
+            }
+        }
+    }
+}
+
+/// Runs `work` (which processes `bytes` input bytes and returns what it produced) `reps`
+/// times, each repetition as many whole times as fit in [`MIN_REPETITION`] (at least once).
+/// The clock is read after every pass: the thread CPU clock only advances at scheduler
+/// ticks, so a single short pass cannot be timed with it.
+fn measure(clock: Clock, reps: usize, bytes: usize, mut work: impl FnMut() -> Counts) -> Measured {
+    let expected = work();
+    let mut m = Measured { mb_per_s: Vec::new(), frames_per_s: Vec::new() };
+    for _ in 0..reps {
+        let start = clock.now();
+        let mut iterations = 0u32;
+        let mut secs = 0.0;
+        while iterations == 0 || secs < MIN_REPETITION.as_secs_f64() {
+            assert_eq!(work(), expected, "a workload must give the same events every time");
+            iterations += 1;
+            secs = clock.now() - start;
+        }
+        m.mb_per_s.push(bytes as f64 * f64::from(iterations) / secs / 1e6);
+        m.frames_per_s.push(expected.frames as f64 * f64::from(iterations) / secs);
+    }
+    m
+}
+
+/// The real implementation's figure (MB/s) and the target (MB/s, whole input) of issue #6.
+fn reference(which: Which) -> (Option<(f64, &'static str)>, f64) {
+    match which {
+        Which::VectorDebug => (Some((250.0, "250 (C, gcc -O2)")), 1500.0),
+        Which::Pmu30 => (Some((0.7, "0.7 (Python)")), 1500.0),
+        Which::Plot => (Some((3.0, "2–3 (Python)")), 500.0),
+        Which::AsciiCrc8 => (None, 300.0),
+        Which::PowerScopeR1 => (None, 1000.0),
+    }
+}
+
+fn command_output(program: &str, args: &[&str]) -> String {
+    Command::new(program)
+        .args(args)
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default()
+}
+
+fn machine() -> String {
+    let lscpu = command_output("lscpu", &[]);
+    let field = |name: &str| {
+        lscpu
+            .lines()
+            .find_map(|l| l.strip_prefix(name).map(|v| v.trim_start_matches(':').trim().to_string()))
+            .unwrap_or_else(|| "?".to_string())
+    };
+    let rustc = command_output(&std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()), &["-V"]);
+    // Virtual machines often do not report a maximum; the current clock is what there is.
+    let mhz = match field("CPU max MHz") {
+        max if max != "?" => format!("max {max} MHz"),
+        _ => std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|info| {
+                info.lines()
+                    .find_map(|l| l.strip_prefix("cpu MHz").map(|v| v.trim_start_matches([' ', '\t', ':']).to_string()))
+            })
+            .map_or_else(|| "clock unknown".to_string(), |v| format!("{v} MHz")),
+    };
+    format!(
+        "{} ({} CPUs, {} threads per core, {mhz}), {}, {}, release profile, default features (`fast-crc`: slice-by-16 CRC-16 and CRC-8)",
+        field("Model name"),
+        field("CPU(s)"),
+        field("Thread(s) per core"),
+        std::env::consts::ARCH,
+        rustc
+    )
+}
+
+fn fmt_rate(v: f64) -> String {
+    if v >= 100.0 { format!("{v:.0}") } else { format!("{v:.1}") }
+}
+
+fn fmt_count(v: f64) -> String {
+    if v >= 1e6 { format!("{:.2} M", v / 1e6) } else { format!("{:.0} k", v / 1e3) }
+}
+
+fn spread(values: &[f64]) -> String {
+    let (lo, hi) = min_max(values);
+    format!("{}–{}", fmt_rate(lo), fmt_rate(hi))
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
+    let reps: usize = value("--reps").and_then(|v| v.parse().ok()).unwrap_or(7).max(1);
+    let only = value("--only").unwrap_or_default();
+    let clock = if args.iter().any(|a| a == "--cpu-time") { Clock::ThreadCpu } else { Clock::Wall };
+    let selected = |name: &str| name.contains(only.as_str());
+    let started = Instant::now();
+
+    let mut doc = String::new();
+    let w = &mut doc;
+    writeln!(w, "# Performance\n").unwrap();
+    writeln!(
+        w,
+        "Generated by `cargo run --release --example perf_report -- --write docs/performance.md` \
+         (about a minute of measuring after the build); the criterion benches (`cargo bench --bench decode`) measure the same \
+         workloads (`benches/workloads.rs`).\n"
+    )
+    .unwrap();
+    writeln!(w, "Machine: {}.\n", machine()).unwrap();
+    if let Clock::ThreadCpu = clock {
+        writeln!(w, "Timed with the thread's CPU time (`--cpu-time`), not the wall clock.\n").unwrap();
+    }
+    writeln!(
+        w,
+        "Every figure is the median of {reps} repetitions (each at least {} ms of whole passes over \
+         the input) with the spread (min–max) beside it. MB/s are 10⁶ input bytes per second. \
+         \"Whole\" is a `SliceDecoder` over the whole input (zero-copy); \"64-byte\" is a \
+         `StreamDecoder<_, {}>` fed with `push`/`next` in 64-byte chunks. Every event (typed \
+         message or error) is consumed (`black_box`), as the CLI would before writing JSON.\n",
+        MIN_REPETITION.as_millis(),
+        workloads::CAPACITY
+    )
+    .unwrap();
+
+    writeln!(w, "## Stream decoding of realistic captures\n").unwrap();
+    writeln!(
+        w,
+        "Inputs of {} MiB: the captures in `tests/captures` repeated, and for vectordebug \
+         DBG_FRAME1 packets of 200 records (20 kHz, one packet per 10 ms) from the encoder. \
+         The real implementations: the PC tool's C code (vectordebug) and the Python hosts \
+         (pmu30, plot), on a 2-core 2.1 GHz Xeon. Target: issue #6 (whole input; 64-byte chunks \
+         at least half of it).\n",
+        workloads::INPUT_BYTES >> 20
+    )
+    .unwrap();
+    writeln!(
+        w,
+        "| workload | feeding | MB/s (median) | MB/s (min–max) | frames/s (median) | real implementation, MB/s | × real | target, MB/s | met |"
+    )
+    .unwrap();
+    writeln!(w, "|---|---|---:|---:|---:|---:|---:|---:|---|").unwrap();
+    for input in workloads::clean_inputs().into_iter().filter(|i| selected(&i.name)) {
+        let bytes = input.bytes.len();
+        let whole = measure(clock, reps, bytes, || decode_slice(input.which, &input.bytes));
+        let chunked = measure(clock, reps, bytes, || decode_stream(input.which, &input.bytes, SMALL_CHUNK));
+        assert_eq!(
+            decode_slice(input.which, &input.bytes),
+            decode_stream(input.which, &input.bytes, SMALL_CHUNK),
+            "{}: both drivers give the same events",
+            input.name
+        );
+        let (real, target) = reference(input.which);
+        for (feeding, m, target) in [("whole", &whole, target), ("64-byte", &chunked, target / 2.0)] {
+            let mb = median(&m.mb_per_s);
+            let (real_text, times) = match real {
+                Some((figure, text)) => (text.to_string(), format!("{:.1}×", mb / figure)),
+                None => ("–".to_string(), "–".to_string()),
+            };
+            writeln!(
+                w,
+                "| {} | {feeding} | {} | {} | {} | {real_text} | {times} | {} | {} |",
+                input.name,
+                fmt_rate(mb),
+                spread(&m.mb_per_s),
+                fmt_count(median(&m.frames_per_s)),
+                fmt_rate(target),
+                if mb >= target { "yes" } else { "no" }
+            )
+            .unwrap();
+        }
+        eprintln!("decoded {}", input.name);
+    }
+
+    writeln!(w, "\n## Encoding\n").unwrap();
+    writeln!(
+        w,
+        "The typed messages of the first MiB of each input above, written one after the other \
+         with `emit` into a reused buffer; MB/s of wire bytes written.\n"
+    )
+    .unwrap();
+    writeln!(w, "| workload | MB/s (median) | MB/s (min–max) | frames/s (median) |").unwrap();
+    writeln!(w, "|---|---:|---:|---:|").unwrap();
+    let mut out = vec![0u8; workloads::CAPACITY];
+    for input in workloads::encode_inputs().into_iter().filter(|i| selected(&i.name)) {
+        let m = measure(clock, reps, input.bytes, || workloads::encode_all(&input, &mut out));
+        writeln!(
+            w,
+            "| {} | {} | {} | {} |",
+            input.name,
+            fmt_rate(median(&m.mb_per_s)),
+            spread(&m.mb_per_s),
+            fmt_count(median(&m.frames_per_s))
+        )
+        .unwrap();
+        eprintln!("encoded {}", input.name);
+    }
+
+    writeln!(w, "\n## Garbage-heavy input\n").unwrap();
+    writeln!(
+        w,
+        "Inputs of {} MiB, whole (`SliceDecoder`): random bytes; random bytes with the dialect's \
+         start marker (`AA`, `00`, `&`, `A5 5A`) at a random place in every 32 bytes (false \
+         starts); and real frames corrupted at 10⁻² per byte by the corruption harness \
+         (`tests/common/corruption.rs`: bit flips, drops, insertions, bursts).\n",
+        workloads::GARBAGE_BYTES >> 20
+    )
+    .unwrap();
+    writeln!(w, "| workload | MB/s (median) | MB/s (min–max) | frames/s (median) | errors per MB |").unwrap();
+    writeln!(w, "|---|---:|---:|---:|---:|").unwrap();
+    for input in workloads::garbage_inputs().into_iter().filter(|i| selected(&i.name)) {
+        let bytes = input.bytes.len();
+        let m = measure(clock, reps, bytes, || decode_slice(input.which, &input.bytes));
+        let counts = decode_slice(input.which, &input.bytes);
+        writeln!(
+            w,
+            "| {} | {} | {} | {} | {:.0} |",
+            input.name,
+            fmt_rate(median(&m.mb_per_s)),
+            spread(&m.mb_per_s),
+            fmt_count(median(&m.frames_per_s)),
+            counts.errors as f64 / (bytes as f64 / 1e6)
+        )
+        .unwrap();
+        eprintln!("garbage {}", input.name);
+    }
+    writeln!(w, "\n## Limits on this machine\n").unwrap();
+    writeln!(
+        w,
+        "The primitives the decoders are built on, over the same {} MiB: the `crc` crate's \
+         table CRCs as this build uses them, and `memchr` for a byte that never occurs. Issue #6 \
+         quotes about 3.9 GB/s for slice-by-16 CRC-16 and above 20 GB/s for memchr.\n",
+        workloads::INPUT_BYTES >> 20
+    )
+    .unwrap();
+    writeln!(w, "| primitive | MB/s (median) | MB/s (min–max) |").unwrap();
+    writeln!(w, "|---|---:|---:|").unwrap();
+    let data = workloads::clean_inputs().swap_remove(0).bytes;
+    let zero_free: Vec<u8> = data.iter().map(|&b| b | 1).collect();
+    let primitives: [(&str, &dyn Fn() -> Counts); 3] = [
+        ("CRC-16/CCITT-FALSE (`serial_dialects::crc::crc16`)", &|| Counts {
+            frames: u64::from(serial_dialects::crc::crc16(std::hint::black_box(&data))),
+            ..Counts::default()
+        }),
+        ("CRC-8/SMBUS (`serial_dialects::crc::crc8`)", &|| Counts {
+            frames: u64::from(serial_dialects::crc::crc8(std::hint::black_box(&data))),
+            ..Counts::default()
+        }),
+        ("`memchr::memchr` (no match)", &|| Counts {
+            frames: memchr::memchr(0, std::hint::black_box(&zero_free)).map_or(0, |i| i as u64),
+            ..Counts::default()
+        }),
+    ];
+    for (name, work) in primitives.into_iter().filter(|(name, _)| selected(name)) {
+        let m = measure(clock, reps, data.len(), work);
+        writeln!(w, "| {name} | {} | {} |", fmt_rate(median(&m.mb_per_s)), spread(&m.mb_per_s)).unwrap();
+    }
+
+    writeln!(w, "\n## What bounds each figure\n").unwrap();
+    writeln!(
+        w,
+        "* The checksummed dialects compute each frame's CRC once (the drivers call \
+         `Dialect::decode_scanned` with the bytes the scanner has checked), so pmu30, \
+         vectordebug and powerscope r1 cannot decode faster than the CRC-16 row above, and \
+         ascii-crc8 not faster than the CRC-8 row.\n\
+         * Every event is a value of `Event<Frame, Error>`: {} bytes for pmu30, {} for \
+         vectordebug, {} for plot (its `Message` can hold a whole help table), {} for \
+         ascii-crc8 and {} for powerscope. Small frames (plot's 8-byte data frames, \
+         powerscope's 25-byte samples) are bound by the work per event (scan, parse, build \
+         the event), not by the bytes; for plot mostly by moving its large events.\n\
+         * `StreamDecoder` copies each pushed chunk into its buffer once and moves the \
+         unconsumed tail to the front only when a push does not fit behind it (at most once \
+         per buffer's worth of input); vectordebug's scanner resumes its delimiter search \
+         where it stopped, so a packet arriving in 64-byte chunks is searched once. \
+         `SliceDecoder` copies nothing: frames borrow from the input.",
+        size_of::<serial_dialects::stream::EventOf<'static, serial_dialects::pmu30::Pmu30>>(),
+        size_of::<serial_dialects::stream::EventOf<'static, serial_dialects::vectordebug::VectorDebug>>(),
+        size_of::<serial_dialects::stream::EventOf<'static, serial_dialects::plot::Plot>>(),
+        size_of::<serial_dialects::stream::EventOf<'static, serial_dialects::ascii_crc8::AsciiCrc8>>(),
+        size_of::<serial_dialects::stream::EventOf<'static, serial_dialects::powerscope::PowerScope>>(),
+    )
+    .unwrap();
+    eprintln!("measured in {:.0} s", started.elapsed().as_secs_f64());
+
+    match value("--write") {
+        Some(path) => std::fs::write(&path, &doc).unwrap_or_else(|e| panic!("{path}: {e}")),
+        None => print!("{doc}"),
+    }
+}
