@@ -7,7 +7,11 @@
 //! cargo run --release --example perf_report -- --reps 3                      # print only
 //! cargo run --release --example perf_report -- --only vectordebug            # some workloads
 //! cargo run --release --example perf_report -- --cpu-time                    # busy machine
+//! cargo run --release --example perf_report -- --no-firmware                 # skip Cortex-M4
 //! ```
+//!
+//! The firmware section runs `examples/firmware/codec-size/measure.sh` and `cycles.sh`
+//! (thumbv7em target, flip-link, LLVM tools, qemu-system-arm; about a minute to build).
 //!
 //! `--cpu-time` times with the thread's CPU time (Linux `/proc/thread-self/schedstat`)
 //! instead of the wall clock: on a machine shared with other jobs it shows what the code
@@ -97,6 +101,59 @@ fn reference(which: Which) -> (Option<(f64, &'static str)>, f64) {
         Which::Plot => (Some((3.0, "2–3 (Python)")), 500.0),
         Which::AsciiCrc8 => (None, 300.0),
         Which::PowerScopeR1 => (None, 1000.0),
+    }
+}
+
+/// Runs one of `examples/firmware/codec-size`'s scripts (they build the firmware binaries
+/// and need the thumbv7em target, flip-link, llvm-size/llvm-objdump and, for the cycles,
+/// qemu-system-arm) and returns its standard output, or why it could not.
+fn firmware_script(script: &str) -> Result<String, String> {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let output = Command::new("bash")
+        .arg(format!("{root}/examples/firmware/codec-size/{script}"))
+        .current_dir(format!("{root}/examples/firmware"))
+        // The scripts run cargo for another target and workspace: none of this build's settings.
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("RUSTFLAGS")
+        .output()
+        .map_err(|e| format!("could not run {script}: {e}"))?;
+    if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
+    } else {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let last = stderr.lines().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(" / ");
+        Err(format!("{script} failed ({}): {last}", output.status))
+    }
+}
+
+/// Issue #6, part 4: what each codec adds to a Cortex-M4 binary, and the instructions of
+/// one 200-record vectordebug encode counted under QEMU.
+fn firmware_section(w: &mut String) {
+    writeln!(w, "\n## Firmware cost (Cortex-M4)\n").unwrap();
+    writeln!(
+        w,
+        "Measured by `examples/firmware/codec-size` (run by this report): one bare cortex-m-rt \
+         binary per codec path for `thumbv7em-none-eabihf`, `opt-level = \"s\"`, fat LTO, the \
+         library with `default-features = false` (256-entry CRC tables); flash and the \
+         worst-case stack of `main` against a `baseline` binary of the same runtime. See \
+         [examples/firmware/codec-size/README.md](../examples/firmware/codec-size/README.md) \
+         for what each binary does and the method.\n"
+    )
+    .unwrap();
+    match firmware_script("measure.sh") {
+        Ok(table) => writeln!(w, "{table}\n").unwrap(),
+        Err(why) => writeln!(w, "Not measured: {why}\n").unwrap(),
+    }
+    writeln!(
+        w,
+        "Encoding one 200-record DBG_FRAME1 packet (`PacketBuilder` → `finish` → `emit_wire`), \
+         instructions counted under QEMU `netduinoplus2` with `-icount shift=0` (calibrated on \
+         a loop of known length), cycles estimated at 80 MHz for a CPI of 1.3 to 2.0:\n"
+    )
+    .unwrap();
+    match firmware_script("cycles.sh") {
+        Ok(out) => writeln!(w, "```text\n{out}\n```").unwrap(),
+        Err(why) => writeln!(w, "Not measured: {why}").unwrap(),
     }
 }
 
@@ -344,6 +401,11 @@ fn main() {
         size_of::<serial_dialects::stream::EventOf<'static, serial_dialects::powerscope::PowerScope>>(),
     )
     .unwrap();
+    if args.iter().any(|a| a == "--no-firmware") {
+        writeln!(w, "\n## Firmware cost (Cortex-M4)\n\nNot measured in this run (`--no-firmware`).").unwrap();
+    } else {
+        firmware_section(w);
+    }
     eprintln!("measured in {:.0} s", started.elapsed().as_secs_f64());
 
     match value("--write") {
