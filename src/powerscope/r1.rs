@@ -656,8 +656,11 @@ impl<'a> Message<'a> {
     /// STREAM at least 1 byte, CMD and ACK by the command table, NACK exactly 1 byte; a CMD
     /// or ACK `cmd_id` outside the table is [`Error::UnknownCommand`].
     pub fn parse(frame: &Frame<&'a [u8]>) -> Result<Message<'a>, Error> {
-        let header = frame.header_repr();
-        let bytes: &'a [u8] = frame.into_inner();
+        Message::parse_parts(&frame.header_repr(), frame.into_inner())
+    }
+
+    /// [`parse`](Self::parse) with the header already read from `bytes`.
+    pub(crate) fn parse_parts(header: &HeaderRepr, bytes: &'a [u8]) -> Result<Message<'a>, Error> {
         let payload: &'a [u8] = bytes.get(super::header::field::PAYLOAD..).unwrap_or_default();
         let payload = payload.get(..usize::from(header.len)).unwrap_or_default();
         let (seq, ts_ms, reserved) = (header.seq, header.ts_ms, header.reserved);

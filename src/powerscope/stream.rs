@@ -235,9 +235,8 @@ impl Dialect for PowerScope {
         let message = match self.revision() {
             Revision::R0 => Message::from_bytes(bytes, Revision::R0)?,
             Revision::R1 => {
-                let frame = Frame::new_unchecked(bytes, Revision::R1);
-                frame.check_len()?;
-                Message::R1(r1::Message::parse(&frame)?)
+                let header = Frame::new_unchecked(bytes, Revision::R1).checked_header()?;
+                Message::R1(r1::Message::parse_parts(&header, bytes)?)
             }
         };
         Ok(self.track(message))
