@@ -91,16 +91,32 @@ impl PowerScope {
                 Scan::NeedMore
             };
         };
-        if rev == Revision::R1 {
-            let (covered, trailer) = bytes.split_at(frame_len - 2);
-            let received = le_u16(trailer).unwrap_or_default();
+        check_crc(buf, bytes.len(), rev, at_end)
+    }
+}
+
+/// The common case, checked in one go: `buf` starts with a whole candidate whose header
+/// [`Revision::accepts`]. Returns its length; `None` sends the scanner down the general
+/// path, which decides every other case (and this one the same way).
+#[inline]
+fn whole_candidate(buf: &[u8], rev: Revision) -> Option<usize> {
+    let header = buf.first_chunk::<HEADER_LEN>()?;
+    let frame_len = rev.frame_len(usize::from(u16::from_le_bytes([header[4], header[5]])));
+    (rev.accepts(header) && buf.len() >= frame_len).then_some(frame_len)
+}
+
+/// Checks the revision-1 CRC of the whole candidate `buf[..frame_len]` (revision 0 has none).
+fn check_crc(buf: &[u8], frame_len: usize, rev: Revision, at_end: bool) -> Scan<Error> {
+    if rev == Revision::R1 {
+        if let Some((covered, trailer)) = buf.get(..frame_len).and_then(<[u8]>::split_last_chunk::<2>) {
+            let received = u16::from_le_bytes(*trailer);
             let computed = crate::crc::crc16(covered);
             if received != computed {
                 return reject(buf, Some(frame_len), rev, at_end, Error::CrcMismatch { received, computed });
             }
         }
-        Scan::Frame(frame_len)
     }
+    Scan::Frame(frame_len)
 }
 
 /// Whether `byte` is a revision-0 raw command.
@@ -205,6 +221,9 @@ impl Dialect for PowerScope {
 
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
         let rev = self.revision();
+        if let Some(frame_len) = whole_candidate(buf, rev) {
+            return check_crc(buf, frame_len, rev, at_end);
+        }
         let Some(&first) = buf.first() else {
             return Scan::NeedMore;
         };
