@@ -254,6 +254,10 @@ impl Dialect for PowerScope {
         let message = match self.revision() {
             Revision::R0 => Message::from_bytes(bytes, Revision::R0)?,
             Revision::R1 => {
+                if let Some(mut stream) = r1::Stream::parse_ina219(bytes) {
+                    stream.gap = self.gaps.observe(stream.packet.runtime_id(), stream.seq);
+                    return Ok(Message::R1(r1::Message::Stream(stream)));
+                }
                 let header = Frame::new_unchecked(bytes, Revision::R1).checked_header()?;
                 Message::R1(r1::Message::parse_parts(&header, bytes)?)
             }
