@@ -95,16 +95,6 @@ impl PowerScope {
     }
 }
 
-/// The common case, checked in one go: `buf` starts with a whole candidate whose header
-/// [`Revision::accepts`]. Returns its length; `None` sends the scanner down the general
-/// path, which decides every other case (and this one the same way).
-#[inline]
-fn whole_candidate(buf: &[u8], rev: Revision) -> Option<usize> {
-    let header = buf.first_chunk::<HEADER_LEN>()?;
-    let frame_len = rev.frame_len(usize::from(u16::from_le_bytes([header[4], header[5]])));
-    (rev.accepts(header) && buf.len() >= frame_len).then_some(frame_len)
-}
-
 /// Checks the revision-1 CRC of the whole candidate `buf[..frame_len]` (revision 0 has none).
 fn check_crc(buf: &[u8], frame_len: usize, rev: Revision, at_end: bool) -> Scan<Error> {
     if rev == Revision::R1 {
@@ -221,8 +211,17 @@ impl Dialect for PowerScope {
 
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
         let rev = self.revision();
-        if let Some(frame_len) = whole_candidate(buf, rev) {
-            return check_crc(buf, frame_len, rev, at_end);
+        // The common case first, in one go: a header the revision accepts (read as one
+        // array). The general path below decides every other case, and this one the same way.
+        if let Some(header) = buf.first_chunk::<HEADER_LEN>().filter(|h| rev.accepts(h)) {
+            let frame_len = rev.frame_len(usize::from(u16::from_le_bytes([header[4], header[5]])));
+            if buf.len() >= frame_len {
+                return check_crc(buf, frame_len, rev, at_end);
+            }
+            if !at_end {
+                // A frame still arriving: nothing to decide before its last byte.
+                return Scan::NeedMore;
+            }
         }
         let Some(&first) = buf.first() else {
             return Scan::NeedMore;
