@@ -96,6 +96,9 @@ impl PowerScope {
 }
 
 /// Checks the revision-1 CRC of the whole candidate `buf[..frame_len]` (revision 0 has none).
+/// Always inlined: it runs once per frame, and inlined it costs no call and its `Scan`
+/// (with room for the largest error) is not returned through memory.
+#[inline(always)]
 fn check_crc(buf: &[u8], frame_len: usize, rev: Revision, at_end: bool) -> Scan<Error> {
     if rev == Revision::R1 {
         if let Some((covered, trailer)) = buf.get(..frame_len).and_then(<[u8]>::split_last_chunk::<2>) {
