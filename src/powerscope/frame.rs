@@ -37,14 +37,26 @@ impl<T: AsRef<[u8]>> Frame<T> {
 
     /// Checks the magic, the header fields and that the buffer holds the whole frame.
     pub fn check_len(&self) -> Result<(), Error> {
+        self.checked_header().map(|_| ())
+    }
+
+    /// [`check_len`](Self::check_len), returning the header's values when it passes.
+    pub(crate) fn checked_header(&self) -> Result<HeaderRepr, Error> {
         let bytes = self.buffer.as_ref();
+        if let Some(header) = bytes.first_chunk::<HEADER_LEN>() {
+            let repr = HeaderRepr::from_bytes(header);
+            if self.revision.accepts(header) && bytes.len() >= self.revision.frame_len(usize::from(repr.len)) {
+                return Ok(repr);
+            }
+        }
+        // Something is wrong: the checks one by one tell what.
         Header::new_checked(bytes)?;
         self.revision.check_header_prefix(bytes)?;
         let frame_len = self.frame_len();
         if bytes.len() < frame_len {
             return Err(Error::Truncated { frame_len: Some(frame_len), available: bytes.len() });
         }
-        Ok(())
+        Ok(self.header_repr())
     }
 
     /// Revision 1: checks the CRC (call after [`check_len`](Self::check_len)). Revision 0

@@ -3,7 +3,7 @@
 
 use crate::error::EncodeError;
 
-use super::header::{Revision, le_u16, le_u32};
+use super::header::Revision;
 
 /// The `type_id` of an INA219 in the GET_SENSORS answer.
 pub const INA219_TYPE_ID: u8 = 1;
@@ -33,13 +33,17 @@ impl Ina219Sample {
 
     /// Reads a sample from exactly [`Self::LEN`] bytes.
     pub fn parse(bytes: &[u8]) -> Option<Ina219Sample> {
-        if bytes.len() != Self::LEN {
-            return None;
+        <&[u8; Self::LEN]>::try_from(bytes).ok().map(Ina219Sample::from_bytes)
+    }
+
+    /// Reads a sample from its 7 wire bytes.
+    pub const fn from_bytes(bytes: &[u8; Self::LEN]) -> Ina219Sample {
+        let [runtime_id, v0, v1, c0, c1, c2, c3] = *bytes;
+        Ina219Sample {
+            runtime_id,
+            bus_mv: u16::from_le_bytes([v0, v1]),
+            current_ua: i32::from_le_bytes([c0, c1, c2, c3]),
         }
-        let (&runtime_id, rest) = bytes.split_first()?;
-        let bus_mv = le_u16(rest)?;
-        let current_ua = le_u32(rest.get(2..)?)? as i32;
-        Some(Ina219Sample { runtime_id, bus_mv, current_ua })
     }
 
     /// The 7 wire bytes.

@@ -91,16 +91,25 @@ impl PowerScope {
                 Scan::NeedMore
             };
         };
-        if rev == Revision::R1 {
-            let (covered, trailer) = bytes.split_at(frame_len - 2);
-            let received = le_u16(trailer).unwrap_or_default();
+        check_crc(buf, bytes.len(), rev, at_end)
+    }
+}
+
+/// Checks the revision-1 CRC of the whole candidate `buf[..frame_len]` (revision 0 has none).
+/// Always inlined: it runs once per frame, and inlined it costs no call and its `Scan`
+/// (with room for the largest error) is not returned through memory.
+#[inline(always)]
+fn check_crc(buf: &[u8], frame_len: usize, rev: Revision, at_end: bool) -> Scan<Error> {
+    if rev == Revision::R1 {
+        if let Some((covered, trailer)) = buf.get(..frame_len).and_then(<[u8]>::split_last_chunk::<2>) {
+            let received = u16::from_le_bytes(*trailer);
             let computed = crate::crc::crc16(covered);
             if received != computed {
                 return reject(buf, Some(frame_len), rev, at_end, Error::CrcMismatch { received, computed });
             }
         }
-        Scan::Frame(frame_len)
     }
+    Scan::Frame(frame_len)
 }
 
 /// Whether `byte` is a revision-0 raw command.
@@ -205,6 +214,18 @@ impl Dialect for PowerScope {
 
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
         let rev = self.revision();
+        // The common case first, in one go: a header the revision accepts (read as one
+        // array). The general path below decides every other case, and this one the same way.
+        if let Some(header) = buf.first_chunk::<HEADER_LEN>().filter(|h| rev.accepts(h)) {
+            let frame_len = rev.frame_len(usize::from(u16::from_le_bytes([header[4], header[5]])));
+            if buf.len() >= frame_len {
+                return check_crc(buf, frame_len, rev, at_end);
+            }
+            if !at_end {
+                // A frame still arriving: nothing to decide before its last byte.
+                return Scan::NeedMore;
+            }
+        }
         let Some(&first) = buf.first() else {
             return Scan::NeedMore;
         };
@@ -235,9 +256,12 @@ impl Dialect for PowerScope {
         let message = match self.revision() {
             Revision::R0 => Message::from_bytes(bytes, Revision::R0)?,
             Revision::R1 => {
-                let frame = Frame::new_unchecked(bytes, Revision::R1);
-                frame.check_len()?;
-                Message::R1(r1::Message::parse(&frame)?)
+                if let Some(mut stream) = r1::Stream::parse_ina219(bytes) {
+                    stream.gap = self.gaps.observe(stream.packet.runtime_id(), stream.seq);
+                    return Ok(Message::R1(r1::Message::Stream(stream)));
+                }
+                let header = Frame::new_unchecked(bytes, Revision::R1).checked_header()?;
+                Message::R1(r1::Message::parse_parts(&header, bytes)?)
             }
         };
         Ok(self.track(message))
