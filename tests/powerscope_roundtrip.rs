@@ -179,7 +179,8 @@ proptest! {
         frame_type in 0u8..=3, cmd_id in prop_oneof![0u8..12, Just(0xFF), any::<u8>()], payload in prop::collection::vec(any::<u8>(), 0..=46),
     ) {
         // A checksum-valid frame of every type and command with every payload size: decodes
-        // or is rejected whole, never panics, and what decodes re-encodes exactly.
+        // or is rejected whole, never panics, and what decodes re-encodes exactly (verbatim:
+        // the decoder accepts values a sender must not use, e.g. a SET_PERIOD of 10240 ms).
         let mut buf = [0u8; 64];
         let header = HeaderRepr { frame_type, cmd_id, ..Default::default() };
         let n = frame::emit(&mut buf, Revision::R1, &header, &payload).unwrap();
@@ -187,7 +188,7 @@ proptest! {
         prop_assert_eq!(events.len(), 1);
         if let Some(msg) = events[0].frame() {
             let mut again = [0u8; 64];
-            let m = msg.emit(&mut again).unwrap();
+            let m = msg.emit_verbatim(&mut again).unwrap();
             prop_assert_eq!(&again[..m], &buf[..n]);
         } else {
             prop_assert_eq!(events[0].len, n, "a payload error rejects the whole frame");
@@ -276,4 +277,23 @@ fn frame_view_getters_and_setters() {
         Frame::new_checked(&buf[..n - 1], Revision::R1),
         Err(serial_dialects::powerscope::Error::Truncated { frame_len: Some(22), available: 21 })
     ));
+}
+
+/// Found by the property above: a CMD SET_PERIOD of 10240 ms (payload `00 00 28`) decodes
+/// (the device is the one to refuse it), `emit` refuses it as out of range, and
+/// `emit_verbatim` writes the received bytes back.
+#[test]
+fn out_of_range_set_period_decodes_and_reencodes_verbatim() {
+    let mut buf = [0u8; 64];
+    let header = HeaderRepr { frame_type: 1, cmd_id: 3, ..Default::default() };
+    let n = frame::emit(&mut buf, Revision::R1, &header, &[0, 0, 40]).unwrap();
+    let events: Vec<_> = SliceDecoder::new(PowerScope::r1(), &buf[..n]).collect();
+    assert_eq!(events.len(), 1);
+    let msg = events[0].frame().expect("a SET_PERIOD of 10240 ms decodes");
+    let Message::R1(r1::Message::Cmd(cmd)) = msg else { panic!("not a command: {msg:?}") };
+    assert_eq!(cmd.command, Command::SetPeriod { sensor: 0, period_ms: 10240 });
+    let mut again = [0u8; 64];
+    assert!(matches!(msg.emit(&mut again), Err(EncodeError::OutOfRange { .. })));
+    let m = msg.emit_verbatim(&mut again).unwrap();
+    assert_eq!(&again[..m], &buf[..n]);
 }
