@@ -538,6 +538,13 @@ impl<'a> Message<'a> {
     /// Reads the message with `msg_id` and `payload` (lenient about value ranges; strict
     /// about sizes).
     pub fn parse_payload(msg_id: u8, p: &'a [u8]) -> Result<Message<'a>, Error> {
+        // Telemetry is nearly all of a running device's traffic: read it without the
+        // type-table lookups below, straight into the result.
+        if msg_id == MsgType::TelemetryData.id() {
+            if let Ok(arr) = <&[u8; TELEMETRY_LEN]>::try_from(p) {
+                return Ok(Message::TelemetryData(TelemetryPacket::parse(arr)));
+            }
+        }
         let ty = MsgType::from_id(msg_id).ok_or(Error::UnknownType { msg_id })?;
         let expected = ty.payload_len();
         if !expected.accepts(p.len()) {

@@ -114,6 +114,7 @@
 //! # let _ = Message::Ping {};
 //! ```
 
+mod crc;
 mod error;
 pub mod frame;
 mod message;

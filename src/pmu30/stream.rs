@@ -1,7 +1,8 @@
 //! The stream scanner: `impl Dialect for Pmu30`.
 
+use super::crc;
 use super::error::{Error, Needed};
-use super::frame::{self, CrcCoverage, DEFAULT_MAX_PAYLOAD, Frame, OVERHEAD, START};
+use super::frame::{self, CRC_LEN, CrcCoverage, DEFAULT_MAX_PAYLOAD, Frame, OVERHEAD, START};
 use super::message::Message;
 use crate::stream::{Dialect, Scan, rejection_extent};
 
@@ -117,11 +118,15 @@ impl Dialect for Pmu30 {
                 Scan::NeedMore
             };
         };
-        let frame = Frame::new_unchecked(candidate);
-        // `candidate` holds the whole frame: its getters cannot fail.
-        match frame.check_crc(self.config.crc_coverage) {
-            Ok(()) => Scan::Frame(total),
-            Err(error) => reject(Some(total), error),
+        // `candidate` is the whole frame, at least OVERHEAD bytes (the fallbacks never
+        // apply): read the CRC and the bytes it covers once, not LENGTH again per field.
+        let received = candidate.last_chunk::<CRC_LEN>().map_or(0, |&c| u16::from_le_bytes(c));
+        let covered = candidate.get(self.config.crc_coverage.first_covered()..total - CRC_LEN).unwrap_or(&[]);
+        let computed = crc::crc16(covered);
+        if received == computed {
+            Scan::Frame(total)
+        } else {
+            reject(Some(total), Error::CrcMismatch { received, computed })
         }
     }
 

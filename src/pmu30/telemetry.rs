@@ -247,6 +247,11 @@ fn u16_at(p: &[u8; TELEMETRY_LEN], at: usize) -> u16 {
     }
 }
 
+/// The `N` bytes at `at` (offsets are constants within the payload: never the zero fallback).
+fn bytes_at<const N: usize>(p: &[u8; TELEMETRY_LEN], at: usize) -> [u8; N] {
+    p.get(at..at + N).and_then(|b| b.try_into().ok()).unwrap_or([0; N])
+}
+
 fn u32_at(p: &[u8; TELEMETRY_LEN], at: usize) -> u32 {
     match p.get(at..at + 4) {
         Some(&[a, b, c, d]) => u32::from_le_bytes([a, b, c, d]),
@@ -256,25 +261,21 @@ fn u32_at(p: &[u8; TELEMETRY_LEN], at: usize) -> u32 {
 
 impl TelemetryPacket {
     /// Reads a packet from its 119 payload bytes.
+    #[inline]
     pub fn parse(p: &[u8; TELEMETRY_LEN]) -> TelemetryPacket {
-        let mut t = TelemetryPacket {
+        // Every field is built in place (no default packet overwritten field by field), and
+        // the channel states are mapped from one 30-byte array, which the compiler turns
+        // into a few vector operations instead of 30 separate byte conversions.
+        TelemetryPacket {
             timestamp_ms: u32_at(p, field::TIMESTAMP_MS.start),
+            channel_states: bytes_at::<CHANNELS>(p, field::CHANNEL_STATES.start).map(ChannelState::from_u8),
+            analog_values: core::array::from_fn(|i| u16_at(p, field::ANALOG_VALUES.start + 2 * i)),
+            output_currents: core::array::from_fn(|i| u16_at(p, field::OUTPUT_CURRENTS.start + 2 * i)),
             input_voltage: u16_at(p, field::INPUT_VOLTAGE.start),
             temperature: i8::from_le_bytes([p[field::TEMPERATURE]]),
             fault_flags: FaultFlags::from_bits_retain(u32_at(p, field::FAULT_FLAGS.start)),
             crc: u16_at(p, field::CRC.start),
-            ..TelemetryPacket::default()
-        };
-        for (s, &b) in t.channel_states.iter_mut().zip(&p[field::CHANNEL_STATES]) {
-            *s = ChannelState::from_u8(b);
         }
-        for (i, v) in t.analog_values.iter_mut().enumerate() {
-            *v = u16_at(p, field::ANALOG_VALUES.start + 2 * i);
-        }
-        for (i, v) in t.output_currents.iter_mut().enumerate() {
-            *v = u16_at(p, field::OUTPUT_CURRENTS.start + 2 * i);
-        }
-        t
     }
 
     /// Writes the packet's 119 payload bytes, `crc` as it is.
