@@ -31,10 +31,71 @@ pub static CRC8: Crc<u8, Crc8Impl> = Crc::<u8, Crc8Impl>::new(&CRC_8_SMBUS);
 /// An incremental CRC-16/CCITT-FALSE computation, for frames written or read in pieces.
 pub type Crc16Digest = Digest<'static, u16, Crc16Impl>;
 
-/// CRC-16/CCITT-FALSE of `data`.
+/// CRC-16/CCITT-FALSE of `data` (the single-table loop of [`CRC16`]: small targets).
+#[cfg(not(feature = "fast-crc"))]
 #[inline]
 pub fn crc16(data: &[u8]) -> u16 {
     CRC16.checksum(data)
+}
+
+/// CRC-16/CCITT-FALSE of `data`.
+///
+/// With `fast-crc`, on the slice-by-16 tables of [`CRC16`]: the `crc` crate's loop takes
+/// 16-byte blocks and then the rest one byte at a time, each byte waiting for the previous
+/// one; here the rest goes through slice-by-8 and slice-by-4 steps on the same tables
+/// (table `k` is a byte's contribution when `k` bytes follow it), and blocks are split off
+/// as fixed-size arrays, so no index is checked at run time. A 120-byte pmu30 telemetry
+/// frame: 102 M -> 63 M instructions for the pmu30 workload's CRCs (callgrind).
+#[cfg(feature = "fast-crc")]
+#[inline]
+pub fn crc16(data: &[u8]) -> u16 {
+    let t: &[[u16; 256]; 16] = CRC16.table();
+    // The lookup of byte `b` in table `k`.
+    let at = |k: usize, b: u8| t[k][usize::from(b)];
+    let mut crc: u16 = 0xFFFF;
+    let mut rest = data;
+    while let Some((b, tail)) = rest.split_first_chunk::<16>() {
+        rest = tail;
+        let [hi, lo] = crc.to_be_bytes();
+        crc = at(15, b[0] ^ hi)
+            ^ at(14, b[1] ^ lo)
+            ^ at(13, b[2])
+            ^ at(12, b[3])
+            ^ at(11, b[4])
+            ^ at(10, b[5])
+            ^ at(9, b[6])
+            ^ at(8, b[7])
+            ^ at(7, b[8])
+            ^ at(6, b[9])
+            ^ at(5, b[10])
+            ^ at(4, b[11])
+            ^ at(3, b[12])
+            ^ at(2, b[13])
+            ^ at(1, b[14])
+            ^ at(0, b[15]);
+    }
+    // `rest` is now shorter than 16 bytes: at most one step of 8 and one of 4.
+    if let Some((b, tail)) = rest.split_first_chunk::<8>() {
+        rest = tail;
+        let [hi, lo] = crc.to_be_bytes();
+        crc = at(7, b[0] ^ hi)
+            ^ at(6, b[1] ^ lo)
+            ^ at(5, b[2])
+            ^ at(4, b[3])
+            ^ at(3, b[4])
+            ^ at(2, b[5])
+            ^ at(1, b[6])
+            ^ at(0, b[7]);
+    }
+    if let Some((b, tail)) = rest.split_first_chunk::<4>() {
+        rest = tail;
+        let [hi, lo] = crc.to_be_bytes();
+        crc = at(3, b[0] ^ hi) ^ at(2, b[1] ^ lo) ^ at(1, b[2]) ^ at(0, b[3]);
+    }
+    for &b in rest {
+        crc = at(0, crc.to_be_bytes()[0] ^ b) ^ (crc << 8);
+    }
+    crc
 }
 
 /// Starts an incremental CRC-16/CCITT-FALSE.
@@ -65,6 +126,25 @@ mod tests {
         d.update(b"1234");
         d.update(b"56789");
         assert_eq!(d.finalize(), 0x29B1);
+    }
+
+    #[test]
+    fn fast_crc16_matches_the_crc_crate_at_every_length() {
+        let mut data = [0u8; 300];
+        let mut x: u32 = 0x1234_5678;
+        for b in data.iter_mut() {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            *b = x as u8;
+        }
+        for start in 0..3 {
+            for end in start..data.len() {
+                let bytes = &data[start..end];
+                assert_eq!(crc16(bytes), CRC16.checksum(bytes), "{start}..{end}");
+            }
+        }
+        assert_eq!(crc16(b"123456789"), 0x29B1);
     }
 
     #[test]

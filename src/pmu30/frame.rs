@@ -1,7 +1,7 @@
 //! The zero-copy frame view: `0xAA | LENGTH u16 LE | MSG_ID u8 | PAYLOAD[LENGTH] | CRC u16 LE`.
 
-use super::crc;
 use super::error::{Error, Needed};
+use crate::crc;
 
 /// The start marker.
 pub const START: u8 = 0xAA;

@@ -114,7 +114,6 @@
 //! # let _ = Message::Ping {};
 //! ```
 
-mod crc;
 mod error;
 pub mod frame;
 mod message;

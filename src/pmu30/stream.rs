@@ -1,9 +1,9 @@
 //! The stream scanner: `impl Dialect for Pmu30`.
 
-use super::crc;
 use super::error::{Error, Needed};
 use super::frame::{self, CRC_LEN, CrcCoverage, DEFAULT_MAX_PAYLOAD, Frame, OVERHEAD, START};
 use super::message::Message;
+use crate::crc;
 use crate::stream::{Dialect, Scan, rejection_extent};
 
 /// Decoder and encoder settings.
