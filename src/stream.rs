@@ -306,7 +306,12 @@ impl<D: Dialect, const N: usize> StreamDecoder<D, N> {
     #[allow(clippy::should_implement_trait)] // events borrow the decoder: not an Iterator
     #[inline]
     pub fn next(&mut self) -> Option<EventOf<'_, D>> {
-        self.next_with_bytes().map(|(event, _)| event)
+        // Not `next_with_bytes().map(..)`: moving the event out of a tuple copies it.
+        let avail = &self.buf[self.start..self.end];
+        let full = self.start == 0 && self.end == N;
+        let event = step(&mut self.dialect, &mut self.stats, avail, self.at_end, full, self.offset)?;
+        consume(&mut self.start, &mut self.end, &mut self.offset, event.len);
+        Some(event)
     }
 
     /// Like [`next`](Self::next), and also returns the input bytes the event spans.
@@ -319,12 +324,7 @@ impl<D: Dialect, const N: usize> StreamDecoder<D, N> {
         let full = self.start == 0 && self.end == N;
         let event = step(&mut self.dialect, &mut self.stats, avail, self.at_end, full, self.offset)?;
         let bytes = &avail[..event.len];
-        self.start += event.len;
-        self.offset += event.len as u64;
-        if self.start == self.end {
-            self.start = 0;
-            self.end = 0;
-        }
+        consume(&mut self.start, &mut self.end, &mut self.offset, event.len);
         Some((event, bytes))
     }
 
@@ -384,6 +384,19 @@ impl<D: Dialect, const N: usize> StreamDecoder<D, N> {
         self.offset = 0;
         self.at_end = false;
         self.stats = Stats::default();
+    }
+}
+
+/// Advances a [`StreamDecoder`]'s window past an event of `len` bytes. Takes the fields, not
+/// the decoder, because the event still borrows the decoder's buffer.
+#[inline(always)]
+fn consume(start: &mut usize, end: &mut usize, offset: &mut u64, len: usize) {
+    *start += len;
+    *offset += len as u64;
+    if *start == *end {
+        // Empty: the next push starts at the front, so compaction is never needed for it.
+        *start = 0;
+        *end = 0;
     }
 }
 
