@@ -360,24 +360,24 @@ impl<'a> WirePacket<'a> {
         let (mut next, mut at, mut low) = (field::HEADER_LEN, 0usize, None);
         for_each_segment(self.cobs, |seg| {
             let seg_end = at + seg.len();
-            while next < seg_end.min(end) {
-                let i = next - at;
-                match (low.take(), seg.get(i), seg.get(i + 1)) {
-                    // Both bytes in this segment (the common case).
-                    (None, Some(&lo), Some(&hi)) => {
-                        f(u16::from_le_bytes([lo, hi]));
-                        next += Record::SIZE;
-                    }
-                    (None, Some(&lo), None) => {
-                        low = Some(lo);
-                        next += 1;
-                    }
-                    (Some(lo), Some(&hi), _) => {
-                        f(u16::from_le_bytes([lo, hi]));
-                        next += Record::SIZE - 1;
-                    }
-                    _ => break,
+            if let Some(lo) = low {
+                let Some(&hi) = seg.first() else { return };
+                f(u16::from_le_bytes([lo, hi]));
+                low = None;
+                next += Record::SIZE - 1;
+            }
+            // Records whose two `seq` bytes both lie in this segment (the common case):
+            // one stride per record, no per-byte state.
+            let stop = seg_end.min(end);
+            while next + 1 < stop {
+                if let Some(&[lo, hi]) = seg.get(next - at..).and_then(<[u8]>::first_chunk) {
+                    f(u16::from_le_bytes([lo, hi]));
                 }
+                next += Record::SIZE;
+            }
+            if next < stop {
+                low = seg.get(next - at).copied();
+                next += 1;
             }
             at = seg_end;
         });
