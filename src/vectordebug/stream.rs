@@ -139,8 +139,10 @@ impl VectorDebug {
     fn track<'a>(&mut self, packet: WirePacket<'a>) -> WirePacket<'a> {
         let span = match packet.packet_type() {
             PacketType::DbgFrame1 => {
-                let mut span = None;
-                packet.for_each_seq(|seq| self.seq.extend_span(&mut span, seq));
+                // Counted in a local copy: its fields stay in registers through the walk.
+                let (mut tracker, mut span) = (self.seq, None);
+                packet.for_each_seq(|seq| tracker.extend_span(&mut span, seq));
+                self.seq = tracker;
                 span
             }
             _ => None,

@@ -40,7 +40,7 @@ fn cobs_structure_with(c: &[u8], find_zeros: bool) -> Result<usize, CobsError> {
         }
         let end = i + code;
         let Some(block) = c.get(i + 1..end) else { return Err(CobsError::Overrun { at: i }) };
-        if let Some(z) = memchr::memchr(0, block).filter(|_| find_zeros) {
+        if find_zeros && let Some(z) = memchr::memchr(0, block) {
             return Err(CobsError::ZeroByte { at: i + 1 + z });
         }
         if code == 1 && end == c.len() && previous_full {
@@ -220,6 +220,47 @@ fn header_plausible(c: &[u8]) -> bool {
     n < m && m <= n + 1 + n / 254
 }
 
+/// Where [`WirePacket::for_each_seq`] is in the decoded bytes.
+struct SeqWalk {
+    /// Decoded offset of the next `seq` byte wanted.
+    next: usize,
+    /// Decoded offset of the segment's first byte.
+    at: usize,
+    /// The low byte of a `seq` split across two segments.
+    low: Option<u8>,
+    /// End of the last whole record.
+    end: usize,
+}
+
+impl SeqWalk {
+    /// Reports the `seq`s in one segment of decoded bytes (a block's data or an implied
+    /// zero) and moves past it.
+    #[inline(always)]
+    fn segment(&mut self, seg: &[u8], f: &mut impl FnMut(u16)) {
+        let seg_end = self.at + seg.len();
+        if let Some(lo) = self.low {
+            let Some(&hi) = seg.first() else { return };
+            f(u16::from_le_bytes([lo, hi]));
+            self.low = None;
+            self.next += Record::SIZE - 1;
+        }
+        // Records whose two `seq` bytes both lie in this segment (the common case): one
+        // stride per record.
+        let stop = seg_end.min(self.end);
+        while self.next + 1 < stop {
+            if let Some(&[lo, hi]) = seg.get(self.next - self.at..).and_then(<[u8]>::first_chunk) {
+                f(u16::from_le_bytes([lo, hi]));
+            }
+            self.next += Record::SIZE;
+        }
+        if self.next < stop {
+            self.low = seg.get(self.next - self.at).copied();
+            self.next += 1;
+        }
+        self.at = seg_end;
+    }
+}
+
 /// The decoded bytes of a COBS chunk, produced on the fly.
 ///
 /// Meant for chunks that passed validation; on invalid input it stops early or yields
@@ -352,35 +393,25 @@ impl<'a> WirePacket<'a> {
 
     /// Calls `f` with the `seq` of every record (DBG_FRAME1), in order. Picks the two
     /// bytes of each record out of the COBS blocks instead of decoding every byte, which
-    /// is what the stream decoder's loss counting needs.
+    /// is what the stream decoder's loss counting needs. One loop over the code bytes (no
+    /// per-block callback) inlined into its caller, so that `f`'s state stays in registers.
+    #[inline(always)]
     pub(crate) fn for_each_seq(&self, mut f: impl FnMut(u16)) {
         let end = field::HEADER_LEN + self.record_count() * Record::SIZE;
-        // Decoded offset of the next byte wanted, of the start of the current segment,
-        // and the low byte of a `seq` split across two segments.
-        let (mut next, mut at, mut low) = (field::HEADER_LEN, 0usize, None);
-        for_each_segment(self.cobs, |seg| {
-            let seg_end = at + seg.len();
-            while next < seg_end.min(end) {
-                let i = next - at;
-                match (low.take(), seg.get(i), seg.get(i + 1)) {
-                    // Both bytes in this segment (the common case).
-                    (None, Some(&lo), Some(&hi)) => {
-                        f(u16::from_le_bytes([lo, hi]));
-                        next += Record::SIZE;
-                    }
-                    (None, Some(&lo), None) => {
-                        low = Some(lo);
-                        next += 1;
-                    }
-                    (Some(lo), Some(&hi), _) => {
-                        f(u16::from_le_bytes([lo, hi]));
-                        next += Record::SIZE - 1;
-                    }
-                    _ => break,
-                }
+        let c = self.cobs;
+        let mut walk = SeqWalk { next: field::HEADER_LEN, at: 0, low: None, end };
+        let mut i = 0usize;
+        while let Some(&code) = c.get(i) {
+            if code == 0 || walk.at >= end {
+                return;
             }
-            at = seg_end;
-        });
+            let block_end = (i + usize::from(code)).min(c.len());
+            walk.segment(c.get(i + 1..block_end).unwrap_or(&[]), &mut f);
+            if code != 0xFF && block_end < c.len() {
+                walk.segment(&[0], &mut f);
+            }
+            i = block_end;
+        }
     }
 
     pub(crate) fn with_seq(mut self, seq: Option<SeqSpan>) -> Self {
