@@ -312,10 +312,11 @@ impl fmt::Debug for Text<'_> {
 
 /// Everything the plot stream carries.
 ///
-/// `Commands` owns its list (about 1.4 KiB, fixed storage): without a heap it cannot be
-/// boxed, and a decoded frame may not borrow the dialect. Tables are rare, so the size
-/// only costs a copy per event.
-#[allow(clippy::large_enum_variant)] // no heap to box into; see above
+/// `Commands` owns its list (a decoded frame may not borrow the dialect). With the `alloc`
+/// feature the list's rows are boxed ([`CommandList`]), so a `Message` is a few words and
+/// moving an event costs a few words; without `alloc` it holds the rows inline (about
+/// 1.3 KiB), which every move of an event then copies.
+#[cfg_attr(not(feature = "alloc"), allow(clippy::large_enum_variant))] // no heap to box into
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(tag = "type", content = "fields"))]
