@@ -27,6 +27,12 @@ impl<'a> Data<'a> {
         Data { payload: bytes.get(frame::field::HEADER_LEN..len).unwrap_or(&[]) }
     }
 
+    /// The values of a data frame whose header the scanner has checked: `payload` is the
+    /// frame without its header.
+    pub(super) fn from_checked(payload: &'a [u8]) -> Data<'a> {
+        Data { payload }
+    }
+
     /// Values from their little-endian bytes: `None` unless the length is even and the
     /// count is 1..=255.
     pub fn from_le_bytes(payload: &'a [u8]) -> Option<Data<'a>> {
@@ -140,6 +146,12 @@ impl<'a> Labels<'a> {
         let len = frame.frame_len();
         let bytes = frame.into_inner();
         Labels { count, payload: bytes.get(frame::field::HEADER_LEN..len).unwrap_or(&[]) }
+    }
+
+    /// The entries of a label frame the scanner has checked: `payload` is the frame without
+    /// its header.
+    pub(super) fn from_checked(count: u8, payload: &'a [u8]) -> Labels<'a> {
+        Labels { count, payload }
     }
 
     /// Number of entries (COUNT).
