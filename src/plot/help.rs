@@ -148,35 +148,77 @@ struct RowSpan {
     ends: [u16; 4],
 }
 
-/// The commands of one finished help table, with fixed storage (no heap): at most
-/// [`MAX_COMMANDS`] rows and [`COMMAND_TEXT_CAPACITY`] bytes of text.
-#[derive(Clone, PartialEq, Eq, Default)]
-pub struct CommandList {
+/// The rows of a table: the field text and where each row's fields end in it.
+#[derive(Clone, Default)]
+struct Arena {
     text: heapless::Vec<u8, COMMAND_TEXT_CAPACITY>,
     rows: heapless::Vec<RowSpan, MAX_COMMANDS>,
+}
+
+/// Where a [`CommandList`] keeps its rows: `None` until the first row is pushed. With the
+/// `alloc` feature the arena (about 1.3 KiB) is boxed, so that a [`Message`](super::Message)
+/// (which can hold a list) is a few words and every event that moves it copies a few words,
+/// not the whole table; tables are rare, so this is one allocation per help table. Without
+/// `alloc` it is stored inline.
+#[cfg(feature = "alloc")]
+type Slot = Option<alloc::boxed::Box<Arena>>;
+#[cfg(not(feature = "alloc"))]
+type Slot = Option<Arena>;
+
+/// The commands of one finished help table: at most [`MAX_COMMANDS`] rows and
+/// [`COMMAND_TEXT_CAPACITY`] bytes of text. The rows are stored on the heap with the
+/// `alloc` feature (one allocation, when the first row is pushed) and inline without it (no
+/// heap); either way the limits, the rows and their order are the same.
+#[derive(Clone, Default)]
+pub struct CommandList {
+    arena: Slot,
     dropped: u16,
     ended_by: TableEnd,
 }
 
+impl PartialEq for CommandList {
+    fn eq(&self, other: &Self) -> bool {
+        self.rows() == other.rows()
+            && self.text() == other.text()
+            && self.dropped == other.dropped
+            && self.ended_by == other.ended_by
+    }
+}
+
+impl Eq for CommandList {}
+
 impl CommandList {
     /// An empty list.
     pub const fn new() -> Self {
-        CommandList {
-            text: heapless::Vec::new(),
-            rows: heapless::Vec::new(),
-            dropped: 0,
-            ended_by: TableEnd::Separator,
-        }
+        CommandList { arena: None, dropped: 0, ended_by: TableEnd::Separator }
+    }
+
+    fn rows(&self) -> &[RowSpan] {
+        self.arena.as_ref().map_or(&[], |a| &a.rows)
+    }
+
+    fn text(&self) -> &[u8] {
+        self.arena.as_ref().map_or(&[], |a| &a.text)
+    }
+
+    #[cfg(feature = "alloc")]
+    fn arena_mut(&mut self) -> &mut Arena {
+        self.arena.get_or_insert_with(alloc::boxed::Box::default)
+    }
+
+    #[cfg(not(feature = "alloc"))]
+    fn arena_mut(&mut self) -> &mut Arena {
+        self.arena.get_or_insert_with(Arena::default)
     }
 
     /// Number of rows kept.
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.rows().len()
     }
 
     /// Whether no row was kept.
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.rows().is_empty()
     }
 
     /// Rows that did not fit (more than [`MAX_COMMANDS`] rows or
@@ -191,12 +233,12 @@ impl CommandList {
     }
 
     fn field(&self, start: u16, end: u16) -> &str {
-        self.text.get(start as usize..end as usize).and_then(|b| core::str::from_utf8(b).ok()).unwrap_or("")
+        self.text().get(start as usize..end as usize).and_then(|b| core::str::from_utf8(b).ok()).unwrap_or("")
     }
 
     /// Row `i`.
     pub fn get(&self, i: usize) -> Option<Command<'_>> {
-        let r = self.rows.get(i)?;
+        let r = self.rows().get(i)?;
         Some(Command {
             cmd: self.field(r.start, r.ends[0]),
             args: self.field(r.ends[0], r.ends[1]),
@@ -207,7 +249,7 @@ impl CommandList {
 
     /// The rows, in table order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = Command<'_>> + '_ {
-        (0..self.rows.len()).map(|i| self.get(i).unwrap_or(Command { cmd: "", args: "", cat: "", description: "" }))
+        (0..self.len()).map(|i| self.get(i).unwrap_or(Command { cmd: "", args: "", cat: "", description: "" }))
     }
 
     /// The rows that get a button (args exactly `-`).
@@ -219,19 +261,20 @@ impl CommandList {
     pub fn push(&mut self, command: Command<'_>) -> bool {
         let fields = [command.cmd, command.args, command.cat, command.description];
         let total: usize = fields.iter().map(|f| f.len()).sum();
-        if self.rows.is_full() || self.text.len() + total > COMMAND_TEXT_CAPACITY {
+        if self.len() == MAX_COMMANDS || self.text().len() + total > COMMAND_TEXT_CAPACITY {
             self.dropped = self.dropped.saturating_add(1);
             return false;
         }
+        let arena = self.arena_mut();
         // Offsets fit in u16: the arena holds at most 1024 bytes.
-        let start = self.text.len() as u16;
+        let start = arena.text.len() as u16;
         let mut ends = [0u16; 4];
         for (end, f) in ends.iter_mut().zip(fields) {
             // Cannot fail: the room was checked above.
-            let _ = self.text.extend_from_slice(f.as_bytes());
-            *end = self.text.len() as u16;
+            let _ = arena.text.extend_from_slice(f.as_bytes());
+            *end = arena.text.len() as u16;
         }
-        let _ = self.rows.push(RowSpan { start, ends });
+        let _ = arena.rows.push(RowSpan { start, ends });
         true
     }
 

@@ -27,6 +27,12 @@ impl<'a> Data<'a> {
         Data { payload: bytes.get(frame::field::HEADER_LEN..len).unwrap_or(&[]) }
     }
 
+    /// The values of a data frame whose header the scanner has checked: `payload` is the
+    /// frame without its header.
+    pub(super) fn from_checked(payload: &'a [u8]) -> Data<'a> {
+        Data { payload }
+    }
+
     /// Values from their little-endian bytes: `None` unless the length is even and the
     /// count is 1..=255.
     pub fn from_le_bytes(payload: &'a [u8]) -> Option<Data<'a>> {
@@ -140,6 +146,12 @@ impl<'a> Labels<'a> {
         let len = frame.frame_len();
         let bytes = frame.into_inner();
         Labels { count, payload: bytes.get(frame::field::HEADER_LEN..len).unwrap_or(&[]) }
+    }
+
+    /// The entries of a label frame the scanner has checked: `payload` is the frame without
+    /// its header.
+    pub(super) fn from_checked(count: u8, payload: &'a [u8]) -> Labels<'a> {
+        Labels { count, payload }
     }
 
     /// Number of entries (COUNT).
@@ -312,10 +324,11 @@ impl fmt::Debug for Text<'_> {
 
 /// Everything the plot stream carries.
 ///
-/// `Commands` owns its list (about 1.4 KiB, fixed storage): without a heap it cannot be
-/// boxed, and a decoded frame may not borrow the dialect. Tables are rare, so the size
-/// only costs a copy per event.
-#[allow(clippy::large_enum_variant)] // no heap to box into; see above
+/// `Commands` owns its list (a decoded frame may not borrow the dialect). With the `alloc`
+/// feature the list's rows are boxed ([`CommandList`]), so a `Message` is a few words and
+/// moving an event costs a few words; without `alloc` it holds the rows inline (about
+/// 1.3 KiB), which every move of an event then copies.
+#[cfg_attr(not(feature = "alloc"), allow(clippy::large_enum_variant))] // no heap to box into
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(tag = "type", content = "fields"))]

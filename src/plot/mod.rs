@@ -70,11 +70,17 @@
 //! are rejected at once (one byte), never waited for. A flood of start bytes is one
 //! one-byte rejection per byte; text without `\n` is cut into `max_line` pieces.
 //!
-//! Fixed state of a [`Plot`] (at most 2.5 KiB, no heap): the text classification
-//! ([`TextState`], 8 bytes), the current logical line ([`LINE_CAPACITY`] = 1024 bytes) and
-//! the help table being read ([`CommandList`]: [`COMMAND_TEXT_CAPACITY`] = 1024 bytes of
-//! text and [`MAX_COMMANDS`] = 32 rows, about 1.4 KiB). [`HelpWriter::row`] assembles a row
-//! in a [`LINE_CAPACITY`]-byte stack buffer.
+//! Fixed state of a [`Plot`] (at most 2.5 KiB): the text classification ([`TextState`],
+//! 8 bytes), the current logical line ([`LINE_CAPACITY`] = 1024 bytes) and the help table
+//! being read ([`CommandList`]: [`COMMAND_TEXT_CAPACITY`] = 1024 bytes of text and
+//! [`MAX_COMMANDS`] = 32 rows, about 1.3 KiB). [`HelpWriter::row`] assembles a row in a
+//! [`LINE_CAPACITY`]-byte stack buffer.
+//!
+//! Heap: none without the `alloc` feature. With `alloc` (and so `std`, the default), a
+//! [`CommandList`] keeps its rows in one boxed block, allocated when a table's first row
+//! is read: a plot event is then 48 bytes instead of 1384, and decoding the data frames
+//! that make up nearly all of a plot stream no longer copies a help table's worth of bytes
+//! for every event. The rows, limits, JSON and `Debug` output are the same either way.
 //!
 //! # Contract
 //!

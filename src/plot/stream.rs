@@ -9,7 +9,7 @@ use super::frame::{
     max_label_frame_len,
 };
 use super::help::{CommandList, DEFAULT_MARKER, HelpParser, LINE_CAPACITY};
-use super::message::{Message, Text};
+use super::message::{Data, Labels, Message, Text};
 use super::text::TextState;
 use crate::stream::{Dialect, Scan};
 
@@ -67,7 +67,7 @@ enum Pending {
 ///
 /// State: the text classification of the current line (a few bytes), the current logical
 /// line for the help parser ([`LINE_CAPACITY`] bytes) and the help table being read
-/// (about 1.4 KiB).
+/// (about 1.3 KiB; boxed with the `alloc` feature, see [`CommandList`]).
 pub struct Plot {
     config: Config,
     text: TextState,
@@ -155,6 +155,35 @@ impl Plot {
         self.line_open = false;
     }
 
+    /// The scanner for everything: see the module docs.
+    fn scan_any(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
+        if self.help.get_mut().is_finished() {
+            self.pending = Pending::Commands;
+            return Scan::Frame(0);
+        }
+        let Some(&first) = buf.first() else {
+            if !at_end {
+                return Scan::NeedMore;
+            }
+            // End of input: the last line ends, and so does a table being read.
+            if self.line_open {
+                self.finish_line();
+            }
+            let help = self.help.get_mut();
+            help.end_table();
+            if help.is_finished() {
+                self.pending = Pending::Commands;
+                return Scan::Frame(0);
+            }
+            return Scan::NeedMore;
+        };
+        if (first == DATA_START || first == LABEL_START) && !self.text.is_text(first) {
+            self.scan_frame(buf, at_end)
+        } else {
+            self.scan_text(buf, at_end)
+        }
+    }
+
     fn scan_frame(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
         let max = self.config.max_channels;
         let checked = if buf.first() == Some(&DATA_START) { check_data(buf, max) } else { check_label(buf, max) };
@@ -229,32 +258,44 @@ impl Dialect for Plot {
         self.max_line().max(data_frame_len(max as usize)).max(max_label_frame_len(max))
     }
 
+    /// The common case first, inlined into the drivers: a complete data frame where a frame
+    /// may start (what `check_data` accepts). Anything else goes through `scan_any`.
+    #[inline]
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
-        if self.help.get_mut().is_finished() {
-            self.pending = Pending::Commands;
-            return Scan::Frame(0);
+        if let [DATA_START, count, ..] = *buf {
+            let len = data_frame_len(count as usize);
+            if count != 0
+                && count <= self.config.max_channels
+                && buf.len() >= len
+                && !self.text.is_text(DATA_START)
+                && !self.help.get_mut().is_finished()
+            {
+                self.text.reset();
+                self.pending = Pending::Frame;
+                return Scan::Frame(len);
+            }
         }
-        let Some(&first) = buf.first() else {
-            if !at_end {
-                return Scan::NeedMore;
+        self.scan_any(buf, at_end)
+    }
+
+    /// Frames that `scan` has just checked are not checked again: the bytes are exactly the
+    /// frame, so the values or entries are the bytes after the header.
+    #[inline]
+    fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
+        if self.pending == Pending::Frame {
+            match frame {
+                [DATA_START, _, payload @ ..] => {
+                    self.pending = Pending::None;
+                    return Ok(Message::Data(Data::from_checked(payload)));
+                }
+                [LABEL_START, count, payload @ ..] => {
+                    self.pending = Pending::None;
+                    return Ok(Message::Label(Labels::from_checked(*count, payload)));
+                }
+                _ => {}
             }
-            // End of input: the last line ends, and so does a table being read.
-            if self.line_open {
-                self.finish_line();
-            }
-            let help = self.help.get_mut();
-            help.end_table();
-            if help.is_finished() {
-                self.pending = Pending::Commands;
-                return Scan::Frame(0);
-            }
-            return Scan::NeedMore;
-        };
-        if (first == DATA_START || first == LABEL_START) && !self.text.is_text(first) {
-            self.scan_frame(buf, at_end)
-        } else {
-            self.scan_text(buf, at_end)
         }
+        self.decode(frame)
     }
 
     fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {

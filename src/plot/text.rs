@@ -57,6 +57,8 @@ impl TextState {
 
     /// Whether `byte` (a start byte `0xAA`/`0xAB`) would be text here: it must complete the
     /// pending character of clean text.
+    // Inlined: the scanner asks this for every frame, and it is mostly `need == 1`, false.
+    #[inline]
     pub fn is_text(&self, byte: u8) -> bool {
         self.clean
             && self.need == 1
