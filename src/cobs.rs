@@ -89,20 +89,11 @@ impl<'a> Encoder<'a> {
             }
             let window = data.len().min(MAX_RUN - self.run);
             let room = self.dst.get_mut(self.out..).unwrap_or_default();
-            // Copy the zero-free start of the window: 16 bytes at a time while they hold no
-            // zero (a check the compiler vectorises), then byte by byte up to the zero.
-            // Blocks are short in typical data (the high byte of a small i16 is zero), where
-            // a `memchr` and a `memcpy` call per block cost more than they save.
+            // Copy the zero-free start of the window in one tight loop. Blocks are short in
+            // typical data (the high byte of a small i16 is zero), where a `memchr` and a
+            // `memcpy` call per block cost more than they save.
             let mut copied = 0;
-            for (slot, src) in room.chunks_exact_mut(16).zip(data[..window].chunks_exact(16)) {
-                if src.iter().fold(false, |zero, &b| zero | (b == 0)) {
-                    break;
-                }
-                slot.copy_from_slice(src);
-                copied += 16;
-            }
-            let rest = room.get_mut(copied..).unwrap_or_default();
-            for (slot, &b) in rest.iter_mut().zip(&data[copied..window]) {
+            for (slot, &b) in room.iter_mut().zip(&data[..window]) {
                 if b == 0 {
                     break;
                 }
