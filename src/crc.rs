@@ -38,6 +38,10 @@ pub fn crc16(data: &[u8]) -> u16 {
     CRC16.checksum(data)
 }
 
+/// From this length on, [`crc16`] leaves the 16-byte blocks to the `crc` crate's loop.
+#[cfg(feature = "fast-crc")]
+const LONG_CRC_INPUT: usize = 256;
+
 /// CRC-16/CCITT-FALSE of `data`.
 ///
 /// With `fast-crc`, on the slice-by-16 tables of [`CRC16`]: the `crc` crate's loop takes
@@ -45,7 +49,9 @@ pub fn crc16(data: &[u8]) -> u16 {
 /// one; here the rest goes through slice-by-8 and slice-by-4 steps on the same tables
 /// (table `k` is a byte's contribution when `k` bytes follow it), and blocks are split off
 /// as fixed-size arrays, so no index is checked at run time. A 120-byte pmu30 telemetry
-/// frame: 102 M -> 63 M instructions for the pmu30 workload's CRCs (callgrind).
+/// frame: 102 M -> 63 M instructions for the pmu30 workload's CRCs (callgrind). Long
+/// inputs (vectordebug packets, whole buffers) leave their blocks to the crate's loop, which
+/// is about twice as fast there (3.0 against 1.6 GB/s over 4 MiB).
 #[cfg(feature = "fast-crc")]
 #[inline]
 pub fn crc16(data: &[u8]) -> u16 {
@@ -54,6 +60,14 @@ pub fn crc16(data: &[u8]) -> u16 {
     let at = |k: usize, b: u8| t[k][usize::from(b)];
     let mut crc: u16 = 0xFFFF;
     let mut rest = data;
+    if data.len() >= LONG_CRC_INPUT {
+        let (blocks, tail) = data.split_at(data.len() - data.len() % 16);
+        let mut digest = CRC16.digest();
+        digest.update(blocks);
+        // CCITT-FALSE has no output reflection and xorout 0: the result is the register.
+        crc = digest.finalize();
+        rest = tail;
+    }
     while let Some((b, tail)) = rest.split_first_chunk::<16>() {
         rest = tail;
         let [hi, lo] = crc.to_be_bytes();
