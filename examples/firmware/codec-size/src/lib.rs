@@ -32,3 +32,17 @@ pub fn receive(rx: &mut [u8; RX_CHUNK]) -> &[u8] {
     let len = black_box(RX_CHUNK).min(RX_CHUNK);
     &rx[..len]
 }
+
+/// The loop of every `<dialect>-decode` binary: a `StreamDecoder` of capacity `N` (the
+/// dialect's worst case) on the stack, fed 64-byte receive chunks, every event observed.
+#[inline(always)]
+pub fn decode_forever<D: serial_dialects::stream::Dialect, const N: usize>(dialect: D) -> ! {
+    let mut rx = [0u8; RX_CHUNK];
+    let mut decoder: serial_dialects::StreamDecoder<D, N> = serial_dialects::StreamDecoder::new(dialect);
+    loop {
+        decoder.feed(receive(&mut rx), |event| {
+            black_box(&event);
+        });
+        sink(&decoder.stats().frames.to_le_bytes());
+    }
+}

@@ -5,11 +5,9 @@
 #![no_std]
 #![no_main]
 
-use codec_size::{RX_CHUNK, receive, sink};
-use core::hint::black_box;
+use codec_size::decode_forever;
 use cortex_m_rt::entry;
 use panic_halt as _;
-use serial_dialects::StreamDecoder;
 use serial_dialects::powerscope::PowerScope;
 
 /// `PowerScope::r1().max_frame_len()` (revision 0 needs 528).
@@ -17,12 +15,5 @@ const CAPACITY: usize = 64;
 
 #[entry]
 fn main() -> ! {
-    let mut rx = [0u8; RX_CHUNK];
-    let mut decoder: StreamDecoder<PowerScope, CAPACITY> = StreamDecoder::new(PowerScope::r1());
-    loop {
-        decoder.feed(receive(&mut rx), |event| {
-            black_box(&event);
-        });
-        sink(&decoder.stats().frames.to_le_bytes());
-    }
+    decode_forever::<PowerScope, CAPACITY>(PowerScope::r1())
 }

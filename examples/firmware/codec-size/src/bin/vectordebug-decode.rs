@@ -5,11 +5,9 @@
 #![no_std]
 #![no_main]
 
-use codec_size::{RX_CHUNK, receive, sink};
-use core::hint::black_box;
+use codec_size::decode_forever;
 use cortex_m_rt::entry;
 use panic_halt as _;
-use serial_dialects::StreamDecoder;
 use serial_dialects::vectordebug::VectorDebug;
 
 /// `Config::default().max_frame_len()`.
@@ -17,12 +15,5 @@ const CAPACITY: usize = 16450;
 
 #[entry]
 fn main() -> ! {
-    let mut rx = [0u8; RX_CHUNK];
-    let mut decoder: StreamDecoder<VectorDebug, CAPACITY> = StreamDecoder::new(VectorDebug::default());
-    loop {
-        decoder.feed(receive(&mut rx), |event| {
-            black_box(&event);
-        });
-        sink(&decoder.stats().frames.to_le_bytes());
-    }
+    decode_forever::<VectorDebug, CAPACITY>(VectorDebug::default())
 }
