@@ -11,7 +11,7 @@
 //! a single 256-entry table each (512 + 256 bytes) is used, which suits a Cortex-M flash
 //! budget.
 
-use crc::{CRC_8_SMBUS, CRC_16_IBM_3740, Crc, Digest, Table};
+use crc::{CRC_8_SMBUS, CRC_16_IBM_3740, Crc, Table};
 
 #[cfg(feature = "fast-crc")]
 type Crc16Impl = Table<16>;
@@ -29,93 +29,89 @@ pub static CRC16: Crc<u16, Crc16Impl> = Crc::<u16, Crc16Impl>::new(&CRC_16_IBM_3
 pub static CRC8: Crc<u8, Crc8Impl> = Crc::<u8, Crc8Impl>::new(&CRC_8_SMBUS);
 
 /// An incremental CRC-16/CCITT-FALSE computation, for frames written or read in pieces.
-pub type Crc16Digest = Digest<'static, u16, Crc16Impl>;
+///
+/// The register itself (CCITT-FALSE has no output reflection and xorout 0), so `update`
+/// costs no more than [`crc16`] over the same bytes, however short the pieces: COBS blocks
+/// of a few bytes each are the common case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Crc16Digest(u16);
 
-/// CRC-16/CCITT-FALSE of `data` (the single-table loop of [`CRC16`]: small targets).
-#[cfg(not(feature = "fast-crc"))]
-#[inline]
-pub fn crc16(data: &[u8]) -> u16 {
-    CRC16.checksum(data)
+impl Crc16Digest {
+    /// Feeds the next bytes of the covered range.
+    #[inline]
+    pub fn update(&mut self, data: &[u8]) {
+        self.0 = crc16_update(self.0, data);
+    }
+
+    /// The CRC of every byte fed so far.
+    #[inline]
+    pub fn finalize(self) -> u16 {
+        self.0
+    }
 }
 
-/// From this length on, [`crc16`] leaves the 16-byte blocks to the `crc` crate's loop.
-#[cfg(feature = "fast-crc")]
-const LONG_CRC_INPUT: usize = 256;
-
 /// CRC-16/CCITT-FALSE of `data`.
-///
-/// With `fast-crc`, on the slice-by-16 tables of [`CRC16`]: the `crc` crate's loop takes
-/// 16-byte blocks and then the rest one byte at a time, each byte waiting for the previous
-/// one; here the rest goes through slice-by-8 and slice-by-4 steps on the same tables
-/// (table `k` is a byte's contribution when `k` bytes follow it), and blocks are split off
-/// as fixed-size arrays, so no index is checked at run time. A 120-byte pmu30 telemetry
-/// frame: 102 M -> 63 M instructions for the pmu30 workload's CRCs (callgrind). Long
-/// inputs (vectordebug packets, whole buffers) leave their blocks to the crate's loop, which
-/// is about twice as fast there (3.0 against 1.6 GB/s over 4 MiB).
-#[cfg(feature = "fast-crc")]
 #[inline]
 pub fn crc16(data: &[u8]) -> u16 {
-    let t: &[[u16; 256]; 16] = CRC16.table();
-    // The lookup of byte `b` in table `k`.
-    let at = |k: usize, b: u8| t[k][usize::from(b)];
-    let mut crc: u16 = 0xFFFF;
-    let mut rest = data;
-    if data.len() >= LONG_CRC_INPUT {
-        let (blocks, tail) = data.split_at(data.len() - data.len() % 16);
-        let mut digest = CRC16.digest();
-        digest.update(blocks);
-        // CCITT-FALSE has no output reflection and xorout 0: the result is the register.
-        crc = digest.finalize();
-        rest = tail;
-    }
-    while let Some((b, tail)) = rest.split_first_chunk::<16>() {
-        rest = tail;
-        let [hi, lo] = crc.to_be_bytes();
-        crc = at(15, b[0] ^ hi)
-            ^ at(14, b[1] ^ lo)
-            ^ at(13, b[2])
-            ^ at(12, b[3])
-            ^ at(11, b[4])
-            ^ at(10, b[5])
-            ^ at(9, b[6])
-            ^ at(8, b[7])
-            ^ at(7, b[8])
-            ^ at(6, b[9])
-            ^ at(5, b[10])
-            ^ at(4, b[11])
-            ^ at(3, b[12])
-            ^ at(2, b[13])
-            ^ at(1, b[14])
-            ^ at(0, b[15]);
-    }
-    // `rest` is now shorter than 16 bytes: at most one step of 8 and one of 4.
-    if let Some((b, tail)) = rest.split_first_chunk::<8>() {
-        rest = tail;
-        let [hi, lo] = crc.to_be_bytes();
-        crc = at(7, b[0] ^ hi)
-            ^ at(6, b[1] ^ lo)
-            ^ at(5, b[2])
-            ^ at(4, b[3])
-            ^ at(3, b[4])
-            ^ at(2, b[5])
-            ^ at(1, b[6])
-            ^ at(0, b[7]);
-    }
-    if let Some((b, tail)) = rest.split_first_chunk::<4>() {
-        rest = tail;
-        let [hi, lo] = crc.to_be_bytes();
-        crc = at(3, b[0] ^ hi) ^ at(2, b[1] ^ lo) ^ at(1, b[2]) ^ at(0, b[3]);
-    }
-    for &b in rest {
-        crc = at(0, crc.to_be_bytes()[0] ^ b) ^ (crc << 8);
-    }
-    crc
+    crc16_update(0xFFFF, data)
 }
 
 /// Starts an incremental CRC-16/CCITT-FALSE.
 #[inline]
 pub fn crc16_digest() -> Crc16Digest {
-    CRC16.digest()
+    Crc16Digest(0xFFFF)
+}
+
+/// Continues the CRC register `crc` over `data` (the single-table loop: small targets).
+#[cfg(not(feature = "fast-crc"))]
+#[inline]
+fn crc16_update(crc: u16, data: &[u8]) -> u16 {
+    let t: &[[u16; 256]; 1] = CRC16.table();
+    data.iter().fold(crc, |crc, &b| t[0][usize::from(crc.to_be_bytes()[0] ^ b)] ^ (crc << 8))
+}
+
+/// Continues the CRC register `crc` over `data`, on the slice-by-16 tables of [`CRC16`]
+/// (table `k` is a byte's contribution when `k` bytes follow it).
+///
+/// Two things make it faster than the `crc` crate's own loop, which takes 16-byte blocks and
+/// then the rest one byte at a time: the rest goes through slice-by-8 and slice-by-4 steps,
+/// and in every step the two lookups that depend on the previous register are XORed in
+/// last, so the chain from one block to the next is two lookups and two XORs instead of
+/// sixteen XORs. Blocks are split off as fixed-size arrays, so no index is checked at run
+/// time. Measured over 4 MiB / 120-byte / 23-byte inputs: the crate 3052 / 1709 / 685 MB/s,
+/// this loop 3101 / 2140 / 1365 MB/s (same run, same machine).
+#[cfg(feature = "fast-crc")]
+#[inline]
+fn crc16_update(mut crc: u16, data: &[u8]) -> u16 {
+    let t: &[[u16; 256]; 16] = CRC16.table();
+    // The lookup of byte `b` in table `k`.
+    let at = |k: usize, b: u8| t[k][usize::from(b)];
+    let mut rest = data;
+    while let Some((b, tail)) = rest.split_first_chunk::<16>() {
+        rest = tail;
+        let [hi, lo] = crc.to_be_bytes();
+        let independent = (at(13, b[2]) ^ at(12, b[3]) ^ at(11, b[4]) ^ at(10, b[5]))
+            ^ (at(9, b[6]) ^ at(8, b[7]) ^ at(7, b[8]) ^ at(6, b[9]))
+            ^ (at(5, b[10]) ^ at(4, b[11]) ^ at(3, b[12]) ^ at(2, b[13]))
+            ^ (at(1, b[14]) ^ at(0, b[15]));
+        crc = independent ^ at(15, b[0] ^ hi) ^ at(14, b[1] ^ lo);
+    }
+    // `rest` is now shorter than 16 bytes: at most one step of 8 and one of 4.
+    if let Some((b, tail)) = rest.split_first_chunk::<8>() {
+        rest = tail;
+        let [hi, lo] = crc.to_be_bytes();
+        let independent = (at(5, b[2]) ^ at(4, b[3]) ^ at(3, b[4])) ^ (at(2, b[5]) ^ at(1, b[6]) ^ at(0, b[7]));
+        crc = independent ^ at(7, b[0] ^ hi) ^ at(6, b[1] ^ lo);
+    }
+    if let Some((b, tail)) = rest.split_first_chunk::<4>() {
+        rest = tail;
+        let [hi, lo] = crc.to_be_bytes();
+        crc = (at(1, b[2]) ^ at(0, b[3])) ^ at(3, b[0] ^ hi) ^ at(2, b[1] ^ lo);
+    }
+    for &b in rest {
+        crc = at(0, crc.to_be_bytes()[0] ^ b) ^ (crc << 8);
+    }
+    crc
 }
 
 /// CRC-8/SMBUS of `data`.
@@ -159,6 +155,16 @@ mod tests {
             }
         }
         assert_eq!(crc16(b"123456789"), 0x29B1);
+    }
+
+    #[test]
+    fn digest_in_pieces_of_every_size_matches_the_crc_crate() {
+        let data: [u8; 200] = core::array::from_fn(|i| (i as u8).wrapping_mul(37) ^ 0x5A);
+        for piece in 1..=40 {
+            let mut digest = crc16_digest();
+            data.chunks(piece).for_each(|chunk| digest.update(chunk));
+            assert_eq!(digest.finalize(), CRC16.checksum(&data), "pieces of {piece}");
+        }
     }
 
     #[test]
