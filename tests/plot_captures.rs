@@ -41,11 +41,7 @@ fn decode(config: Config, input: &[u8]) -> Vec<Ev> {
 }
 
 fn capture(name: &str) -> (Vec<u8>, Vec<Value>) {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/captures/plot/");
-    let bin = std::fs::read(format!("{dir}{name}.bin")).unwrap();
-    let jsonl = std::fs::read_to_string(format!("{dir}{name}.jsonl")).unwrap();
-    let records = jsonl.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    (bin, records)
+    common::capture_with_records("plot", name)
 }
 
 /// The real tool's `data` and `labels` events as [`Ev`] (labels merged by index, last wins,

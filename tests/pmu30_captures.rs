@@ -18,12 +18,7 @@ const CAPTURES: [&str; 7] = [
 ];
 
 fn capture(name: &str) -> (Vec<u8>, Vec<Value>) {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/captures/pmu30/");
-    let bin = std::fs::read(format!("{dir}{name}.bin")).expect("capture .bin");
-    let jsonl = std::fs::read_to_string(format!("{dir}{name}.jsonl")).expect("capture .jsonl");
-    let events =
-        jsonl.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).expect("jsonl line")).collect();
-    (bin, events)
+    common::capture_with_records("pmu30", name)
 }
 
 type Ev<'a> = Event<Message<'a>, serial_dialects::pmu30::Error>;

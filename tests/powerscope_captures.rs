@@ -10,12 +10,7 @@ use serial_dialects::{ErrorKind, Event, SliceDecoder};
 type Ev<'a> = Event<Message<'a>, Error>;
 
 fn capture(name: &str) -> (Vec<u8>, Vec<Value>) {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/captures/powerscope/");
-    let bin = std::fs::read(format!("{dir}{name}.bin")).expect("capture .bin");
-    let text = std::fs::read_to_string(format!("{dir}{name}.jsonl")).expect("capture .jsonl");
-    let lines =
-        text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).expect("jsonl line")).collect();
-    (bin, lines)
+    common::capture_with_records("powerscope", name)
 }
 
 fn decode(dialect: PowerScope, input: &[u8]) -> (Vec<Ev<'_>>, u64) {

@@ -18,11 +18,7 @@ const CAPTURES: [&str; 6] = [
 ];
 
 fn capture(name: &str) -> (Vec<u8>, Vec<Value>) {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/captures/vectordebug");
-    let bin = std::fs::read(format!("{dir}/{name}.bin")).unwrap();
-    let jsonl = std::fs::read_to_string(format!("{dir}/{name}.jsonl")).unwrap();
-    let lines = jsonl.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    (bin, lines)
+    common::capture_with_records("vectordebug", name)
 }
 
 fn u(v: &Value, key: &str) -> u64 {

@@ -5,8 +5,9 @@
 
 mod common;
 
+use common::vectordebug::{emit, frame, packet};
+
 use serial_dialects::cobs;
-use serial_dialects::crc::crc16;
 use serial_dialects::stream::{Dialect, SliceDecoder, StreamDecoder};
 use serial_dialects::vectordebug::{
     Config, Error, Message, Packet, Record, Records, SeqTracker, VectorDebug, WirePacket,
@@ -17,32 +18,6 @@ use serial_dialects::{DialectError, EncodeError, ErrorKind, Stats};
 const MAX_FRAME: usize = 16450;
 /// The largest payload of the default configuration: 1169 records and 11 spare bytes.
 const MAX_PAYLOAD: usize = Config::DEFAULT_MAX_PACKET - 7;
-
-fn emit(msg: &Message<'_>) -> Vec<u8> {
-    let mut out = vec![0; msg.buffer_len()];
-    let n = msg.emit(&mut out).unwrap();
-    out.truncate(n);
-    out
-}
-
-/// COBS and delimiter around decoded bytes.
-fn frame(decoded: &[u8]) -> Vec<u8> {
-    let mut out = vec![0; cobs::max_encoded_len(decoded.len()) + 1];
-    let n = cobs::encode(decoded, &mut out).unwrap();
-    out.truncate(n);
-    out.push(0);
-    out
-}
-
-/// A decoded packet with an explicit `len` field and a correct CRC.
-fn packet(ty: u8, len: u32, payload: &[u8]) -> Vec<u8> {
-    let mut v = vec![ty];
-    v.extend(len.to_le_bytes());
-    v.extend(payload);
-    let crc = crc16(&v);
-    v.extend(crc.to_le_bytes());
-    v
-}
 
 /// `(offset, len, error)` of every event of the slice decoder, and its statistics.
 fn events_with(d: VectorDebug, input: &[u8]) -> (Vec<(u64, usize, Option<Error>)>, Stats) {

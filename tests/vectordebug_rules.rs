@@ -2,6 +2,8 @@
 
 mod common;
 
+use common::vectordebug::{emit, frame, packet};
+
 use serial_dialects::cobs::{self, CobsError};
 use serial_dialects::crc::crc16;
 use serial_dialects::stream::{Dialect, SliceDecoder, StreamDecoder};
@@ -9,25 +11,6 @@ use serial_dialects::vectordebug::{
     Config, Error, Message, Packet, PacketBuilder, PacketType, Record, Records, SeqTracker, VectorDebug, WirePacket,
 };
 use serial_dialects::{EncodeError, ErrorKind};
-
-/// A decoded packet with an explicit `len` field and a correct CRC.
-fn packet(ty: u8, len: u32, payload: &[u8]) -> Vec<u8> {
-    let mut v = vec![ty];
-    v.extend(len.to_le_bytes());
-    v.extend(payload);
-    let crc = crc16(&v);
-    v.extend(crc.to_le_bytes());
-    v
-}
-
-/// COBS and delimiter around decoded bytes.
-fn frame(decoded: &[u8]) -> Vec<u8> {
-    let mut out = vec![0; cobs::max_encoded_len(decoded.len()) + 1];
-    let n = cobs::encode(decoded, &mut out).unwrap();
-    out.truncate(n);
-    out.push(0);
-    out
-}
 
 fn good(ty: u8, payload: &[u8]) -> Vec<u8> {
     frame(&packet(ty, payload.len() as u32, payload))
@@ -44,11 +27,7 @@ fn records(first_seq: u16, n: usize) -> Vec<Record> {
 
 fn dbg(first_seq: u16, n: usize) -> Vec<u8> {
     let recs = records(first_seq, n);
-    let msg = Message::DbgFrame1 { records: Records::new(&recs) };
-    let mut out = vec![0; msg.buffer_len()];
-    let len = msg.emit(&mut out).unwrap();
-    out.truncate(len);
-    out
+    emit(&Message::DbgFrame1 { records: Records::new(&recs) })
 }
 
 /// `(offset, len, error)` of every event, with `None` for frames.

@@ -8,6 +8,7 @@ use serial_dialects::stream::{Dialect, Event, Item, SliceDecoder, StreamDecoder}
 use serial_dialects::{DialectError, ErrorKind};
 
 pub mod corruption;
+pub mod vectordebug;
 
 /// Buffer size for chunked decoding in tests: larger than every dialect's largest frame.
 pub const TEST_CAPACITY: usize = 32 * 1024;
@@ -133,4 +134,15 @@ pub fn corrupt(frames: &[Vec<u8>], rate: f64, seed: u64) -> Corrupted {
         }
     }
     Corrupted { bytes, untouched, frames_total: frames.len() }
+}
+
+/// A real capture of `tests/captures/<dialect>/`: the bytes of `<name>.bin` and the real
+/// tool's records, one JSON value per non-blank line of `<name>.jsonl`.
+pub fn capture_with_records(dialect: &str, name: &str) -> (Vec<u8>, Vec<serde_json::Value>) {
+    let dir = format!("{}/tests/captures/{dialect}", env!("CARGO_MANIFEST_DIR"));
+    let bin = std::fs::read(format!("{dir}/{name}.bin")).expect("capture .bin");
+    let jsonl = std::fs::read_to_string(format!("{dir}/{name}.jsonl")).expect("capture .jsonl");
+    let records =
+        jsonl.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).expect("jsonl line")).collect();
+    (bin, records)
 }
