@@ -406,7 +406,9 @@ impl HelpParser {
 
     /// Whether a finished table waits for [`take_commands`](Self::take_commands).
     pub fn is_finished(&self) -> bool {
-        self.state == State::Finished
+        // `matches!`, not `==`: the derived comparison of a state with fields costs more, and
+        // the scanner asks this for every frame.
+        matches!(self.state, State::Finished)
     }
 
     /// Feeds one line (without its line ending; invalid UTF-8 is read lossily, only the

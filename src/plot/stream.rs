@@ -5,7 +5,7 @@ use core::fmt;
 
 use super::error::Error;
 use super::frame::{
-    DATA_START, LABEL_START, SEED_MAX_CHANNELS, WIDE_MAX_CHANNELS, check_data, check_label, data_frame_len,
+    DATA_START, LABEL_START, SEED_MAX_CHANNELS, WIDE_MAX_CHANNELS, check_data, check_label, data_frame_len, field,
     max_label_frame_len,
 };
 use super::help::{CommandList, DEFAULT_MARKER, HelpParser, LINE_CAPACITY};
@@ -57,8 +57,12 @@ impl Config {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pending {
     None,
+    /// A complete data frame, checked by `scan`'s fast path.
+    Data,
     Frame,
-    Text { ends_line: bool },
+    Text {
+        ends_line: bool,
+    },
     Commands,
 }
 
@@ -271,7 +275,7 @@ impl Dialect for Plot {
                 && !self.help.get_mut().is_finished()
             {
                 self.text.reset();
-                self.pending = Pending::Frame;
+                self.pending = Pending::Data;
                 return Scan::Frame(len);
             }
         }
@@ -282,7 +286,11 @@ impl Dialect for Plot {
     /// frame, so the values or entries are the bytes after the header.
     #[inline]
     fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
-        if self.pending == Pending::Frame {
+        if matches!(self.pending, Pending::Data) {
+            self.pending = Pending::None;
+            return Ok(Message::Data(Data::from_checked(frame.get(field::HEADER_LEN..).unwrap_or(&[]))));
+        }
+        if matches!(self.pending, Pending::Frame) {
             match frame {
                 [DATA_START, _, payload @ ..] => {
                     self.pending = Pending::None;
@@ -300,7 +308,7 @@ impl Dialect for Plot {
 
     fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
         match core::mem::replace(&mut self.pending, Pending::None) {
-            Pending::Frame => Message::parse_frame(frame, self.config.max_channels),
+            Pending::Data | Pending::Frame => Message::parse_frame(frame, self.config.max_channels),
             Pending::Text { ends_line } => {
                 let text = Text::new(frame);
                 let content = if text.ends_line() { frame.get(..frame.len() - 1).unwrap_or(&[]) } else { frame };

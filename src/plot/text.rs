@@ -57,11 +57,12 @@ impl TextState {
 
     /// Whether `byte` (a start byte `0xAA`/`0xAB`) would be text here: it must complete the
     /// pending character of clean text.
-    // Inlined: the scanner asks this for every frame, and it is mostly `need == 1`, false.
+    // Inlined: the scanner asks this for every frame, and it is mostly false at
+    // `need == 1`, so that is tested first.
     #[inline]
     pub fn is_text(&self, byte: u8) -> bool {
-        self.clean
-            && self.need == 1
+        self.need == 1
+            && self.clean
             && (self.lo..=self.hi).contains(&byte)
             && allowed((self.cp << 6) | u32::from(byte & 0x3F))
     }

@@ -135,8 +135,16 @@ impl Dialect for Pmu30 {
         self.message(&frame)
     }
 
-    /// The scanner checked these bytes' CRC: only their length is checked again.
+    /// The scanner checked these bytes' CRC and LENGTH: when they are exactly the frame
+    /// LENGTH announces (always, from the drivers), the payload is read at once, without
+    /// the frame view's checks; anything else takes the checked path.
     fn decode_scanned<'a>(&mut self, bytes: &'a [u8]) -> Result<Message<'a>, Error> {
+        if let [START, lo, hi, msg_id, payload @ .., _, _] = bytes {
+            let length = usize::from(u16::from_le_bytes([*lo, *hi]));
+            if length == payload.len() && length <= self.config.max_payload {
+                return Message::parse_payload(*msg_id, payload);
+            }
+        }
         let frame = Frame::new_unchecked(bytes);
         frame.check_len()?;
         self.message(&frame)
@@ -153,5 +161,42 @@ impl Pmu30 {
             return Err(Error::LengthTooLarge { length, max: self.config.max_payload });
         }
         Message::parse(frame)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::DialectError;
+
+    /// `decode_scanned`'s direct path gives what the checked frame view gives, and bytes
+    /// that are not exactly one frame (trailing bytes, cut off, LENGTH over the limit)
+    /// still take the checked path.
+    #[test]
+    fn decode_scanned_matches_the_checked_path() {
+        let mut buf = [0u8; 16];
+        let n = frame::emit_frame(&mut buf, 0x30, 6, 4096, CrcCoverage::MsgIdPayload, |p| {
+            p.copy_from_slice(&[3, 0, 0, 0, 0x48, 0x42]);
+        })
+        .unwrap();
+        let mut small = Pmu30::new(Config { max_payload: 4, ..Config::default() });
+        for bytes in [&buf[..n], &buf[..n + 3], &buf[..n - 1], &buf[..3]] {
+            let checked = Frame::new_checked(bytes).and_then(|f| Pmu30::default().message(&f));
+            let checked_len = Frame::new_unchecked(bytes).check_len().and_then(|()| {
+                let frame = Frame::new_unchecked(bytes);
+                Pmu30::default().message(&frame)
+            });
+            assert_eq!(Pmu30::default().decode_scanned(bytes), checked_len);
+            if bytes.len() == n {
+                assert_eq!(Pmu30::default().decode_scanned(bytes), checked);
+            }
+            assert_eq!(
+                small.decode_scanned(bytes).map_err(|e| e.kind()),
+                Frame::new_unchecked(bytes)
+                    .check_len()
+                    .and_then(|()| small.message(&Frame::new_unchecked(bytes)))
+                    .map_err(|e| e.kind())
+            );
+        }
     }
 }
