@@ -137,13 +137,18 @@ impl Dialect for VectorDebug {
 impl VectorDebug {
     /// Counts the packet's records in the loss tracking and attaches its span.
     fn track<'a>(&mut self, packet: WirePacket<'a>) -> WirePacket<'a> {
-        let span = match packet.packet_type() {
-            PacketType::DbgFrame1 => {
-                // Counted in a local copy: its fields stay in registers through the walk.
-                let (mut tracker, mut span) = (self.seq, None);
-                packet.for_each_seq(|seq| tracker.extend_span(&mut span, seq));
-                self.seq = tracker;
-                span
+        let span = match (packet.packet_type(), packet.first_seq()) {
+            (PacketType::DbgFrame1, Some(first)) => {
+                // The gaps summed in locals that stay in registers through the walk, one
+                // subtraction per record; the first record's predecessor is the previous
+                // packet's last (or, for the first record ever, one before it: no gap).
+                let mut last = self.seq.last_seq().unwrap_or(first.wrapping_sub(1));
+                let mut lost = 0u64;
+                packet.for_each_seq(|seq| {
+                    lost += u64::from(seq.wrapping_sub(last.wrapping_add(1)));
+                    last = seq;
+                });
+                Some(self.seq.extend_packet(first, last, lost))
             }
             _ => None,
         };

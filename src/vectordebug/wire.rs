@@ -20,19 +20,28 @@ pub(crate) struct Header {
     pub(crate) decoded_len: usize,
 }
 
+/// What a walk over a chunk's code bytes learned: the decoded size and the last two
+/// decoded bytes (the CRC field of a packet).
+struct Structure {
+    decoded: usize,
+    tail: [u8; 2],
+}
+
 /// Walks the blocks of a chunk with the rules (and the error order) of the strict decoder
 /// [`cobs::decode`] and returns the decoded size, without writing anything. O(n).
 pub(crate) fn cobs_structure(c: &[u8]) -> Result<usize, CobsError> {
-    cobs_structure_with(c, true)
+    cobs_structure_with(c, true).map(|s| s.decoded)
 }
 
-/// [`cobs_structure`]; without `find_zeros` the blocks are not searched for a 0x00 (for a
-/// chunk cut at its first delimiter, which has none).
-fn cobs_structure_with(c: &[u8], find_zeros: bool) -> Result<usize, CobsError> {
+/// [`cobs_structure`], also picking up the last two decoded bytes; without `find_zeros`
+/// the blocks are not searched for a 0x00 (for a chunk cut at its first delimiter, which
+/// has none). One step per block, not per byte.
+#[inline(always)]
+fn cobs_structure_with(c: &[u8], find_zeros: bool) -> Result<Structure, CobsError> {
     if c.is_empty() {
         return Err(CobsError::Empty);
     }
-    let (mut i, mut n, mut previous_full) = (0usize, 0usize, false);
+    let (mut i, mut n, mut previous_full, mut tail) = (0usize, 0usize, false, [0u8; 2]);
     while let Some(&code) = c.get(i) {
         let code = usize::from(code);
         if code == 0 {
@@ -46,31 +55,20 @@ fn cobs_structure_with(c: &[u8], find_zeros: bool) -> Result<usize, CobsError> {
         if code == 1 && end == c.len() && previous_full {
             return Err(CobsError::NonCanonical { at: i });
         }
+        match *block {
+            [.., a, b] => tail = [a, b],
+            [b] => tail = [tail[1], b],
+            [] => {}
+        }
         n += code - 1;
         if code != 0xFF && end < c.len() {
             n += 1;
+            tail = [tail[1], 0];
         }
         previous_full = code == 0xFF;
         i = end;
     }
-    Ok(n)
-}
-
-/// Calls `f` with every piece of the decoded bytes in order: each block's data, and the
-/// implied zero after it. Stops at a 0x00 code byte; never reads out of bounds.
-fn for_each_segment(c: &[u8], mut f: impl FnMut(&[u8])) {
-    let mut i = 0usize;
-    while let Some(&code) = c.get(i) {
-        if code == 0 {
-            return;
-        }
-        let end = (i + usize::from(code)).min(c.len());
-        f(c.get(i + 1..end).unwrap_or(&[]));
-        if code != 0xFF && end < c.len() {
-            f(&[0]);
-        }
-        i = end;
-    }
+    Ok(Structure { decoded: n, tail })
 }
 
 /// Validates one chunk (COBS bytes without the delimiter) as a packet of at most
@@ -98,44 +96,27 @@ struct Checks {
     zeros: bool,
 }
 
+/// Inlined into each caller, so that its constant `checks` remove the code it does not need.
+#[inline(always)]
 fn check(c: &[u8], max_packet: usize, checks: Checks) -> Result<Header, Error> {
-    let n = cobs_structure_with(c, checks.zeros)?;
+    let Structure { decoded: n, tail } = cobs_structure_with(c, checks.zeros)?;
     if n < field::OVERHEAD {
         return Err(Error::TooShort { decoded: n });
     }
     if n > max_packet {
         return Err(Error::TooLong { decoded: n, max: max_packet });
     }
-    let crc_end = n - field::CRC_LEN;
-    let mut digest = checks.crc.then(crc16_digest);
-    let mut header = [0u8; field::HEADER_LEN];
-    let mut trailer = [0u8; field::CRC_LEN];
-    let mut p = 0usize;
-    for_each_segment(c, |seg| {
-        let end = p + seg.len();
-        if let Some(digest) = digest.as_mut().filter(|_| p < crc_end) {
-            digest.update(seg.get(..crc_end - p).unwrap_or(seg));
-        }
-        if p < field::HEADER_LEN {
-            for (slot, &b) in header.iter_mut().skip(p).zip(seg) {
-                *slot = b;
-            }
-        }
-        if end > crc_end {
-            let from = crc_end.saturating_sub(p);
-            let to = p.saturating_sub(crc_end);
-            for (slot, &b) in trailer.iter_mut().skip(to).zip(seg.get(from..).unwrap_or(&[])) {
-                *slot = b;
-            }
-        }
-        p = end;
-    });
-    let received = u16::from_le_bytes(trailer);
-    if let Some(digest) = digest {
-        let computed = digest.finalize();
+    let received = u16::from_le_bytes(tail);
+    if checks.crc {
+        let computed = crc_before_trailer(c, n - field::CRC_LEN);
         if received != computed {
             return Err(Error::CrcMismatch { received, computed });
         }
+    }
+    let mut header = [0u8; field::HEADER_LEN];
+    let mut bytes = CobsBytes::new(c);
+    for slot in &mut header {
+        *slot = bytes.next().unwrap_or(0);
     }
     let [packet_type, l0, l1, l2, l3] = header;
     let len = u32::from_le_bytes([l0, l1, l2, l3]);
@@ -144,6 +125,30 @@ fn check(c: &[u8], max_packet: usize, checks: Checks) -> Result<Header, Error> {
         return Err(Error::LenMismatch { len, actual });
     }
     Ok(Header { packet_type, len, crc: received, decoded_len: n })
+}
+
+/// The CRC of the first `crc_end` decoded bytes of a chunk whose structure is valid: each
+/// block's data is fed to the digest in one call, and the implied zero after it in one
+/// table step (most blocks of real data are a few dozen bytes, so per-call costs count).
+#[inline(always)]
+fn crc_before_trailer(c: &[u8], crc_end: usize) -> u16 {
+    let mut digest = crc16_digest();
+    let (mut i, mut p) = (0usize, 0usize);
+    while p < crc_end {
+        // (A zero code byte cannot occur in a valid structure; it would not advance.)
+        let Some(&code) = c.get(i).filter(|&&code| code != 0) else { break };
+        let end = (i + usize::from(code)).min(c.len());
+        let block = c.get(i + 1..end).unwrap_or(&[]);
+        let take = block.len().min(crc_end - p);
+        digest.update(block.get(..take).unwrap_or(block));
+        p += take;
+        if p < crc_end && code != 0xFF && end < c.len() {
+            digest.update(&[0]);
+            p += 1;
+        }
+        i = end;
+    }
+    digest.finalize()
 }
 
 /// Bits in the resynchronisation bitset: covers every chunk of the default configuration
@@ -412,6 +417,15 @@ impl<'a> WirePacket<'a> {
             }
             i = block_end;
         }
+    }
+
+    /// The `seq` of the first record (DBG_FRAME1 with at least one record).
+    pub(crate) fn first_seq(&self) -> Option<u16> {
+        if self.record_count() == 0 {
+            return None;
+        }
+        let mut bytes = self.payload_bytes();
+        Some(u16::from_le_bytes([bytes.next()?, bytes.next()?]))
     }
 
     pub(crate) fn with_seq(mut self, seq: Option<SeqSpan>) -> Self {
