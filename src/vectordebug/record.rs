@@ -296,10 +296,16 @@ impl SeqTracker {
     }
 
     /// Accounts for a whole packet at once: its records' `seq`s ran from `first` to `last`
-    /// and `lost` frames were missing before and between them (the sum of the gaps that
-    /// [`observe`](Self::observe) would have returned for each record; it cannot overflow
-    /// within a packet). Gives the same state and span as [`observe_all`](Self::observe_all) over the records.
-    pub(crate) fn extend_packet(&mut self, first: u16, last: u16, lost: u64) -> SeqSpan {
+    /// with `lost_inside` frames missing between them (the sum of the gaps that
+    /// [`observe`](Self::observe) returns for every record but the first; it cannot
+    /// overflow within a packet). Gives the same state and span as
+    /// [`observe_all`](Self::observe_all) over the records.
+    pub(crate) fn extend_packet(&mut self, first: u16, last: u16, lost_inside: u64) -> SeqSpan {
+        let before = match self.prev {
+            Some(prev) => first.wrapping_sub(prev.wrapping_add(1)),
+            None => 0,
+        };
+        let lost = u64::from(before) + lost_inside;
         self.prev = Some(last);
         self.lost = self.lost.saturating_add(lost);
         SeqSpan { first_seq: first, last_seq: last, lost }

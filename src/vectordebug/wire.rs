@@ -75,18 +75,38 @@ fn cobs_structure_with(c: &[u8], find_zeros: bool) -> Result<Structure, CobsErro
 /// `max_packet` decoded bytes, without decoding it anywhere. Checks, in this order: strict
 /// COBS, decoded size ≥ 7, decoded size ≤ `max_packet`, CRC, `len` = size − 7.
 pub(crate) fn validate(c: &[u8], max_packet: usize) -> Result<Header, Error> {
-    check(c, max_packet, Checks { crc: true, zeros: true })
+    check(c, max_packet, Checks { crc: true, zeros: true }, |_| {})
 }
 
-/// [`validate`] for a chunk cut at its first delimiter (it holds no 0x00 to look for).
-pub(crate) fn validate_chunk(c: &[u8], max_packet: usize) -> Result<Header, Error> {
-    check(c, max_packet, Checks { crc: true, zeros: false })
+/// What the scanner's validation of a chunk learned, so that the frame it reports need not
+/// be walked again: the header fields and the records' sequence numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Scanned {
+    pub(crate) header: Header,
+    /// For a DBG_FRAME1 packet with records: the first and last `seq` and the frames lost
+    /// between its records (not counting any gap before the first).
+    pub(crate) seqs: Option<(u16, u16, u64)>,
 }
 
-/// [`validate_chunk`] without the CRC, for a chunk whose CRC the scanner has just verified
+/// [`validate`] for a chunk cut at its first delimiter (it holds no 0x00 to look for),
+/// collecting the records' sequence numbers on the way (the CRC walk visits every block
+/// anyway).
+pub(crate) fn scan_chunk(c: &[u8], max_packet: usize) -> Result<Scanned, Error> {
+    let mut seqs: Option<(u16, u16, u64)> = None;
+    let header = check(c, max_packet, Checks { crc: true, zeros: false }, |seq| match &mut seqs {
+        Some((_, last, lost)) => {
+            *lost += u64::from(seq.wrapping_sub(last.wrapping_add(1)));
+            *last = seq;
+        }
+        None => seqs = Some((seq, seq, 0)),
+    })?;
+    Ok(Scanned { header, seqs })
+}
+
+/// [`scan_chunk`] without the CRC, for a chunk whose CRC the scanner has verified
 /// (the CRC is most of the cost of validation; the rest is a walk over the code bytes).
 pub(crate) fn validate_known_crc(c: &[u8], max_packet: usize) -> Result<Header, Error> {
-    check(c, max_packet, Checks { crc: false, zeros: false })
+    check(c, max_packet, Checks { crc: false, zeros: false }, |_| {})
 }
 
 /// Which of the checks of [`validate`] a caller needs.
@@ -97,8 +117,10 @@ struct Checks {
 }
 
 /// Inlined into each caller, so that its constant `checks` remove the code it does not need.
+/// With the CRC, `on_seq` is called with the `seq` of every record of a DBG_FRAME1 packet,
+/// in order, before the CRC is compared.
 #[inline(always)]
-fn check(c: &[u8], max_packet: usize, checks: Checks) -> Result<Header, Error> {
+fn check(c: &[u8], max_packet: usize, checks: Checks, on_seq: impl FnMut(u16)) -> Result<Header, Error> {
     let Structure { decoded: n, tail } = cobs_structure_with(c, checks.zeros)?;
     if n < field::OVERHEAD {
         return Err(Error::TooShort { decoded: n });
@@ -106,19 +128,20 @@ fn check(c: &[u8], max_packet: usize, checks: Checks) -> Result<Header, Error> {
     if n > max_packet {
         return Err(Error::TooLong { decoded: n, max: max_packet });
     }
-    let received = u16::from_le_bytes(tail);
-    if checks.crc {
-        let computed = crc_before_trailer(c, n - field::CRC_LEN);
-        if received != computed {
-            return Err(Error::CrcMismatch { received, computed });
-        }
-    }
     let mut header = [0u8; field::HEADER_LEN];
     let mut bytes = CobsBytes::new(c);
     for slot in &mut header {
         *slot = bytes.next().unwrap_or(0);
     }
     let [packet_type, l0, l1, l2, l3] = header;
+    let received = u16::from_le_bytes(tail);
+    if checks.crc {
+        let records_end = records_end(packet_type, n);
+        let computed = crc_before_trailer(c, n - field::CRC_LEN, records_end, on_seq);
+        if received != computed {
+            return Err(Error::CrcMismatch { received, computed });
+        }
+    }
     let len = u32::from_le_bytes([l0, l1, l2, l3]);
     let actual = n - field::OVERHEAD;
     if usize::try_from(len).ok() != Some(actual) {
@@ -127,12 +150,21 @@ fn check(c: &[u8], max_packet: usize, checks: Checks) -> Result<Header, Error> {
     Ok(Header { packet_type, len, crc: received, decoded_len: n })
 }
 
+/// Decoded offset of the end of the last whole record of a packet of `n` ≥ 7 decoded bytes
+/// (the header's end when it has none, or is not DBG_FRAME1).
+fn records_end(packet_type: u8, n: usize) -> usize {
+    let records = if packet_type == PacketType::DBG_FRAME1 { (n - field::OVERHEAD) / Record::SIZE } else { 0 };
+    field::HEADER_LEN + records * Record::SIZE
+}
+
 /// The CRC of the first `crc_end` decoded bytes of a chunk whose structure is valid: each
 /// block's data is fed to the digest in one call, and the implied zero after it in one
 /// table step (most blocks of real data are a few dozen bytes, so per-call costs count).
+/// Reports the `seq`s of the records that end by `records_end` (≤ `crc_end`) to `on_seq`.
 #[inline(always)]
-fn crc_before_trailer(c: &[u8], crc_end: usize) -> u16 {
+fn crc_before_trailer(c: &[u8], crc_end: usize, records_end: usize, mut on_seq: impl FnMut(u16)) -> u16 {
     let mut digest = crc16_digest();
+    let mut walk = SeqWalk { next: field::HEADER_LEN, at: 0, low: None, end: records_end };
     let (mut i, mut p) = (0usize, 0usize);
     while p < crc_end {
         // (A zero code byte cannot occur in a valid structure; it would not advance.)
@@ -141,9 +173,11 @@ fn crc_before_trailer(c: &[u8], crc_end: usize) -> u16 {
         let block = c.get(i + 1..end).unwrap_or(&[]);
         let take = block.len().min(crc_end - p);
         digest.update(block.get(..take).unwrap_or(block));
+        walk.segment(block, &mut on_seq);
         p += take;
         if p < crc_end && code != 0xFF && end < c.len() {
             digest.update(&[0]);
+            walk.zero(&mut on_seq);
             p += 1;
         }
         i = end;
@@ -201,7 +235,7 @@ pub(crate) fn resync(c: &[u8], max_packet: usize) -> Option<usize> {
             return None;
         }
         budget -= 1;
-        if validate_chunk(sub, max_packet).is_ok() {
+        if scan_chunk(sub, max_packet).is_ok() {
             return Some(q);
         }
     }
@@ -242,6 +276,11 @@ impl SeqWalk {
     /// zero) and moves past it.
     #[inline(always)]
     fn segment(&mut self, seg: &[u8], f: &mut impl FnMut(u16)) {
+        // Past the records (the CRC walk goes on to the end): nothing to look for. Before
+        // that, `next` is never behind `at`: it is the offset of a byte not yet seen.
+        if self.next >= self.end {
+            return;
+        }
         let seg_end = self.at + seg.len();
         if let Some(lo) = self.low {
             let Some(&hi) = seg.first() else { return };
@@ -419,6 +458,12 @@ impl<'a> WirePacket<'a> {
         let cobs = frame.strip_suffix(&[0]).unwrap_or(frame);
         let header = validate_known_crc(cobs, max_packet)?;
         Ok(WirePacket { frame, cobs, header, seq: None })
+    }
+
+    /// The view of a frame whose header the scanner has read (and checked, CRC included).
+    pub(crate) fn from_scanned(frame: &'a [u8], header: Header) -> Self {
+        let cobs = frame.strip_suffix(&[0]).unwrap_or(frame);
+        WirePacket { frame, cobs, header, seq: None }
     }
 
     /// Calls `f` with the `seq` of every record (DBG_FRAME1), in order. Picks the two
