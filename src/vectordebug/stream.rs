@@ -37,7 +37,7 @@ impl Default for Config {
 ///
 /// Its frames are [`WirePacket`]s (zero-copy views of the COBS bytes); it counts lost
 /// debug frames from the records' sequence numbers across packets
-/// ([`Dialect::lost_frames`]). The struct is small (a few words): validation and
+/// ([`Dialect::lost_frames`]). The struct is small (at most 88 bytes): validation and
 /// resynchronisation need no decode buffer.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VectorDebug {
