@@ -5,7 +5,7 @@ mod common;
 
 use proptest::prelude::*;
 use serial_dialects::cobs;
-use serial_dialects::stream::{Dialect, SliceDecoder};
+use serial_dialects::stream::{Dialect, Scan, SliceDecoder};
 use serial_dialects::vectordebug::{Config, Message, Packet, Record, Records, VectorDebug, WirePacket};
 use serial_dialects::{EncodeError, ErrorKind};
 
@@ -75,6 +75,39 @@ proptest! {
         let p = WirePacket::new_checked(&wire, 1 << 20).unwrap();
         prop_assert_eq!(p.records().collect::<Vec<_>>(), recs);
         prop_assert_eq!(p.trailing_bytes().collect::<Vec<_>>(), trailing);
+    }
+
+    /// The stream decoder's typed decode reuses what the scanner learned (header, `seq`s);
+    /// `Dialect::decode` checks and walks everything again. Both must give the same
+    /// packets, spans and loss count, whatever the records and blocks look like.
+    #[test]
+    fn scanned_decode_agrees_with_the_checked_decode(
+        packets in proptest::collection::vec((proptest::collection::vec(record(), 0..40), proptest::collection::vec(any::<u8>(), 0..14), any::<bool>()), 1..6),
+        noise in proptest::collection::vec(any::<u8>(), 0..8),
+    ) {
+        let mut wire = noise.clone();
+        for (recs, trailing, cli) in &packets {
+            let msg = if *cli { Message::Cli { data: trailing } } else { Message::DbgFrame1 { records: Records::with_trailing(recs, trailing) } };
+            wire.extend(emit(&msg));
+        }
+        let mut fast = SliceDecoder::new(VectorDebug::default(), &wire);
+        let fast_frames: Vec<(usize, WirePacket<'_>)> =
+            fast.by_ref().filter_map(|e| Some((e.offset as usize, e.into_frame()?))).collect();
+        let mut checked = VectorDebug::default();
+        let (mut pos, mut checked_frames) = (0, Vec::new());
+        while pos < wire.len() {
+            match checked.scan(&wire[pos..], true) {
+                Scan::Frame(n) => {
+                    checked_frames.push((pos, checked.decode(&wire[pos..pos + n]).unwrap()));
+                    pos += n;
+                }
+                Scan::Reject(n, _) => pos += n,
+                Scan::NeedMore => unreachable!("at the end"),
+            }
+        }
+        prop_assert_eq!(fast_frames.len(), packets.len());
+        prop_assert_eq!(&fast_frames, &checked_frames);
+        prop_assert_eq!(fast.dialect().seq_tracker(), checked.seq_tracker());
     }
 
     #[test]

@@ -35,7 +35,9 @@
 //!   equal to decoded size − 7 ([`Error::LenMismatch`]: the real tool trusts `len` and
 //!   reads stale memory, we never do). No decode buffer is needed: the code bytes are
 //!   walked, the CRC digest is fed block by block (plus the implied zeros), and the five
-//!   header bytes and two CRC bytes are picked up on the way.
+//!   header bytes, the two CRC bytes and every record's `seq` are picked up on the way.
+//!   That walk is the only one: the scanner keeps what it learned for the frame it
+//!   reports, and the stream decoder's typed decode of that frame reads nothing again.
 //! * Resynchronisation ("resume one byte after the start", applied to COBS): when chunk
 //!   `c = buf[0..z]` fails, the smallest `q` in `1..z` such that `buf[q..z]` validates is
 //!   searched; if there is one, `buf[0..q]` is rejected with the first failure's kind and
@@ -76,9 +78,10 @@
 //!   cut into events of at most `max_frame_len` bytes, so decoding 100 000 delimiters, or
 //!   100 000 bytes with none, takes bounded memory and a handful of events.
 //! * Fixed internal state: [`VectorDebug`] is its [`Config`] (one `usize`) and a
-//!   [`SeqTracker`] (`Option<u16>` and a `u64`), plus a `u32` the scanner leaves for
-//!   itself (how far a pending candidate was searched for its delimiter): 32 bytes on 32-
-//!   and 64-bit targets.
+//!   [`SeqTracker`] (`Option<u16>` and a `u64`), plus what the scanner leaves for itself:
+//!   a `u32` (how far a pending candidate was searched for its delimiter) and what it
+//!   learned about the frame it has just reported (where it lies, its header fields, its
+//!   first and last `seq` and the frames lost between them): at most 88 bytes.
 //!   Validation and resynchronisation use the stack only: a 2064-byte bitset
 //!   (`[u64; 258]`, one bit per byte of a default-size chunk) plus a few words, and at
 //!   most 8 full candidate checks per rejected chunk. [`PacketBuilder`] needs `payload + 7`

@@ -284,7 +284,7 @@ impl SeqTracker {
     }
 
     /// Accounts for the next record of a packet whose span so far is `span`.
-    pub(crate) fn extend_span(&mut self, span: &mut Option<SeqSpan>, seq: u16) {
+    fn extend_span(&mut self, span: &mut Option<SeqSpan>, seq: u16) {
         let gap = u64::from(self.observe(seq));
         match span {
             Some(s) => {
@@ -293,6 +293,22 @@ impl SeqTracker {
             }
             None => *span = Some(SeqSpan { first_seq: seq, last_seq: seq, lost: gap }),
         }
+    }
+
+    /// Accounts for a whole packet at once: its records' `seq`s ran from `first` to `last`
+    /// with `lost_inside` frames missing between them (the sum of the gaps that
+    /// [`observe`](Self::observe) returns for every record but the first; it cannot
+    /// overflow within a packet). Gives the same state and span as
+    /// [`observe_all`](Self::observe_all) over the records.
+    pub(crate) fn extend_packet(&mut self, first: u16, last: u16, lost_inside: u64) -> SeqSpan {
+        let before = match self.prev {
+            Some(prev) => first.wrapping_sub(prev.wrapping_add(1)),
+            None => 0,
+        };
+        let lost = u64::from(before) + lost_inside;
+        self.prev = Some(last);
+        self.lost = self.lost.saturating_add(lost);
+        SeqSpan { first_seq: first, last_seq: last, lost }
     }
 
     /// Frames lost so far.

@@ -3,7 +3,7 @@
 use super::error::Error;
 use super::packet::PacketType;
 use super::record::SeqTracker;
-use super::wire::{WirePacket, resync, validate_chunk};
+use super::wire::{Scanned, WirePacket, resync, scan_chunk};
 use crate::cobs;
 use crate::stream::{Dialect, Scan};
 
@@ -37,7 +37,7 @@ impl Default for Config {
 ///
 /// Its frames are [`WirePacket`]s (zero-copy views of the COBS bytes); it counts lost
 /// debug frames from the records' sequence numbers across packets
-/// ([`Dialect::lost_frames`]). The struct is small (a few words): validation and
+/// ([`Dialect::lost_frames`]). The struct is small (at most 88 bytes): validation and
 /// resynchronisation need no decode buffer.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VectorDebug {
@@ -47,12 +47,17 @@ pub struct VectorDebug {
     /// delimiter: the next `scan` (the same bytes and more) searches only the new ones, so
     /// a large packet pushed in small chunks is scanned once, not once per chunk.
     no_delimiter: u32,
+    /// What `scan` learned about the frame it has just reported, for `decode_scanned`:
+    /// where the frame lies (address and length, to recognise those very bytes), its header
+    /// and its records' sequence numbers. The scanner's walk over the blocks (for the CRC)
+    /// is then the only one.
+    scanned: Option<(usize, usize, Scanned)>,
 }
 
 impl VectorDebug {
     /// A decoder with the given settings.
     pub const fn new(config: Config) -> Self {
-        VectorDebug { config, seq: SeqTracker::new(), no_delimiter: 0 }
+        VectorDebug { config, seq: SeqTracker::new(), no_delimiter: 0, scanned: None }
     }
 
     /// The settings.
@@ -77,6 +82,7 @@ impl Dialect for VectorDebug {
 
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
         let searched = core::mem::take(&mut self.no_delimiter) as usize;
+        self.scanned = None;
         let limit = self.max_frame_len();
         let Some(&first) = buf.first() else { return Scan::NeedMore };
         let window = buf.get(..limit).unwrap_or(buf);
@@ -94,8 +100,11 @@ impl Dialect for VectorDebug {
         match memchr::memchr(0, window.get(from..).unwrap_or_default()).map(|i| from + i) {
             Some(z) => {
                 let chunk = window.get(..z).unwrap_or(&[]);
-                match validate_chunk(chunk, self.config.max_packet) {
-                    Ok(_) => Scan::Frame(z + 1),
+                match scan_chunk(chunk, self.config.max_packet) {
+                    Ok(scanned) => {
+                        self.scanned = Some((buf.as_ptr().addr(), z + 1, scanned));
+                        Scan::Frame(z + 1)
+                    }
                     // A packet may hide behind bytes that have no delimiter of their own:
                     // reject only what comes before it.
                     Err(e) => match resync(chunk, self.config.max_packet) {
@@ -118,10 +127,20 @@ impl Dialect for VectorDebug {
         Ok(self.track(packet))
     }
 
-    /// The scanner validated these bytes, CRC included: only the header is read again.
+    /// The scanner validated these bytes, CRC included, and read their header and records'
+    /// sequence numbers: nothing is walked again. (Other bytes, which the drivers never
+    /// pass, are walked without the CRC check.)
     fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<WirePacket<'a>, Error> {
-        let packet = WirePacket::new_known_crc(frame, self.config.max_packet)?;
-        Ok(self.track(packet))
+        match self.scanned.take() {
+            Some((addr, len, Scanned { header, seqs })) if addr == frame.as_ptr().addr() && len == frame.len() => {
+                let span = seqs.map(|(first, last, lost)| self.seq.extend_packet(first, last, lost));
+                Ok(WirePacket::from_scanned(frame, header).with_seq(span))
+            }
+            _ => {
+                let packet = WirePacket::new_known_crc(frame, self.config.max_packet)?;
+                Ok(self.track(packet))
+            }
+        }
     }
 
     fn lost_frames(&self) -> u64 {
@@ -131,19 +150,23 @@ impl Dialect for VectorDebug {
     fn reset(&mut self) {
         self.seq.reset();
         self.no_delimiter = 0;
+        self.scanned = None;
     }
 }
 
 impl VectorDebug {
     /// Counts the packet's records in the loss tracking and attaches its span.
     fn track<'a>(&mut self, packet: WirePacket<'a>) -> WirePacket<'a> {
-        let span = match packet.packet_type() {
-            PacketType::DbgFrame1 => {
-                // Counted in a local copy: its fields stay in registers through the walk.
-                let (mut tracker, mut span) = (self.seq, None);
-                packet.for_each_seq(|seq| tracker.extend_span(&mut span, seq));
-                self.seq = tracker;
-                span
+        let span = match (packet.packet_type(), packet.first_seq()) {
+            (PacketType::DbgFrame1, Some(first)) => {
+                // The gaps between the records summed in locals that stay in registers
+                // through the walk, one subtraction per record (none for the first).
+                let (mut last, mut lost) = (first.wrapping_sub(1), 0u64);
+                packet.for_each_seq(|seq| {
+                    lost += u64::from(seq.wrapping_sub(last.wrapping_add(1)));
+                    last = seq;
+                });
+                Some(self.seq.extend_packet(first, last, lost))
             }
             _ => None,
         };

@@ -20,19 +20,28 @@ pub(crate) struct Header {
     pub(crate) decoded_len: usize,
 }
 
+/// What a walk over a chunk's code bytes learned: the decoded size and the last two
+/// decoded bytes (the CRC field of a packet).
+struct Structure {
+    decoded: usize,
+    tail: [u8; 2],
+}
+
 /// Walks the blocks of a chunk with the rules (and the error order) of the strict decoder
 /// [`cobs::decode`] and returns the decoded size, without writing anything. O(n).
 pub(crate) fn cobs_structure(c: &[u8]) -> Result<usize, CobsError> {
-    cobs_structure_with(c, true)
+    cobs_structure_with(c, true).map(|s| s.decoded)
 }
 
-/// [`cobs_structure`]; without `find_zeros` the blocks are not searched for a 0x00 (for a
-/// chunk cut at its first delimiter, which has none).
-fn cobs_structure_with(c: &[u8], find_zeros: bool) -> Result<usize, CobsError> {
+/// [`cobs_structure`], also picking up the last two decoded bytes; without `find_zeros`
+/// the blocks are not searched for a 0x00 (for a chunk cut at its first delimiter, which
+/// has none). One step per block, not per byte.
+#[inline(always)]
+fn cobs_structure_with(c: &[u8], find_zeros: bool) -> Result<Structure, CobsError> {
     if c.is_empty() {
         return Err(CobsError::Empty);
     }
-    let (mut i, mut n, mut previous_full) = (0usize, 0usize, false);
+    let (mut i, mut n, mut previous_full, mut tail) = (0usize, 0usize, false, [0u8; 2]);
     while let Some(&code) = c.get(i) {
         let code = usize::from(code);
         if code == 0 {
@@ -46,49 +55,58 @@ fn cobs_structure_with(c: &[u8], find_zeros: bool) -> Result<usize, CobsError> {
         if code == 1 && end == c.len() && previous_full {
             return Err(CobsError::NonCanonical { at: i });
         }
+        match *block {
+            [.., a, b] => tail = [a, b],
+            [b] => tail = [tail[1], b],
+            [] => {}
+        }
         n += code - 1;
         if code != 0xFF && end < c.len() {
             n += 1;
+            tail = [tail[1], 0];
         }
         previous_full = code == 0xFF;
         i = end;
     }
-    Ok(n)
-}
-
-/// Calls `f` with every piece of the decoded bytes in order: each block's data, and the
-/// implied zero after it. Stops at a 0x00 code byte; never reads out of bounds.
-fn for_each_segment(c: &[u8], mut f: impl FnMut(&[u8])) {
-    let mut i = 0usize;
-    while let Some(&code) = c.get(i) {
-        if code == 0 {
-            return;
-        }
-        let end = (i + usize::from(code)).min(c.len());
-        f(c.get(i + 1..end).unwrap_or(&[]));
-        if code != 0xFF && end < c.len() {
-            f(&[0]);
-        }
-        i = end;
-    }
+    Ok(Structure { decoded: n, tail })
 }
 
 /// Validates one chunk (COBS bytes without the delimiter) as a packet of at most
 /// `max_packet` decoded bytes, without decoding it anywhere. Checks, in this order: strict
 /// COBS, decoded size ≥ 7, decoded size ≤ `max_packet`, CRC, `len` = size − 7.
 pub(crate) fn validate(c: &[u8], max_packet: usize) -> Result<Header, Error> {
-    check(c, max_packet, Checks { crc: true, zeros: true })
+    check(c, max_packet, Checks { crc: true, zeros: true }, |_| {})
 }
 
-/// [`validate`] for a chunk cut at its first delimiter (it holds no 0x00 to look for).
-pub(crate) fn validate_chunk(c: &[u8], max_packet: usize) -> Result<Header, Error> {
-    check(c, max_packet, Checks { crc: true, zeros: false })
+/// What the scanner's validation of a chunk learned, so that the frame it reports need not
+/// be walked again: the header fields and the records' sequence numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Scanned {
+    pub(crate) header: Header,
+    /// For a DBG_FRAME1 packet with records: the first and last `seq` and the frames lost
+    /// between its records (not counting any gap before the first).
+    pub(crate) seqs: Option<(u16, u16, u64)>,
 }
 
-/// [`validate_chunk`] without the CRC, for a chunk whose CRC the scanner has just verified
+/// [`validate`] for a chunk cut at its first delimiter (it holds no 0x00 to look for),
+/// collecting the records' sequence numbers on the way (the CRC walk visits every block
+/// anyway).
+pub(crate) fn scan_chunk(c: &[u8], max_packet: usize) -> Result<Scanned, Error> {
+    let mut seqs: Option<(u16, u16, u64)> = None;
+    let header = check(c, max_packet, Checks { crc: true, zeros: false }, |seq| match &mut seqs {
+        Some((_, last, lost)) => {
+            *lost += u64::from(seq.wrapping_sub(last.wrapping_add(1)));
+            *last = seq;
+        }
+        None => seqs = Some((seq, seq, 0)),
+    })?;
+    Ok(Scanned { header, seqs })
+}
+
+/// [`scan_chunk`] without the CRC, for a chunk whose CRC the scanner has verified
 /// (the CRC is most of the cost of validation; the rest is a walk over the code bytes).
 pub(crate) fn validate_known_crc(c: &[u8], max_packet: usize) -> Result<Header, Error> {
-    check(c, max_packet, Checks { crc: false, zeros: false })
+    check(c, max_packet, Checks { crc: false, zeros: false }, |_| {})
 }
 
 /// Which of the checks of [`validate`] a caller needs.
@@ -98,52 +116,73 @@ struct Checks {
     zeros: bool,
 }
 
-fn check(c: &[u8], max_packet: usize, checks: Checks) -> Result<Header, Error> {
-    let n = cobs_structure_with(c, checks.zeros)?;
+/// Inlined into each caller, so that its constant `checks` remove the code it does not need.
+/// With the CRC, `on_seq` is called with the `seq` of every record of a DBG_FRAME1 packet,
+/// in order, before the CRC is compared.
+#[inline(always)]
+fn check(c: &[u8], max_packet: usize, checks: Checks, on_seq: impl FnMut(u16)) -> Result<Header, Error> {
+    let Structure { decoded: n, tail } = cobs_structure_with(c, checks.zeros)?;
     if n < field::OVERHEAD {
         return Err(Error::TooShort { decoded: n });
     }
     if n > max_packet {
         return Err(Error::TooLong { decoded: n, max: max_packet });
     }
-    let crc_end = n - field::CRC_LEN;
-    let mut digest = checks.crc.then(crc16_digest);
     let mut header = [0u8; field::HEADER_LEN];
-    let mut trailer = [0u8; field::CRC_LEN];
-    let mut p = 0usize;
-    for_each_segment(c, |seg| {
-        let end = p + seg.len();
-        if let Some(digest) = digest.as_mut().filter(|_| p < crc_end) {
-            digest.update(seg.get(..crc_end - p).unwrap_or(seg));
-        }
-        if p < field::HEADER_LEN {
-            for (slot, &b) in header.iter_mut().skip(p).zip(seg) {
-                *slot = b;
-            }
-        }
-        if end > crc_end {
-            let from = crc_end.saturating_sub(p);
-            let to = p.saturating_sub(crc_end);
-            for (slot, &b) in trailer.iter_mut().skip(to).zip(seg.get(from..).unwrap_or(&[])) {
-                *slot = b;
-            }
-        }
-        p = end;
-    });
-    let received = u16::from_le_bytes(trailer);
-    if let Some(digest) = digest {
-        let computed = digest.finalize();
+    let mut bytes = CobsBytes::new(c);
+    for slot in &mut header {
+        *slot = bytes.next().unwrap_or(0);
+    }
+    let [packet_type, l0, l1, l2, l3] = header;
+    let received = u16::from_le_bytes(tail);
+    if checks.crc {
+        let records_end = records_end(packet_type, n);
+        let computed = crc_before_trailer(c, n - field::CRC_LEN, records_end, on_seq);
         if received != computed {
             return Err(Error::CrcMismatch { received, computed });
         }
     }
-    let [packet_type, l0, l1, l2, l3] = header;
     let len = u32::from_le_bytes([l0, l1, l2, l3]);
     let actual = n - field::OVERHEAD;
     if usize::try_from(len).ok() != Some(actual) {
         return Err(Error::LenMismatch { len, actual });
     }
     Ok(Header { packet_type, len, crc: received, decoded_len: n })
+}
+
+/// Decoded offset of the end of the last whole record of a packet of `n` ≥ 7 decoded bytes
+/// (the header's end when it has none, or is not DBG_FRAME1).
+fn records_end(packet_type: u8, n: usize) -> usize {
+    let records = if packet_type == PacketType::DBG_FRAME1 { (n - field::OVERHEAD) / Record::SIZE } else { 0 };
+    field::HEADER_LEN + records * Record::SIZE
+}
+
+/// The CRC of the first `crc_end` decoded bytes of a chunk whose structure is valid: each
+/// block's data is fed to the digest in one call, and the implied zero after it in one
+/// table step (most blocks of real data are a few dozen bytes, so per-call costs count).
+/// Reports the `seq`s of the records that end by `records_end` (≤ `crc_end`) to `on_seq`.
+#[inline(always)]
+fn crc_before_trailer(c: &[u8], crc_end: usize, records_end: usize, mut on_seq: impl FnMut(u16)) -> u16 {
+    let mut digest = crc16_digest();
+    let mut walk = SeqWalk { next: field::HEADER_LEN, at: 0, low: None, end: records_end };
+    let (mut i, mut p) = (0usize, 0usize);
+    while p < crc_end {
+        // (A zero code byte cannot occur in a valid structure; it would not advance.)
+        let Some(&code) = c.get(i).filter(|&&code| code != 0) else { break };
+        let end = (i + usize::from(code)).min(c.len());
+        let block = c.get(i + 1..end).unwrap_or(&[]);
+        let take = block.len().min(crc_end - p);
+        digest.update(block.get(..take).unwrap_or(block));
+        walk.segment(block, &mut on_seq);
+        p += take;
+        if p < crc_end && code != 0xFF && end < c.len() {
+            digest.update(&[0]);
+            walk.zero(&mut on_seq);
+            p += 1;
+        }
+        i = end;
+    }
+    digest.finalize()
 }
 
 /// Bits in the resynchronisation bitset: covers every chunk of the default configuration
@@ -196,7 +235,7 @@ pub(crate) fn resync(c: &[u8], max_packet: usize) -> Option<usize> {
             return None;
         }
         budget -= 1;
-        if validate_chunk(sub, max_packet).is_ok() {
+        if scan_chunk(sub, max_packet).is_ok() {
             return Some(q);
         }
     }
@@ -237,6 +276,11 @@ impl SeqWalk {
     /// zero) and moves past it.
     #[inline(always)]
     fn segment(&mut self, seg: &[u8], f: &mut impl FnMut(u16)) {
+        // Past the records (the CRC walk goes on to the end): nothing to look for. Before
+        // that, `next` is never behind `at`: it is the offset of a byte not yet seen.
+        if self.next >= self.end {
+            return;
+        }
         let seg_end = self.at + seg.len();
         if let Some(lo) = self.low {
             let Some(&hi) = seg.first() else { return };
@@ -244,20 +288,45 @@ impl SeqWalk {
             self.low = None;
             self.next += Record::SIZE - 1;
         }
-        // Records whose two `seq` bytes both lie in this segment (the common case): one
-        // stride per record.
+        // The records starting in this segment: one 14-byte chunk each (the common case:
+        // no index to check), then a record cut by the end of the segment, whose `seq` may
+        // be whole or have only its low byte here.
         let stop = seg_end.min(self.end);
-        while self.next + 1 < stop {
-            if let Some(&[lo, hi]) = seg.get(self.next - self.at..).and_then(<[u8]>::first_chunk) {
-                f(u16::from_le_bytes([lo, hi]));
+        if let Some(part) = seg.get(self.next - self.at..stop.saturating_sub(self.at)) {
+            let mut records = part.chunks_exact(Record::SIZE);
+            for record in &mut records {
+                if let [lo, hi, ..] = *record {
+                    f(u16::from_le_bytes([lo, hi]));
+                }
             }
-            self.next += Record::SIZE;
-        }
-        if self.next < stop {
-            self.low = seg.get(self.next - self.at).copied();
-            self.next += 1;
+            self.next += part.len() - records.remainder().len();
+            match *records.remainder() {
+                [lo, hi, ..] => {
+                    f(u16::from_le_bytes([lo, hi]));
+                    self.next += Record::SIZE;
+                }
+                [lo] => {
+                    self.low = Some(lo);
+                    self.next += 1;
+                }
+                [] => {}
+            }
         }
         self.at = seg_end;
+    }
+
+    /// [`segment`](Self::segment) for an implied zero (a third of the segments of real
+    /// data): the one byte is a `seq` byte or not.
+    #[inline(always)]
+    fn zero(&mut self, f: &mut impl FnMut(u16)) {
+        if let Some(lo) = self.low.take() {
+            f(u16::from(lo));
+            self.next += Record::SIZE - 1;
+        } else if self.next == self.at && self.next < self.end {
+            self.low = Some(0);
+            self.next += 1;
+        }
+        self.at += 1;
     }
 }
 
@@ -391,6 +460,12 @@ impl<'a> WirePacket<'a> {
         Ok(WirePacket { frame, cobs, header, seq: None })
     }
 
+    /// The view of a frame whose header the scanner has read (and checked, CRC included).
+    pub(crate) fn from_scanned(frame: &'a [u8], header: Header) -> Self {
+        let cobs = frame.strip_suffix(&[0]).unwrap_or(frame);
+        WirePacket { frame, cobs, header, seq: None }
+    }
+
     /// Calls `f` with the `seq` of every record (DBG_FRAME1), in order. Picks the two
     /// bytes of each record out of the COBS blocks instead of decoding every byte, which
     /// is what the stream decoder's loss counting needs. One loop over the code bytes (no
@@ -408,10 +483,19 @@ impl<'a> WirePacket<'a> {
             let block_end = (i + usize::from(code)).min(c.len());
             walk.segment(c.get(i + 1..block_end).unwrap_or(&[]), &mut f);
             if code != 0xFF && block_end < c.len() {
-                walk.segment(&[0], &mut f);
+                walk.zero(&mut f);
             }
             i = block_end;
         }
+    }
+
+    /// The `seq` of the first record (DBG_FRAME1 with at least one record).
+    pub(crate) fn first_seq(&self) -> Option<u16> {
+        if self.record_count() == 0 {
+            return None;
+        }
+        let mut bytes = self.payload_bytes();
+        Some(u16::from_le_bytes([bytes.next()?, bytes.next()?]))
     }
 
     pub(crate) fn with_seq(mut self, seq: Option<SeqSpan>) -> Self {
