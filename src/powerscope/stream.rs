@@ -103,7 +103,7 @@ fn check_crc(buf: &[u8], frame_len: usize, rev: Revision, at_end: bool) -> Scan<
     if rev == Revision::R1 {
         if let Some((covered, trailer)) = buf.get(..frame_len).and_then(<[u8]>::split_last_chunk::<2>) {
             let received = u16::from_le_bytes(*trailer);
-            let computed = crate::crc::crc16(covered);
+            let computed = super::sample_crc::crc16(covered);
             if received != computed {
                 return reject(buf, Some(frame_len), rev, at_end, Error::CrcMismatch { received, computed });
             }
