@@ -46,22 +46,27 @@ const BASE: u16 = {
     crc
 };
 
-/// CRC-16/CCITT-FALSE of `covered` (a revision-1 frame without its CRC trailer), as
-/// [`crate::crc::crc16`] computes it.
+/// Whether `frame` starts with a whole sample frame (25 bytes: header with [`PREFIX`],
+/// sample, CRC) whose CRC trailer matches. `false` for every other input, which the caller
+/// checks the general way (with the same outcome for a sample frame, CRC pinned by tests).
 #[cfg(feature = "fast-crc")]
 #[inline(always)]
-pub(crate) fn crc16(covered: &[u8]) -> u16 {
-    match <&[u8; COVERED]>::try_from(covered) {
-        Ok(frame) if frame[..PREFIX.len()] == PREFIX => sample_crc16(frame),
-        _ => crate::crc::crc16(covered),
+pub(crate) fn is_intact_sample(frame: &[u8]) -> bool {
+    let Some((covered, rest)) = frame.split_first_chunk::<COVERED>() else {
+        return false;
+    };
+    match rest.first_chunk::<2>() {
+        Some(trailer) if covered[..PREFIX.len()] == PREFIX => sample_crc16(covered) == u16::from_le_bytes(*trailer),
+        _ => false,
     }
 }
 
-/// Without `fast-crc` there are no tables to look ahead with: the general CRC.
+/// Without `fast-crc` there are no tables to look ahead with: every frame takes the
+/// general check.
 #[cfg(not(feature = "fast-crc"))]
 #[inline(always)]
-pub(crate) fn crc16(covered: &[u8]) -> u16 {
-    crate::crc::crc16(covered)
+pub(crate) fn is_intact_sample(_frame: &[u8]) -> bool {
+    false
 }
 
 /// The CRC of a sample frame's covered bytes, which start with [`PREFIX`].
@@ -98,32 +103,44 @@ mod tests {
         })
     }
 
+    /// A sample frame's 23 covered bytes, the last varied by `state`, and `cmd_id`.
+    fn covered(state: &mut u32, cmd_id: u8) -> [u8; COVERED] {
+        let mut frame = [0u8; COVERED];
+        for (slot, b) in frame.iter_mut().zip(bytes(state)) {
+            *slot = b;
+        }
+        frame[..PREFIX.len()].copy_from_slice(&PREFIX);
+        frame[6] = cmd_id;
+        frame
+    }
+
     #[test]
     fn sample_frames_match_the_general_crc() {
         let mut state = 0x1234_5678;
         for round in 0..4096u32 {
-            let mut frame = [0u8; COVERED];
-            for (slot, b) in frame.iter_mut().zip(bytes(&mut state)) {
-                *slot = b;
-            }
-            frame[..PREFIX.len()].copy_from_slice(&PREFIX);
-            // Every cmd_id, and the edge values of every other byte.
-            frame[6] = round.to_le_bytes()[0];
+            // Every cmd_id, and the edge values of the other bytes.
+            let mut frame = covered(&mut state, round.to_le_bytes()[0]);
             if round % 7 == 0 {
                 frame[7..].fill(0xFF);
             }
-            assert_eq!(crc16(&frame), crate::crc::crc16(&frame), "{frame:02x?}");
+            assert_eq!(sample_crc16(&frame), crate::crc::crc16(&frame), "{frame:02x?}");
         }
     }
 
     #[test]
-    fn other_inputs_take_the_general_crc() {
-        let mut frame = [0u8; COVERED + 1];
-        frame[..PREFIX.len()].copy_from_slice(&PREFIX);
-        for len in 0..=frame.len() {
-            assert_eq!(crc16(&frame[..len]), crate::crc::crc16(&frame[..len]));
+    fn only_whole_sample_frames_with_their_crc_are_intact() {
+        let mut state = 0x9E37_79B9;
+        let mut wire = [0u8; COVERED + 3];
+        wire[..COVERED].copy_from_slice(&covered(&mut state, 0xFF));
+        let crc = crate::crc::crc16(&wire[..COVERED]).to_le_bytes();
+        wire[COVERED..COVERED + 2].copy_from_slice(&crc);
+        assert!(is_intact_sample(&wire[..COVERED + 2]));
+        assert!(is_intact_sample(&wire), "bytes after the frame are not looked at");
+        assert!(!is_intact_sample(&wire[..COVERED + 1]), "cut off");
+        for i in 0..COVERED + 2 {
+            let mut bad = wire;
+            bad[i] ^= 0x10;
+            assert!(!is_intact_sample(&bad), "byte {i} flipped");
         }
-        frame[4] = 6; // len 6: not a sample frame
-        assert_eq!(crc16(&frame[..COVERED]), crate::crc::crc16(&frame[..COVERED]));
     }
 }

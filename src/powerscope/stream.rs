@@ -63,6 +63,31 @@ impl PowerScope {
         self.config.revision
     }
 
+    /// Every case of [`Dialect::scan`] but a whole, acceptable header: a frame cut off by
+    /// the end of the input, a revision-0 command byte, a candidate to reject, garbage.
+    /// Out of line, so that the common case does not pay for its stack frame and registers.
+    #[inline(never)]
+    fn scan_general(&self, buf: &[u8], at_end: bool) -> Scan<Error> {
+        let rev = self.revision();
+        let Some(&first) = buf.first() else {
+            return Scan::NeedMore;
+        };
+        if rev == Revision::R0 && is_r0_command(first) {
+            return Scan::Frame(1);
+        }
+        if first == MAGIC_BYTES[0] {
+            match buf.get(1) {
+                Some(&second) if second == MAGIC_BYTES[1] => return self.scan_candidate(buf, at_end),
+                None if !at_end => return Scan::NeedMore,
+                _ => {}
+            }
+        }
+        match garbage_len(buf, rev, at_end) {
+            Some(len) => Scan::Reject(len, Error::Garbage { len }),
+            None => Scan::NeedMore,
+        }
+    }
+
     /// Scans a candidate: `buf` starts with the magic `A5 5A`.
     fn scan_candidate(&self, buf: &[u8], at_end: bool) -> Scan<Error> {
         let rev = self.revision();
@@ -96,17 +121,25 @@ impl PowerScope {
 }
 
 /// Checks the revision-1 CRC of the whole candidate `buf[..frame_len]` (revision 0 has none).
-/// Always inlined: it runs once per frame, and inlined it costs no call and its `Scan`
-/// (with room for the largest error) is not returned through memory.
+/// Always inlined: it runs once per frame. An intact INA219 sample frame, the common case,
+/// is decided here without a call; every other frame goes to [`check_crc_general`], whose
+/// loop and error would otherwise cost the common case saved registers.
 #[inline(always)]
 fn check_crc(buf: &[u8], frame_len: usize, rev: Revision, at_end: bool) -> Scan<Error> {
-    if rev == Revision::R1 {
-        if let Some((covered, trailer)) = buf.get(..frame_len).and_then(<[u8]>::split_last_chunk::<2>) {
-            let received = u16::from_le_bytes(*trailer);
-            let computed = super::sample_crc::crc16(covered);
-            if received != computed {
-                return reject(buf, Some(frame_len), rev, at_end, Error::CrcMismatch { received, computed });
-            }
+    if rev == Revision::R0 || super::sample_crc::is_intact_sample(buf) {
+        return Scan::Frame(frame_len);
+    }
+    check_crc_general(buf, frame_len, rev, at_end)
+}
+
+/// [`check_crc`] for any frame: rejects `buf[..frame_len]` if its CRC trailer does not match.
+#[inline(never)]
+fn check_crc_general(buf: &[u8], frame_len: usize, rev: Revision, at_end: bool) -> Scan<Error> {
+    if let Some((covered, trailer)) = buf.get(..frame_len).and_then(<[u8]>::split_last_chunk::<2>) {
+        let received = u16::from_le_bytes(*trailer);
+        let computed = crate::crc::crc16(covered);
+        if received != computed {
+            return reject(buf, Some(frame_len), rev, at_end, Error::CrcMismatch { received, computed });
         }
     }
     Scan::Frame(frame_len)
@@ -215,7 +248,7 @@ impl Dialect for PowerScope {
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
         let rev = self.revision();
         // The common case first, in one go: a header the revision accepts (read as one
-        // array). The general path below decides every other case, and this one the same way.
+        // array). `scan_general` decides every other case, and this one the same way.
         if let Some(header) = buf.first_chunk::<HEADER_LEN>().filter(|h| rev.accepts(h)) {
             let frame_len = rev.frame_len(usize::from(u16::from_le_bytes([header[4], header[5]])));
             if buf.len() >= frame_len {
@@ -226,23 +259,7 @@ impl Dialect for PowerScope {
                 return Scan::NeedMore;
             }
         }
-        let Some(&first) = buf.first() else {
-            return Scan::NeedMore;
-        };
-        if rev == Revision::R0 && is_r0_command(first) {
-            return Scan::Frame(1);
-        }
-        if first == MAGIC_BYTES[0] {
-            match buf.get(1) {
-                Some(&second) if second == MAGIC_BYTES[1] => return self.scan_candidate(buf, at_end),
-                None if !at_end => return Scan::NeedMore,
-                _ => {}
-            }
-        }
-        match garbage_len(buf, rev, at_end) {
-            Some(len) => Scan::Reject(len, Error::Garbage { len }),
-            None => Scan::NeedMore,
-        }
+        self.scan_general(buf, at_end)
     }
 
     fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
