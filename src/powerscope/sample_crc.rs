@@ -16,6 +16,9 @@
 #[cfg(feature = "fast-crc")]
 const COVERED: usize = 23;
 
+/// Length of a sample frame: header, sample and CRC.
+pub(crate) const FRAME_LEN: usize = 25;
+
 /// The first bytes of every sample frame: magic `A5 5A`, `type` 0 (STREAM), `ver` 0,
 /// `len` 7 (LE).
 #[cfg(feature = "fast-crc")]
@@ -55,7 +58,7 @@ pub(crate) fn is_intact_sample(frame: &[u8]) -> bool {
     let Some((covered, rest)) = frame.split_first_chunk::<COVERED>() else {
         return false;
     };
-    match rest.first_chunk::<2>() {
+    match rest.first_chunk::<{ FRAME_LEN - COVERED }>() {
         Some(trailer) if covered[..PREFIX.len()] == PREFIX => sample_crc16(covered) == u16::from_le_bytes(*trailer),
         _ => false,
     }

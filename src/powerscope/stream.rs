@@ -7,7 +7,7 @@ use super::frame::Frame;
 use super::gap::GapTracker;
 use super::header::{HEADER_LEN, MAGIC_BYTES, Revision, field, le_u16};
 use super::message::Message;
-use super::{r0, r1};
+use super::{r0, r1, sample_crc};
 
 /// What a [`PowerScope`] decoder speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -120,21 +120,15 @@ impl PowerScope {
     }
 }
 
-/// Checks the revision-1 CRC of the whole candidate `buf[..frame_len]` (revision 0 has none).
-/// Always inlined: it runs once per frame. An intact INA219 sample frame, the common case,
-/// is decided here without a call; every other frame goes to [`check_crc_general`], whose
-/// loop and error would otherwise cost the common case saved registers.
-#[inline(always)]
+/// Checks the revision-1 CRC of the whole candidate `buf[..frame_len]` (revision 0 has none):
+/// rejects it if the CRC trailer does not match. Out of line: intact sample frames, the
+/// common case, are decided before it, and its loop and error would cost them saved
+/// registers.
+#[inline(never)]
 fn check_crc(buf: &[u8], frame_len: usize, rev: Revision, at_end: bool) -> Scan<Error> {
-    if rev == Revision::R0 || super::sample_crc::is_intact_sample(buf) {
+    if rev == Revision::R0 {
         return Scan::Frame(frame_len);
     }
-    check_crc_general(buf, frame_len, rev, at_end)
-}
-
-/// [`check_crc`] for any frame: rejects `buf[..frame_len]` if its CRC trailer does not match.
-#[inline(never)]
-fn check_crc_general(buf: &[u8], frame_len: usize, rev: Revision, at_end: bool) -> Scan<Error> {
     if let Some((covered, trailer)) = buf.get(..frame_len).and_then(<[u8]>::split_last_chunk::<2>) {
         let received = u16::from_le_bytes(*trailer);
         let computed = crate::crc::crc16(covered);
@@ -247,6 +241,12 @@ impl Dialect for PowerScope {
 
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
         let rev = self.revision();
+        // What the firmware streams, decided first and alone: an intact INA219 sample frame
+        // (its fixed header bytes are a header the revision accepts, so the general path
+        // would find the same frame).
+        if rev == Revision::R1 && sample_crc::is_intact_sample(buf) {
+            return Scan::Frame(sample_crc::FRAME_LEN);
+        }
         // The common case first, in one go: a header the revision accepts (read as one
         // array). `scan_general` decides every other case, and this one the same way.
         if let Some(header) = buf.first_chunk::<HEADER_LEN>().filter(|h| rev.accepts(h)) {
@@ -302,5 +302,37 @@ impl PowerScope {
             _ => {}
         }
         message
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::powerscope::{Ina219Sample, SensorPacket};
+
+    /// The scanner's shortcut for intact sample frames decides exactly what the general
+    /// path decides, for intact frames and for every single-bit corruption of one, whole or
+    /// cut short, in the middle of the input or at its end.
+    #[test]
+    fn sample_shortcut_agrees_with_the_general_path() {
+        let sample = Ina219Sample { runtime_id: 1, bus_mv: 12_012, current_ua: -22_300 };
+        let frame = r1::Message::Stream(r1::Stream::new(0x0102_0304, 59, SensorPacket::Ina219(sample)));
+        let mut wire = [0u8; 2 * sample_crc::FRAME_LEN];
+        let n = frame.emit(&mut wire).unwrap();
+        assert_eq!(n, sample_crc::FRAME_LEN);
+        wire.copy_within(..n, n); // a second frame behind the first
+        let mut scanner = PowerScope::r1();
+        for bit in 0..=8 * n {
+            let mut buf = wire;
+            if let Some(byte) = buf.get_mut(bit / 8).filter(|_| bit < 8 * n) {
+                *byte ^= 1 << (bit % 8);
+            }
+            for len in [n - 1, n, n + 1, buf.len()] {
+                for at_end in [false, true] {
+                    let general = scanner.scan_general(&buf[..len], at_end);
+                    assert_eq!(scanner.scan(&buf[..len], at_end), general, "bit {bit}, len {len}, at_end {at_end}");
+                }
+            }
+        }
     }
 }
