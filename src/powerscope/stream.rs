@@ -7,7 +7,7 @@ use super::frame::Frame;
 use super::gap::GapTracker;
 use super::header::{HEADER_LEN, MAGIC_BYTES, Revision, field, le_u16};
 use super::message::Message;
-use super::{r0, r1, sample_crc};
+use super::{r0, r1, sample};
 
 /// What a [`PowerScope`] decoder speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -244,8 +244,14 @@ impl Dialect for PowerScope {
         // What the firmware streams, decided first and alone: an intact INA219 sample frame
         // (its fixed header bytes are a header the revision accepts, so the general path
         // would find the same frame).
-        if rev == Revision::R1 && sample_crc::is_intact_sample(buf) {
-            return Scan::Frame(sample_crc::FRAME_LEN);
+        if rev == Revision::R1 {
+            if sample::is_intact(buf) {
+                return Scan::Frame(sample::FRAME_LEN);
+            }
+            // Part of one (a frame arriving in pieces).
+            if !at_end && sample::is_beginning(buf) {
+                return Scan::NeedMore;
+            }
         }
         // The common case first, in one go: a header the revision accepts (read as one
         // array). `scan_general` decides every other case, and this one the same way.
@@ -317,9 +323,9 @@ mod tests {
     fn sample_shortcut_agrees_with_the_general_path() {
         let sample = Ina219Sample { runtime_id: 1, bus_mv: 12_012, current_ua: -22_300 };
         let frame = r1::Message::Stream(r1::Stream::new(0x0102_0304, 59, SensorPacket::Ina219(sample)));
-        let mut wire = [0u8; 2 * sample_crc::FRAME_LEN];
+        let mut wire = [0u8; 2 * sample::FRAME_LEN];
         let n = frame.emit(&mut wire).unwrap();
-        assert_eq!(n, sample_crc::FRAME_LEN);
+        assert_eq!(n, sample::FRAME_LEN);
         wire.copy_within(..n, n); // a second frame behind the first
         let mut scanner = PowerScope::r1();
         for bit in 0..=8 * n {
@@ -327,7 +333,7 @@ mod tests {
             if let Some(byte) = buf.get_mut(bit / 8).filter(|_| bit < 8 * n) {
                 *byte ^= 1 << (bit % 8);
             }
-            for len in [n - 1, n, n + 1, buf.len()] {
+            for len in 0..=buf.len() {
                 for at_end in [false, true] {
                     let general = scanner.scan_general(&buf[..len], at_end);
                     assert_eq!(scanner.scan(&buf[..len], at_end), general, "bit {bit}, len {len}, at_end {at_end}");

@@ -1,16 +1,17 @@
-//! The CRC-16 check of revision-1 frames, with a shortcut for the frame the firmware streams
-//! (a STREAM frame of one INA219 sample, 25 bytes), which is the decoder's inner loop.
+//! The frame the firmware streams (a revision-1 STREAM frame of one INA219 sample, 25
+//! bytes), which is the decoder's inner loop: shortcuts the scanner takes for it before its
+//! general path, with the same outcome (pinned by tests here and in the scanner).
 //!
-//! CRC-16/CCITT-FALSE is linear: the register after a message is the register the initial
-//! value alone leaves after as many zero bytes, XORed with each byte's own contribution,
-//! which depends only on the byte and on how many bytes follow it. The slice-by-16 tables
-//! of [`crate::crc::CRC16`] (`fast-crc`) hold exactly those contributions for 0..=15
-//! following bytes. A sample frame's first six covered bytes (magic, `type` 0, `ver` 0,
-//! `len` 7) are fixed, so their share and the initial value's fold into one constant, and
-//! the other 17 bytes are 17 lookups that do not depend on each other, instead of the
-//! general loop's chain of register-dependent steps (16-byte block, 4-byte block, three
-//! single bytes). Without `fast-crc` (single table, small targets) every frame takes the
-//! general [`crate::crc::crc16`].
+//! The CRC shortcut: CRC-16/CCITT-FALSE is linear, so the register after a message is the
+//! register the initial value alone leaves after as many zero bytes, XORed with each
+//! byte's own contribution, which depends only on the byte and on how many bytes follow
+//! it. The slice-by-16 tables of [`crate::crc::CRC16`] (`fast-crc`) hold exactly those
+//! contributions for 0..=15 following bytes. A sample frame's first six covered bytes
+//! (magic, `type` 0, `ver` 0, `len` 7) are fixed, so their share and the initial value's
+//! fold into one constant, and the other 17 bytes are 17 lookups that do not depend on
+//! each other, instead of the general loop's chain of register-dependent steps (16-byte
+//! block, 4-byte block, three single bytes). Without `fast-crc` (single table, small
+//! targets) no frame takes that shortcut.
 
 /// Bytes a sample frame's CRC covers: the 16-byte header and the 7-byte sample.
 #[cfg(feature = "fast-crc")]
@@ -21,7 +22,6 @@ pub(crate) const FRAME_LEN: usize = 25;
 
 /// The first bytes of every sample frame: magic `A5 5A`, `type` 0 (STREAM), `ver` 0,
 /// `len` 7 (LE).
-#[cfg(feature = "fast-crc")]
 const PREFIX: [u8; 6] = [0xA5, 0x5A, 0, 0, 7, 0];
 
 /// One CRC-16/CCITT-FALSE step over `byte`, bit by bit (compile-time use only).
@@ -49,17 +49,25 @@ const BASE: u16 = {
     crc
 };
 
+/// Whether `buf` is the beginning of a sample frame, shorter than the frame: the scanner
+/// waits for more bytes (unless the input has ended), as its general path would: the
+/// header bytes there are ones the revision accepts.
+#[inline(always)]
+pub(crate) fn is_beginning(buf: &[u8]) -> bool {
+    buf.len() < FRAME_LEN && buf.iter().zip(PREFIX).all(|(&byte, expected)| byte == expected)
+}
+
 /// Whether `frame` starts with a whole sample frame (25 bytes: header with [`PREFIX`],
 /// sample, CRC) whose CRC trailer matches. `false` for every other input, which the caller
 /// checks the general way (with the same outcome for a sample frame, CRC pinned by tests).
 #[cfg(feature = "fast-crc")]
 #[inline(always)]
-pub(crate) fn is_intact_sample(frame: &[u8]) -> bool {
+pub(crate) fn is_intact(frame: &[u8]) -> bool {
     let Some((covered, rest)) = frame.split_first_chunk::<COVERED>() else {
         return false;
     };
     match rest.first_chunk::<{ FRAME_LEN - COVERED }>() {
-        Some(trailer) if covered[..PREFIX.len()] == PREFIX => sample_crc16(covered) == u16::from_le_bytes(*trailer),
+        Some(trailer) if covered[..PREFIX.len()] == PREFIX => crc16(covered) == u16::from_le_bytes(*trailer),
         _ => false,
     }
 }
@@ -68,14 +76,14 @@ pub(crate) fn is_intact_sample(frame: &[u8]) -> bool {
 /// general check.
 #[cfg(not(feature = "fast-crc"))]
 #[inline(always)]
-pub(crate) fn is_intact_sample(_frame: &[u8]) -> bool {
+pub(crate) fn is_intact(_frame: &[u8]) -> bool {
     false
 }
 
 /// The CRC of a sample frame's covered bytes, which start with [`PREFIX`].
 #[cfg(feature = "fast-crc")]
 #[inline(always)]
-fn sample_crc16(frame: &[u8; COVERED]) -> u16 {
+fn crc16(frame: &[u8; COVERED]) -> u16 {
     let t: &[[u16; 256]; 16] = crate::crc::CRC16.table();
     // The contribution of byte `b` when `k` bytes follow it.
     let at = |k: usize, b: u8| t[k][usize::from(b)];
@@ -126,7 +134,7 @@ mod tests {
             if round % 7 == 0 {
                 frame[7..].fill(0xFF);
             }
-            assert_eq!(sample_crc16(&frame), crate::crc::crc16(&frame), "{frame:02x?}");
+            assert_eq!(crc16(&frame), crate::crc::crc16(&frame), "{frame:02x?}");
         }
     }
 
@@ -137,13 +145,13 @@ mod tests {
         wire[..COVERED].copy_from_slice(&covered(&mut state, 0xFF));
         let crc = crate::crc::crc16(&wire[..COVERED]).to_le_bytes();
         wire[COVERED..COVERED + 2].copy_from_slice(&crc);
-        assert!(is_intact_sample(&wire[..COVERED + 2]));
-        assert!(is_intact_sample(&wire), "bytes after the frame are not looked at");
-        assert!(!is_intact_sample(&wire[..COVERED + 1]), "cut off");
+        assert!(is_intact(&wire[..COVERED + 2]));
+        assert!(is_intact(&wire), "bytes after the frame are not looked at");
+        assert!(!is_intact(&wire[..COVERED + 1]), "cut off");
         for i in 0..COVERED + 2 {
             let mut bad = wire;
             bad[i] ^= 0x10;
-            assert!(!is_intact_sample(&bad), "byte {i} flipped");
+            assert!(!is_intact(&bad), "byte {i} flipped");
         }
     }
 }
