@@ -13,6 +13,9 @@
 //! block, 4-byte block, three single bytes). Without `fast-crc` (single table, small
 //! targets) no frame takes that shortcut.
 
+use super::ina219::{Ina219Sample, SensorPacket};
+use super::r1;
+
 /// Bytes a sample frame's CRC covers: the 16-byte header and the 7-byte sample.
 #[cfg(feature = "fast-crc")]
 const COVERED: usize = 23;
@@ -23,6 +26,26 @@ pub(crate) const FRAME_LEN: usize = 25;
 /// The first bytes of every sample frame: magic `A5 5A`, `type` 0 (STREAM), `ver` 0,
 /// `len` 7 (LE).
 const PREFIX: [u8; 6] = [0xA5, 0x5A, 0, 0, 7, 0];
+
+/// Reads the sample frame at the start of `bytes` (whole, starting with [`PREFIX`]);
+/// `None` for anything else. The CRC is not checked (the scanner did). Gives exactly what
+/// [`r1::Message::parse`] gives for such a frame, reading its bytes as one array: the
+/// fixed bytes in one comparison, then the fields.
+#[inline(always)]
+pub(crate) fn parse(bytes: &[u8]) -> Option<r1::Stream<'static>> {
+    let (frame, _) = bytes.split_first_chunk::<FRAME_LEN>()?;
+    let (head, rest) = frame.split_first_chunk::<{ PREFIX.len() }>()?;
+    let (&[cmd_id, reserved, s0, s1, s2, s3, t0, t1, t2, t3], rest) = rest.split_first_chunk::<10>()?;
+    let sample = rest.first_chunk::<{ Ina219Sample::LEN }>()?;
+    (*head == PREFIX).then(|| r1::Stream {
+        seq: u32::from_le_bytes([s0, s1, s2, s3]),
+        ts_ms: u32::from_le_bytes([t0, t1, t2, t3]),
+        cmd_id,
+        reserved,
+        packet: SensorPacket::Ina219(Ina219Sample::from_bytes(sample)),
+        gap: 0,
+    })
+}
 
 /// One CRC-16/CCITT-FALSE step over `byte`, bit by bit (compile-time use only).
 #[cfg(feature = "fast-crc")]
@@ -135,6 +158,33 @@ mod tests {
                 frame[7..].fill(0xFF);
             }
             assert_eq!(crc16(&frame), crate::crc::crc16(&frame), "{frame:02x?}");
+        }
+    }
+
+    #[test]
+    fn parse_gives_what_the_general_parse_gives() {
+        let mut state = 0xC0FF_EE11;
+        for round in 0..512u32 {
+            let mut wire = [0u8; FRAME_LEN + 1];
+            wire[..COVERED].copy_from_slice(&covered(&mut state, round.to_le_bytes()[0]));
+            // Some frames with a header byte changed: not sample frames (or other ones).
+            if round % 4 == 0 {
+                let at = (round as usize / 4) % PREFIX.len();
+                wire[at] = wire[at].wrapping_add(1 + (round / 32) as u8);
+            }
+            let crc = crate::crc::crc16(&wire[..COVERED]).to_le_bytes();
+            wire[COVERED..FRAME_LEN].copy_from_slice(&crc);
+            for len in [FRAME_LEN - 1, FRAME_LEN, FRAME_LEN + 1] {
+                let general = crate::powerscope::Frame::new_checked(&wire[..len], crate::powerscope::Revision::R1)
+                    .and_then(|frame| r1::Message::parse(&frame));
+                match parse(&wire[..len]) {
+                    Some(stream) => assert_eq!(Ok(r1::Message::Stream(stream)), general, "{wire:02x?}"),
+                    None => assert!(
+                        !matches!(general, Ok(r1::Message::Stream(s)) if s.packet.ina219().is_some()),
+                        "{wire:02x?}"
+                    ),
+                }
+            }
         }
     }
 

@@ -279,7 +279,7 @@ impl Dialect for PowerScope {
         let message = match self.revision() {
             Revision::R0 => Message::from_bytes(bytes, Revision::R0)?,
             Revision::R1 => {
-                if let Some(mut stream) = r1::Stream::parse_ina219(bytes) {
+                if let Some(mut stream) = sample::parse(bytes) {
                     stream.gap = self.gaps.observe(stream.packet.runtime_id(), stream.seq);
                     return Ok(Message::R1(r1::Message::Stream(stream)));
                 }
