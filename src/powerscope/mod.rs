@@ -184,6 +184,7 @@ pub mod ina219;
 pub mod message;
 pub mod r0;
 pub mod r1;
+mod sample;
 pub mod stream;
 
 pub use error::Error;

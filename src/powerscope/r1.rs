@@ -5,8 +5,8 @@ use crate::error::EncodeError;
 
 use super::error::Error;
 use super::frame::{Frame, emit_with};
-use super::header::{FrameType, HEADER_LEN, HeaderRepr, Revision, VERSION, le_u16, le_u32};
-use super::ina219::{Ina219Sample, SensorPacket};
+use super::header::{FrameType, HeaderRepr, Revision, VERSION, le_u16, le_u32};
+use super::ina219::SensorPacket;
 
 /// The `cmd_id` of STREAM frames (`CMD_NONE`).
 pub const CMD_NONE: u8 = 0xFF;
@@ -549,31 +549,6 @@ impl<'a> Stream<'a> {
     /// A STREAM frame with `cmd_id` 0xFF, reserved 0 and gap 0.
     pub const fn new(seq: u32, ts_ms: u32, packet: SensorPacket<'a>) -> Stream<'a> {
         Stream { seq, ts_ms, cmd_id: CMD_NONE, reserved: 0, packet, gap: 0 }
-    }
-
-    /// Reads the frame at the start of `bytes` if it is what the firmware streams: a
-    /// STREAM frame carrying an INA219 sample, whole, with a header the revision accepts.
-    /// `None` for anything else. The CRC is not checked (the scanner did). Gives exactly
-    /// what [`Message::parse`] gives for such a frame, reading the 23 bytes before the CRC
-    /// as one array instead of field by field: at millions of samples a second this is
-    /// the decoder's inner loop.
-    pub(crate) fn parse_ina219(bytes: &[u8]) -> Option<Stream<'static>> {
-        const PAYLOAD: usize = Ina219Sample::LEN;
-        let (header, rest) = bytes.split_first_chunk::<HEADER_LEN>()?;
-        let payload = rest.first_chunk::<PAYLOAD>()?;
-        let repr = HeaderRepr::from_bytes(header);
-        let is_sample = Revision::R1.accepts(header)
-            & (repr.frame_type == FrameType::Stream as u8)
-            & (usize::from(repr.len) == PAYLOAD)
-            & (rest.len() >= PAYLOAD + Revision::R1.trailer_len());
-        is_sample.then(|| Stream {
-            seq: repr.seq,
-            ts_ms: repr.ts_ms,
-            cmd_id: repr.cmd_id,
-            reserved: repr.reserved,
-            packet: SensorPacket::Ina219(Ina219Sample::from_bytes(payload)),
-            gap: 0,
-        })
     }
 
     /// The seed shell's line for this frame.

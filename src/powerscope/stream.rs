@@ -7,7 +7,7 @@ use super::frame::Frame;
 use super::gap::GapTracker;
 use super::header::{HEADER_LEN, MAGIC_BYTES, Revision, field, le_u16};
 use super::message::Message;
-use super::{r0, r1};
+use super::{r0, r1, sample};
 
 /// What a [`PowerScope`] decoder speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -63,6 +63,31 @@ impl PowerScope {
         self.config.revision
     }
 
+    /// Every case of [`Dialect::scan`] but a whole, acceptable header: a frame cut off by
+    /// the end of the input, a revision-0 command byte, a candidate to reject, garbage.
+    /// Out of line, so that the common case does not pay for its stack frame and registers.
+    #[inline(never)]
+    fn scan_general(&self, buf: &[u8], at_end: bool) -> Scan<Error> {
+        let rev = self.revision();
+        let Some(&first) = buf.first() else {
+            return Scan::NeedMore;
+        };
+        if rev == Revision::R0 && is_r0_command(first) {
+            return Scan::Frame(1);
+        }
+        if first == MAGIC_BYTES[0] {
+            match buf.get(1) {
+                Some(&second) if second == MAGIC_BYTES[1] => return self.scan_candidate(buf, at_end),
+                None if !at_end => return Scan::NeedMore,
+                _ => {}
+            }
+        }
+        match garbage_len(buf, rev, at_end) {
+            Some(len) => Scan::Reject(len, Error::Garbage { len }),
+            None => Scan::NeedMore,
+        }
+    }
+
     /// Scans a candidate: `buf` starts with the magic `A5 5A`.
     fn scan_candidate(&self, buf: &[u8], at_end: bool) -> Scan<Error> {
         let rev = self.revision();
@@ -95,18 +120,20 @@ impl PowerScope {
     }
 }
 
-/// Checks the revision-1 CRC of the whole candidate `buf[..frame_len]` (revision 0 has none).
-/// Always inlined: it runs once per frame, and inlined it costs no call and its `Scan`
-/// (with room for the largest error) is not returned through memory.
-#[inline(always)]
+/// Checks the revision-1 CRC of the whole candidate `buf[..frame_len]` (revision 0 has none):
+/// rejects it if the CRC trailer does not match. Out of line: intact sample frames, the
+/// common case, are decided before it, and its loop and error would cost them saved
+/// registers.
+#[inline(never)]
 fn check_crc(buf: &[u8], frame_len: usize, rev: Revision, at_end: bool) -> Scan<Error> {
-    if rev == Revision::R1 {
-        if let Some((covered, trailer)) = buf.get(..frame_len).and_then(<[u8]>::split_last_chunk::<2>) {
-            let received = u16::from_le_bytes(*trailer);
-            let computed = crate::crc::crc16(covered);
-            if received != computed {
-                return reject(buf, Some(frame_len), rev, at_end, Error::CrcMismatch { received, computed });
-            }
+    if rev == Revision::R0 {
+        return Scan::Frame(frame_len);
+    }
+    if let Some((covered, trailer)) = buf.get(..frame_len).and_then(<[u8]>::split_last_chunk::<2>) {
+        let received = u16::from_le_bytes(*trailer);
+        let computed = crate::crc::crc16(covered);
+        if received != computed {
+            return reject(buf, Some(frame_len), rev, at_end, Error::CrcMismatch { received, computed });
         }
     }
     Scan::Frame(frame_len)
@@ -214,8 +241,20 @@ impl Dialect for PowerScope {
 
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
         let rev = self.revision();
+        // What the firmware streams, decided first and alone: an intact INA219 sample frame
+        // (its fixed header bytes are a header the revision accepts, so the general path
+        // would find the same frame).
+        if rev == Revision::R1 {
+            if sample::is_intact(buf) {
+                return Scan::Frame(sample::FRAME_LEN);
+            }
+            // Part of one (a frame arriving in pieces).
+            if !at_end && sample::is_beginning(buf) {
+                return Scan::NeedMore;
+            }
+        }
         // The common case first, in one go: a header the revision accepts (read as one
-        // array). The general path below decides every other case, and this one the same way.
+        // array). `scan_general` decides every other case, and this one the same way.
         if let Some(header) = buf.first_chunk::<HEADER_LEN>().filter(|h| rev.accepts(h)) {
             let frame_len = rev.frame_len(usize::from(u16::from_le_bytes([header[4], header[5]])));
             if buf.len() >= frame_len {
@@ -226,23 +265,7 @@ impl Dialect for PowerScope {
                 return Scan::NeedMore;
             }
         }
-        let Some(&first) = buf.first() else {
-            return Scan::NeedMore;
-        };
-        if rev == Revision::R0 && is_r0_command(first) {
-            return Scan::Frame(1);
-        }
-        if first == MAGIC_BYTES[0] {
-            match buf.get(1) {
-                Some(&second) if second == MAGIC_BYTES[1] => return self.scan_candidate(buf, at_end),
-                None if !at_end => return Scan::NeedMore,
-                _ => {}
-            }
-        }
-        match garbage_len(buf, rev, at_end) {
-            Some(len) => Scan::Reject(len, Error::Garbage { len }),
-            None => Scan::NeedMore,
-        }
+        self.scan_general(buf, at_end)
     }
 
     fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
@@ -256,7 +279,7 @@ impl Dialect for PowerScope {
         let message = match self.revision() {
             Revision::R0 => Message::from_bytes(bytes, Revision::R0)?,
             Revision::R1 => {
-                if let Some(mut stream) = r1::Stream::parse_ina219(bytes) {
+                if let Some(mut stream) = sample::parse(bytes) {
                     stream.gap = self.gaps.observe(stream.packet.runtime_id(), stream.seq);
                     return Ok(Message::R1(r1::Message::Stream(stream)));
                 }
@@ -285,5 +308,37 @@ impl PowerScope {
             _ => {}
         }
         message
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::powerscope::{Ina219Sample, SensorPacket};
+
+    /// The scanner's shortcut for intact sample frames decides exactly what the general
+    /// path decides, for intact frames and for every single-bit corruption of one, whole or
+    /// cut short, in the middle of the input or at its end.
+    #[test]
+    fn sample_shortcut_agrees_with_the_general_path() {
+        let sample = Ina219Sample { runtime_id: 1, bus_mv: 12_012, current_ua: -22_300 };
+        let frame = r1::Message::Stream(r1::Stream::new(0x0102_0304, 59, SensorPacket::Ina219(sample)));
+        let mut wire = [0u8; 2 * sample::FRAME_LEN];
+        let n = frame.emit(&mut wire).unwrap();
+        assert_eq!(n, sample::FRAME_LEN);
+        wire.copy_within(..n, n); // a second frame behind the first
+        let mut scanner = PowerScope::r1();
+        for bit in 0..=8 * n {
+            let mut buf = wire;
+            if let Some(byte) = buf.get_mut(bit / 8).filter(|_| bit < 8 * n) {
+                *byte ^= 1 << (bit % 8);
+            }
+            for len in 0..=buf.len() {
+                for at_end in [false, true] {
+                    let general = scanner.scan_general(&buf[..len], at_end);
+                    assert_eq!(scanner.scan(&buf[..len], at_end), general, "bit {bit}, len {len}, at_end {at_end}");
+                }
+            }
+        }
     }
 }
