@@ -181,19 +181,21 @@ fn step<'a, D: Dialect>(
         Scan::Frame(n) => {
             let n = n.min(buf.len());
             let bytes = &buf[..n];
-            let item = match dialect.decode_scanned(bytes) {
+            // The whole event is built in each arm: a separate `item` made the compiler copy
+            // a (possibly large) frame twice, into the item and then into the event.
+            match dialect.decode_scanned(bytes) {
                 Ok(frame) => {
                     stats.count_frame(n);
                     stats.lost_frames = dialect.lost_frames();
-                    Item::Frame(frame)
+                    consume(n);
+                    Some(Event { offset, len: n, item: Item::Frame(frame) })
                 }
                 Err(e) => {
                     stats.count_error(e.kind(), n);
-                    Item::Error(e)
+                    consume(n);
+                    Some(Event { offset, len: n, item: Item::Error(e) })
                 }
-            };
-            consume(n);
-            Some(Event { offset, len: n, item })
+            }
         }
         Scan::Reject(n, e) if !buf.is_empty() => {
             let n = n.clamp(1, buf.len());
