@@ -146,58 +146,79 @@ impl<F, E: DialectError> Event<F, E> {
 pub type EventOf<'a, D> = Event<<D as Dialect>::Frame<'a>, <D as Dialect>::Error>;
 
 /// Runs one scan/decode step on `buf` and accounts for it. Returns `None` when the scanner
-/// needs more bytes. `buf_is_full` says that no more bytes fit behind `buf`.
+/// needs more bytes. `buf_is_full` says that no more bytes fit behind `buf`. The driver's
+/// window is advanced here, by `consume(len)` just before the event is built, and
+/// `exhausted()` is called on every `None`.
 ///
-/// Always inlined: an event can be large (plot's carries a help table of about 1.3 KB),
-/// and inlined into the drivers' `next` it is built in place instead of being copied on
-/// its way out.
+/// Always inlined, and the drivers' `next` returns its result as it is: an event can be
+/// large (pmu30's is 168 bytes), and built directly in `next`'s return slot it is not
+/// copied on its way out. (Advancing the window in the driver after `step` returned, by
+/// the event's `len`, made `next` unwrap and rewrap the event: one more copy per event,
+/// which is most of the driver's cost for 8-byte frames.)
 #[inline(always)]
 fn step<'a, D: Dialect>(
     dialect: &mut D,
     stats: &mut Stats,
     buf: &'a [u8],
-    at_end: bool,
-    buf_is_full: bool,
-    offset: u64,
+    (at_end, buf_is_full, offset): (bool, bool, u64),
+    consume: impl FnOnce(usize),
+    exhausted: impl FnOnce(),
 ) -> Option<EventOf<'a, D>> {
     if buf.is_empty() && !at_end {
+        exhausted();
         return None;
     }
     let mut scan = dialect.scan(buf, at_end);
-    if matches!(scan, Scan::NeedMore) && !buf.is_empty() && (at_end || buf_is_full) {
-        // The candidate cannot grow any more: decide as if the input ended here, and if
-        // the scanner still cannot, reject everything it holds.
-        if !at_end {
-            scan = dialect.scan(buf, true);
+    if let Scan::NeedMore = scan {
+        // The common case in a stream (once per pushed chunk), so it returns at once.
+        if buf.is_empty() || !(at_end || buf_is_full) {
+            exhausted();
+            return None;
         }
-        if matches!(scan, Scan::NeedMore) {
-            scan = Scan::Reject(buf.len(), D::Error::truncated());
-        }
+        scan = undecided(dialect, buf, at_end);
     }
     match scan {
-        Scan::NeedMore => None,
         Scan::Frame(n) => {
             let n = n.min(buf.len());
             let bytes = &buf[..n];
-            let item = match dialect.decode_scanned(bytes) {
+            // The whole event is built in each arm: a separate `item` made the compiler copy
+            // a (possibly large) frame twice, into the item and then into the event.
+            match dialect.decode_scanned(bytes) {
                 Ok(frame) => {
                     stats.count_frame(n);
                     stats.lost_frames = dialect.lost_frames();
-                    Item::Frame(frame)
+                    consume(n);
+                    Some(Event { offset, len: n, item: Item::Frame(frame) })
                 }
                 Err(e) => {
                     stats.count_error(e.kind(), n);
-                    Item::Error(e)
+                    consume(n);
+                    Some(Event { offset, len: n, item: Item::Error(e) })
                 }
-            };
-            Some(Event { offset, len: n, item })
+            }
         }
-        Scan::Reject(_, _) if buf.is_empty() => None,
-        Scan::Reject(n, e) => {
+        Scan::Reject(n, e) if !buf.is_empty() => {
             let n = n.clamp(1, buf.len());
             stats.count_error(e.kind(), n);
+            consume(n);
             Some(Event { offset, len: n, item: Item::Error(e) })
         }
+        Scan::NeedMore | Scan::Reject(..) => {
+            exhausted();
+            None
+        }
+    }
+}
+
+/// What the first bytes of `buf` are when the scanner needs more but the candidate cannot
+/// grow any more (the input ended, or the buffer is full): decided as if the input ended
+/// here, and if the scanner still cannot, everything it holds is rejected as truncated.
+#[cold]
+fn undecided<D: Dialect>(dialect: &mut D, buf: &[u8], at_end: bool) -> Scan<D::Error> {
+    let scan = if at_end { Scan::NeedMore } else { dialect.scan(buf, true) };
+    match scan {
+        Scan::NeedMore => Scan::Reject(buf.len(), D::Error::truncated()),
+        decided => decided,
     }
 }
 
@@ -244,12 +265,9 @@ impl<'i, D: Dialect> Iterator for SliceDecoder<'i, D> {
         }
         let input: &'i [u8] = self.input;
         let rest = &input[self.pos..];
-        let event = step(&mut self.dialect, &mut self.stats, rest, true, true, self.pos as u64);
-        match &event {
-            Some(e) => self.pos += e.len,
-            None => self.done = true,
-        }
-        event
+        let window = (true, true, self.pos as u64);
+        let (pos, done) = (&mut self.pos, &mut self.done);
+        step(&mut self.dialect, &mut self.stats, rest, window, |n| *pos += n, || *done = true)
     }
 }
 
@@ -282,6 +300,7 @@ impl<D: Dialect, const N: usize> StreamDecoder<D, N> {
     /// taken. When it returns less than `data.len()`, pull events with
     /// [`next`](Self::next) until it returns `None`, then push the rest. Pushing after
     /// [`finish`](Self::finish) continues the same stream.
+    #[inline]
     pub fn push(&mut self, data: &[u8]) -> usize {
         self.at_end = false;
         if self.start > 0 && N - self.end < data.len() {
@@ -303,15 +322,18 @@ impl<D: Dialect, const N: usize> StreamDecoder<D, N> {
 
     /// The next event, or `None` when more bytes are needed (or, after
     /// [`finish`](Self::finish), when everything has been decoded).
+    // Inlined into the caller's loop, the decoder's fields stay in registers between events
+    // (about 20 instructions less per event); builds that chose small CRC tables over speed
+    // (no `fast-crc`, as on a Cortex-M) leave it to the compiler, for size.
+    #[cfg_attr(feature = "fast-crc", inline(always))]
+    #[cfg_attr(not(feature = "fast-crc"), inline)]
     #[allow(clippy::should_implement_trait)] // events borrow the decoder: not an Iterator
-    #[inline]
     pub fn next(&mut self) -> Option<EventOf<'_, D>> {
         // Not `next_with_bytes().map(..)`: moving the event out of a tuple copies it.
-        let avail = &self.buf[self.start..self.end];
-        let full = self.start == 0 && self.end == N;
-        let event = step(&mut self.dialect, &mut self.stats, avail, self.at_end, full, self.offset)?;
-        consume(&mut self.start, &mut self.end, &mut self.offset, event.len);
-        Some(event)
+        let StreamDecoder { dialect, buf, start, end, offset, at_end, stats } = self;
+        let avail = &buf[*start..*end];
+        let window = (*at_end, *start == 0 && *end == N, *offset);
+        step(dialect, stats, avail, window, |n| consume(start, end, offset, n), || {})
     }
 
     /// Like [`next`](Self::next), and also returns the input bytes the event spans.
@@ -320,11 +342,11 @@ impl<D: Dialect, const N: usize> StreamDecoder<D, N> {
     /// command with an unknown id or a wrong payload size is an error event, yet its header
     /// (sequence number, command id) is what the negative answer must echo.
     pub fn next_with_bytes(&mut self) -> Option<(EventOf<'_, D>, &[u8])> {
-        let avail = &self.buf[self.start..self.end];
-        let full = self.start == 0 && self.end == N;
-        let event = step(&mut self.dialect, &mut self.stats, avail, self.at_end, full, self.offset)?;
+        let StreamDecoder { dialect, buf, start, end, offset, at_end, stats } = self;
+        let avail = &buf[*start..*end];
+        let window = (*at_end, *start == 0 && *end == N, *offset);
+        let event = step(dialect, stats, avail, window, |n| consume(start, end, offset, n), || {})?;
         let bytes = &avail[..event.len];
-        consume(&mut self.start, &mut self.end, &mut self.offset, event.len);
         Some((event, bytes))
     }
 
