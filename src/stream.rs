@@ -17,6 +17,7 @@
 //!
 //! Events tile the input: every byte is in exactly one event, in order, with no gaps.
 
+use core::cell::Cell;
 use core::ops::Range;
 
 use crate::error::{DialectError, ErrorKind};
@@ -75,6 +76,18 @@ pub trait Dialect {
     /// whose checksum does not match (it never panics). The default calls `decode`.
     fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<Self::Frame<'a>, Self::Error> {
         self.decode(frame)
+    }
+
+    /// After [`scan`](Dialect::scan) answered `NeedMore` for `buf` (not at the end of the
+    /// input): how many bytes, counted from `buf[0]`, it must be shown before it can answer
+    /// anything else, typically the length of a frame whose header it has read. `scan` must
+    /// answer `NeedMore` (with `at_end` false) for every longer `buf` shorter than that, and
+    /// must not depend on being called for them. A [`StreamDecoder`] then does not scan again
+    /// until it holds that many bytes, the input ends, or its buffer is full: a frame arriving
+    /// in many chunks is scanned twice, not once per chunk. The default, 0, is no hint.
+    fn needed(&self, buf: &[u8]) -> usize {
+        let _ = buf;
+        0
     }
 
     /// Frames that sequence numbers show were lost so far (0 for dialects without them).
@@ -145,10 +158,11 @@ impl<F, E: DialectError> Event<F, E> {
 /// The event type of dialect `D` for frames borrowing for `'a`.
 pub type EventOf<'a, D> = Event<<D as Dialect>::Frame<'a>, <D as Dialect>::Error>;
 
-/// Runs one scan/decode step on `buf` and accounts for it. Returns `None` when the scanner
-/// needs more bytes. `buf_is_full` says that no more bytes fit behind `buf`. The driver's
-/// window is advanced here, by `consume(len)` just before the event is built, and
-/// `exhausted()` is called on every `None`.
+/// Runs one scan/decode step on `buf` (never empty unless `at_end`: the drivers see to
+/// it) and accounts for it. Returns `None` when the scanner needs more bytes.
+/// `buf_is_full` says that no more bytes fit behind `buf`. The driver's window is advanced here, by `consume(len)` just before the event is built, and
+/// `exhausted(hint)` is called on every `None`, with [`Dialect::needed`] when the scanner
+/// needs more bytes than `buf` (0 otherwise).
 ///
 /// Always inlined, and the drivers' `next` returns its result as it is: an event can be
 /// large (pmu30's is 168 bytes), and built directly in `next`'s return slot it is not
@@ -162,17 +176,17 @@ fn step<'a, D: Dialect>(
     buf: &'a [u8],
     (at_end, buf_is_full, offset): (bool, bool, u64),
     consume: impl FnOnce(usize),
-    exhausted: impl FnOnce(),
+    exhausted: impl FnOnce(usize),
 ) -> Option<EventOf<'a, D>> {
-    if buf.is_empty() && !at_end {
-        exhausted();
-        return None;
-    }
     let mut scan = dialect.scan(buf, at_end);
     if let Scan::NeedMore = scan {
-        // The common case in a stream (once per pushed chunk), so it returns at once.
-        if buf.is_empty() || !(at_end || buf_is_full) {
-            exhausted();
+        if buf.is_empty() {
+            exhausted(0);
+            return None;
+        }
+        // The common case in a stream (a frame arriving in chunks), so it returns at once.
+        if !(at_end || buf_is_full) {
+            exhausted(dialect.needed(buf));
             return None;
         }
         scan = undecided(dialect, buf, at_end);
@@ -204,7 +218,7 @@ fn step<'a, D: Dialect>(
             Some(Event { offset, len: n, item: Item::Error(e) })
         }
         Scan::NeedMore | Scan::Reject(..) => {
-            exhausted();
+            exhausted(0);
             None
         }
     }
@@ -267,7 +281,7 @@ impl<'i, D: Dialect> Iterator for SliceDecoder<'i, D> {
         let rest = &input[self.pos..];
         let window = (true, true, self.pos as u64);
         let (pos, done) = (&mut self.pos, &mut self.done);
-        step(&mut self.dialect, &mut self.stats, rest, window, |n| *pos += n, || *done = true)
+        step(&mut self.dialect, &mut self.stats, rest, window, |n| *pos += n, |_| *done = true)
     }
 }
 
@@ -287,13 +301,22 @@ pub struct StreamDecoder<D: Dialect, const N: usize> {
     /// Stream offset of `buf[start]`.
     offset: u64,
     at_end: bool,
+    /// Stream offset just past the last byte pushed.
+    pushed: u64,
+    /// No scan before `pushed` reaches this: `pushed + 1` while the buffer is empty (and the
+    /// input has not ended), or the offset where the candidate at `offset` has the bytes
+    /// [`Dialect::needed`] asked for (at most a full buffer). One comparison per `next`
+    /// covers both. Absolute, so that a hint never needs clearing: once reached it stays
+    /// reached, whatever is consumed.
+    want: u64,
     stats: Stats,
 }
 
 impl<D: Dialect, const N: usize> StreamDecoder<D, N> {
     /// A decoder with an empty buffer, at stream offset 0.
     pub fn new(dialect: D) -> Self {
-        StreamDecoder { dialect, buf: [0; N], start: 0, end: 0, offset: 0, at_end: false, stats: Stats::default() }
+        let stats = Stats::default();
+        StreamDecoder { dialect, buf: [0; N], start: 0, end: 0, offset: 0, at_end: false, pushed: 0, want: 1, stats }
     }
 
     /// Copies as much of `data` as fits into the buffer and returns how many bytes were
@@ -302,7 +325,9 @@ impl<D: Dialect, const N: usize> StreamDecoder<D, N> {
     /// [`finish`](Self::finish) continues the same stream.
     #[inline]
     pub fn push(&mut self, data: &[u8]) -> usize {
-        self.at_end = false;
+        if self.at_end {
+            self.resume();
+        }
         if self.start > 0 && N - self.end < data.len() {
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
@@ -311,13 +336,26 @@ impl<D: Dialect, const N: usize> StreamDecoder<D, N> {
         let n = data.len().min(N - self.end);
         self.buf[self.end..self.end + n].copy_from_slice(&data[..n]);
         self.end += n;
+        self.pushed += n as u64;
         n
+    }
+
+    /// Continues the stream after [`finish`](Self::finish): an empty buffer waits for bytes
+    /// again.
+    #[cold]
+    fn resume(&mut self) {
+        self.at_end = false;
+        if self.start == self.end {
+            self.want = self.pushed + 1;
+        }
     }
 
     /// Marks the end of the input: the next calls to [`next`](Self::next) decide any
     /// pending candidate instead of waiting for more bytes.
     pub fn finish(&mut self) {
         self.at_end = true;
+        // The end of the input decides a pending candidate (or ends an empty buffer): scan.
+        self.want = 0;
     }
 
     /// The next event, or `None` when more bytes are needed (or, after
@@ -330,10 +368,17 @@ impl<D: Dialect, const N: usize> StreamDecoder<D, N> {
     #[allow(clippy::should_implement_trait)] // events borrow the decoder: not an Iterator
     pub fn next(&mut self) -> Option<EventOf<'_, D>> {
         // Not `next_with_bytes().map(..)`: moving the event out of a tuple copies it.
-        let StreamDecoder { dialect, buf, start, end, offset, at_end, stats } = self;
+        let StreamDecoder { dialect, buf, start, end, offset, at_end, pushed, want, stats } = self;
+        if *pushed < *want {
+            return None;
+        }
         let avail = &buf[*start..*end];
         let window = (*at_end, *start == 0 && *end == N, *offset);
-        step(dialect, stats, avail, window, |n| consume(start, end, offset, n), || {})
+        let base = *offset;
+        // Both closures set `want`; only one of them runs.
+        let want = Cell::from_mut(want);
+        let on_event = |n| consume(start, end, offset, (want, window.0), n);
+        step(dialect, stats, avail, window, on_event, |hint| want.set(wanted(base, hint, N)))
     }
 
     /// Like [`next`](Self::next), and also returns the input bytes the event spans.
@@ -342,10 +387,16 @@ impl<D: Dialect, const N: usize> StreamDecoder<D, N> {
     /// command with an unknown id or a wrong payload size is an error event, yet its header
     /// (sequence number, command id) is what the negative answer must echo.
     pub fn next_with_bytes(&mut self) -> Option<(EventOf<'_, D>, &[u8])> {
-        let StreamDecoder { dialect, buf, start, end, offset, at_end, stats } = self;
+        let StreamDecoder { dialect, buf, start, end, offset, at_end, pushed, want, stats } = self;
+        if *pushed < *want {
+            return None;
+        }
         let avail = &buf[*start..*end];
         let window = (*at_end, *start == 0 && *end == N, *offset);
-        let event = step(dialect, stats, avail, window, |n| consume(start, end, offset, n), || {})?;
+        let base = *offset;
+        let want = Cell::from_mut(want);
+        let on_event = |n| consume(start, end, offset, (want, window.0), n);
+        let event = step(dialect, stats, avail, window, on_event, |hint| want.set(wanted(base, hint, N)))?;
         let bytes = &avail[..event.len];
         Some((event, bytes))
     }
@@ -405,6 +456,8 @@ impl<D: Dialect, const N: usize> StreamDecoder<D, N> {
         self.end = 0;
         self.offset = 0;
         self.at_end = false;
+        self.pushed = 0;
+        self.want = 1;
         self.stats = Stats::default();
     }
 }
@@ -412,14 +465,27 @@ impl<D: Dialect, const N: usize> StreamDecoder<D, N> {
 /// Advances a [`StreamDecoder`]'s window past an event of `len` bytes. Takes the fields, not
 /// the decoder, because the event still borrows the decoder's buffer.
 #[inline(always)]
-fn consume(start: &mut usize, end: &mut usize, offset: &mut u64, len: usize) {
+fn consume(start: &mut usize, end: &mut usize, offset: &mut u64, (want, at_end): (&Cell<u64>, bool), len: usize) {
     *start += len;
     *offset += len as u64;
     if *start == *end {
         // Empty: the next push starts at the front, so compaction is never needed for it.
         *start = 0;
         *end = 0;
+        // Nothing to scan before it either, unless the input has ended (a dialect may
+        // still emit a zero-length event there).
+        if !at_end {
+            want.set(*offset + 1);
+        }
     }
+}
+
+/// The stream offset a [`StreamDecoder`] waits for before scanning the candidate at stream
+/// offset `base` again, after [`Dialect::needed`] answered `hint`: never more than a full
+/// buffer holds, where the driver must scan (and reject what cannot grow).
+#[inline(always)]
+fn wanted(base: u64, hint: usize, capacity: usize) -> u64 {
+    base + hint.min(capacity) as u64
 }
 
 /// How far the rejection of a candidate starting at `buf[0]` reaches, for formats with a
@@ -540,6 +606,14 @@ mod tests {
             Scan::Frame(total)
         }
 
+        /// Pins the drivers' use of the hint: the chunking tests compare with `SliceDecoder`.
+        fn needed(&self, buf: &[u8]) -> usize {
+            match buf {
+                [0xAA, len @ 0..=8, ..] => 3 + usize::from(*len),
+                _ => 0,
+            }
+        }
+
         fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<&'a [u8], ToyError> {
             Ok(&frame[2..frame.len() - 1])
         }
@@ -633,6 +707,59 @@ mod tests {
         dec.feed(&input, |e| total += e.len);
         dec.finish_with(|e| total += e.len);
         assert_eq!(total, input.len());
+    }
+
+    /// [`Toy`] without its hint: the drivers scan after every push.
+    struct NoHint(Toy);
+
+    impl Dialect for NoHint {
+        const NAME: &'static str = "toy";
+        type Frame<'a> = &'a [u8];
+        type Error = ToyError;
+
+        fn max_frame_len(&self) -> usize {
+            LIMIT
+        }
+
+        fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<ToyError> {
+            self.0.scan(buf, at_end)
+        }
+
+        fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<&'a [u8], ToyError> {
+            self.0.decode(frame)
+        }
+
+        fn reset(&mut self) {}
+    }
+
+    fn decode_stream<D: for<'a> Dialect<Frame<'a> = &'a [u8], Error = ToyError>, const N: usize>(
+        dialect: D,
+        input: &[u8],
+        chunk: usize,
+    ) -> std::vec::Vec<Summary> {
+        let mut dec: StreamDecoder<D, N> = StreamDecoder::new(dialect);
+        let mut got = std::vec::Vec::new();
+        for piece in input.chunks(chunk) {
+            dec.feed(piece, |e| got.push(summarize(&e)));
+        }
+        dec.finish_with(|e| got.push(summarize(&e)));
+        // Pushing after the end continues the stream, hint and empty buffer included.
+        dec.feed(&input[..chunk.min(input.len())], |e| got.push(summarize(&e)));
+        dec.feed(&[], |e| got.push(summarize(&e)));
+        dec.finish_with(|e| got.push(summarize(&e)));
+        got
+    }
+
+    /// The scan hint never changes the events, also in buffers smaller than a frame (where
+    /// the hint reaches beyond the buffer and the full buffer must be scanned).
+    #[test]
+    fn scan_hint_changes_no_event_in_any_buffer() {
+        let input = sample();
+        for chunk in 1..=input.len() {
+            assert_eq!(decode_stream::<_, 4>(Toy, &input, chunk), decode_stream::<_, 4>(NoHint(Toy), &input, chunk));
+            assert_eq!(decode_stream::<_, 7>(Toy, &input, chunk), decode_stream::<_, 7>(NoHint(Toy), &input, chunk));
+            assert_eq!(decode_stream::<_, 64>(Toy, &input, chunk), decode_stream::<_, 64>(NoHint(Toy), &input, chunk));
+        }
     }
 
     #[test]

@@ -130,6 +130,17 @@ impl Dialect for Pmu30 {
         }
     }
 
+    /// A candidate whose LENGTH is read and allowed is decided at its last byte, not before.
+    fn needed(&self, buf: &[u8]) -> usize {
+        match buf {
+            [START, lo, hi, ..] => {
+                let length = usize::from(u16::from_le_bytes([*lo, *hi]));
+                if length > self.config.max_payload { 0 } else { OVERHEAD + length }
+            }
+            _ => 0,
+        }
+    }
+
     fn decode<'a>(&mut self, bytes: &'a [u8]) -> Result<Message<'a>, Error> {
         let frame = Frame::new_checked_with(bytes, self.config.crc_coverage)?;
         self.message(&frame)
@@ -168,6 +179,38 @@ impl Pmu30 {
 mod tests {
     use super::*;
     use crate::error::DialectError;
+
+    /// The scan hint keeps its promise: wherever `scan` needs more and `needed` answers,
+    /// every longer prefix shorter than that still needs more. Over frames, a bad CRC, a
+    /// LENGTH over the limit and garbage, from every start and every prefix.
+    #[test]
+    fn needed_is_never_too_far() {
+        let mut input = std::vec::Vec::new();
+        let mut buf = [0u8; 32];
+        for (len, coverage) in
+            [(6, CrcCoverage::MsgIdPayload), (0, CrcCoverage::MsgIdPayload), (9, CrcCoverage::LengthMsgIdPayload)]
+        {
+            let n = frame::emit_frame(&mut buf, 0x30, len, 4096, coverage, |p| p.fill(0xAA)).unwrap();
+            input.extend_from_slice(&buf[..n]);
+        }
+        let last = input.len() - 1;
+        input[last] ^= 1; // a bad CRC (and a frame of the other coverage)
+        input.extend_from_slice(&[START, 0x10, 0, 1, 2, START, 0xFF, 0xFF, 7, START]);
+        for dialect in [Pmu30::default(), Pmu30::new(Config { max_payload: 8, ..Config::default() })] {
+            let mut dialect = dialect;
+            for s in 0..input.len() {
+                for l in s..=input.len() {
+                    if dialect.scan(&input[s..l], false) != Scan::NeedMore {
+                        continue;
+                    }
+                    let hint = dialect.needed(&input[s..l]);
+                    for l2 in l..(s + hint).min(input.len() + 1) {
+                        assert_eq!(dialect.scan(&input[s..l2], false), Scan::NeedMore, "{s}..{l}, hint {hint}, {l2}");
+                    }
+                }
+            }
+        }
+    }
 
     /// `decode_scanned`'s direct path gives what the checked frame view gives, and bytes
     /// that are not exactly one frame (trailing bytes, cut off, LENGTH over the limit)
