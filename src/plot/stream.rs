@@ -5,7 +5,7 @@ use core::fmt;
 
 use super::error::Error;
 use super::frame::{
-    DATA_START, LABEL_START, SEED_MAX_CHANNELS, WIDE_MAX_CHANNELS, check_data, check_label, data_frame_len, field,
+    DATA_START, LABEL_START, SEED_MAX_CHANNELS, WIDE_MAX_CHANNELS, check_data, check_label, data_frame_len,
     max_label_frame_len,
 };
 use super::help::{CommandList, DEFAULT_MARKER, HelpParser, LINE_CAPACITY};
@@ -76,6 +76,15 @@ pub struct Plot {
     config: Config,
     text: TextState,
     pending: Pending,
+    /// True only while `text` is at the start of a line (`TextState::new()`) and no
+    /// finished help table waits to be emitted: a data frame at the start of the buffer is
+    /// then accepted by `scan`'s fast path without asking either of them. Set after a frame
+    /// or a rejected start byte (which reset `text` in a state where no table has
+    /// finished), cleared where they may change (a text piece, which `decode` feeds to the
+    /// help parser; the end of the input). A cut-off frame (`NeedMore`) changes neither,
+    /// so the frame is taken by the fast path once complete. A stale `false` only sends a
+    /// frame through the general path, which decides the same.
+    frame_start: bool,
     line: heapless::Vec<u8, LINE_CAPACITY>,
     line_open: bool,
     /// In a `Cell` so that [`Plot::help_timeout`] works through the drivers' `dialect()`.
@@ -106,6 +115,7 @@ impl Plot {
             config,
             text: TextState::new(),
             pending: Pending::None,
+            frame_start: true,
             line: heapless::Vec::new(),
             line_open: false,
             help: Cell::new(HelpParser::new(config.help_marker)),
@@ -170,6 +180,7 @@ impl Plot {
                 return Scan::NeedMore;
             }
             // End of input: the last line ends, and so does a table being read.
+            self.frame_start = false;
             if self.line_open {
                 self.finish_line();
             }
@@ -188,12 +199,16 @@ impl Plot {
         }
     }
 
+    #[inline]
     fn scan_frame(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
         let max = self.config.max_channels;
         let checked = if buf.first() == Some(&DATA_START) { check_data(buf, max) } else { check_label(buf, max) };
         match checked {
             Ok(n) => {
+                // `scan_any` has checked that no table has finished, and frames do not feed
+                // the help parser.
                 self.text.reset();
+                self.frame_start = true;
                 self.pending = Pending::Frame;
                 Scan::Frame(n)
             }
@@ -201,6 +216,7 @@ impl Plot {
             Err(e) => {
                 // One byte: the start byte. The COUNT byte is looked at again.
                 self.text.reset();
+                self.frame_start = true;
                 self.pending = Pending::None;
                 Scan::Reject(1, e)
             }
@@ -247,6 +263,8 @@ impl Plot {
             }
         };
         self.text = state;
+        // The text state moved, and `decode` will feed the line to the help parser.
+        self.frame_start = false;
         self.pending = Pending::Text { ends_line };
         Scan::Frame(n)
     }
@@ -262,19 +280,15 @@ impl Dialect for Plot {
         self.max_line().max(data_frame_len(max as usize)).max(max_label_frame_len(max))
     }
 
-    /// The common case first, inlined into the drivers: a complete data frame where a frame
-    /// may start (what `check_data` accepts). Anything else goes through `scan_any`.
+    /// The common case first, inlined into the drivers: a complete data frame right after a
+    /// frame (what `check_data` accepts; `frame_start` says that the text and help state
+    /// need no look). Anything else goes through `scan_any`.
     #[inline]
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
-        if let [DATA_START, count, ..] = *buf {
-            let len = data_frame_len(count as usize);
-            if count != 0
-                && count <= self.config.max_channels
-                && buf.len() >= len
-                && !self.text.is_text(DATA_START)
-                && !self.help.get_mut().is_finished()
-            {
-                self.text.reset();
+        if let (true, [DATA_START, count, ..]) = (self.frame_start, buf) {
+            let len = data_frame_len(*count as usize);
+            // COUNT in 1..=max_channels: 0 wraps to 255, which no `u8` limit exceeds.
+            if count.wrapping_sub(1) < self.config.max_channels && buf.len() >= len {
                 self.pending = Pending::Data;
                 return Scan::Frame(len);
             }
@@ -286,9 +300,9 @@ impl Dialect for Plot {
     /// frame, so the values or entries are the bytes after the header.
     #[inline]
     fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
-        if matches!(self.pending, Pending::Data) {
+        if let (Pending::Data, [_, _, payload @ ..]) = (self.pending, frame) {
             self.pending = Pending::None;
-            return Ok(Message::Data(Data::from_checked(frame.get(field::HEADER_LEN..).unwrap_or(&[]))));
+            return Ok(Message::Data(Data::from_checked(payload)));
         }
         if matches!(self.pending, Pending::Frame) {
             match frame {
