@@ -53,12 +53,23 @@ impl Config {
     }
 }
 
-/// What the last `Scan::Frame` found (set by `scan`, used by `decode`).
+/// What the last `Scan::Frame` found (set by `scan`, used by `decode`), and between frames
+/// whether the next one may take `scan`'s fast path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pending {
+    /// Nothing announced, and a frame may need a look at the text and help state first.
     None,
-    /// A complete data frame, checked by `scan`'s fast path.
-    Data,
+    /// Nothing announced, at a frame start: `text` is at the start of a line
+    /// (`TextState::new()`) and no finished help table waits to be emitted. `scan`'s fast
+    /// path accepts a data frame here without asking either and without recording
+    /// anything, so a frame `decode_scanned` gets in this state is such a data frame.
+    /// Entered after a frame or a rejected start byte (which reset `text` where no table
+    /// has finished); left for a text piece (which `decode` feeds to the help parser) and
+    /// at the end of the input. A cut-off frame (`NeedMore`) changes nothing, so the frame
+    /// takes the fast path once complete. A `None` where `FrameStart` would do only sends a
+    /// frame through the general path, which decides the same.
+    FrameStart,
+    /// A data or label frame checked by `check_data` or `check_label`.
     Frame,
     Text {
         ends_line: bool,
@@ -76,15 +87,6 @@ pub struct Plot {
     config: Config,
     text: TextState,
     pending: Pending,
-    /// True only while `text` is at the start of a line (`TextState::new()`) and no
-    /// finished help table waits to be emitted: a data frame at the start of the buffer is
-    /// then accepted by `scan`'s fast path without asking either of them. Set after a frame
-    /// or a rejected start byte (which reset `text` in a state where no table has
-    /// finished), cleared where they may change (a text piece, which `decode` feeds to the
-    /// help parser; the end of the input). A cut-off frame (`NeedMore`) changes neither,
-    /// so the frame is taken by the fast path once complete. A stale `false` only sends a
-    /// frame through the general path, which decides the same.
-    frame_start: bool,
     line: heapless::Vec<u8, LINE_CAPACITY>,
     line_open: bool,
     /// In a `Cell` so that [`Plot::help_timeout`] works through the drivers' `dialect()`.
@@ -114,8 +116,7 @@ impl Plot {
         Plot {
             config,
             text: TextState::new(),
-            pending: Pending::None,
-            frame_start: true,
+            pending: Pending::FrameStart,
             line: heapless::Vec::new(),
             line_open: false,
             help: Cell::new(HelpParser::new(config.help_marker)),
@@ -180,7 +181,7 @@ impl Plot {
                 return Scan::NeedMore;
             }
             // End of input: the last line ends, and so does a table being read.
-            self.frame_start = false;
+            self.pending = Pending::None;
             if self.line_open {
                 self.finish_line();
             }
@@ -205,10 +206,9 @@ impl Plot {
         let checked = if buf.first() == Some(&DATA_START) { check_data(buf, max) } else { check_label(buf, max) };
         match checked {
             Ok(n) => {
-                // `scan_any` has checked that no table has finished, and frames do not feed
-                // the help parser.
+                // `decode` then enters `FrameStart`: `scan_any` has checked that no table has
+                // finished, and frames do not feed the help parser.
                 self.text.reset();
-                self.frame_start = true;
                 self.pending = Pending::Frame;
                 Scan::Frame(n)
             }
@@ -216,8 +216,7 @@ impl Plot {
             Err(e) => {
                 // One byte: the start byte. The COUNT byte is looked at again.
                 self.text.reset();
-                self.frame_start = true;
-                self.pending = Pending::None;
+                self.pending = Pending::FrameStart;
                 Scan::Reject(1, e)
             }
         }
@@ -263,8 +262,6 @@ impl Plot {
             }
         };
         self.text = state;
-        // The text state moved, and `decode` will feed the line to the help parser.
-        self.frame_start = false;
         self.pending = Pending::Text { ends_line };
         Scan::Frame(n)
     }
@@ -281,15 +278,14 @@ impl Dialect for Plot {
     }
 
     /// The common case first, inlined into the drivers: a complete data frame right after a
-    /// frame (what `check_data` accepts; `frame_start` says that the text and help state
-    /// need no look). Anything else goes through `scan_any`.
+    /// frame (what `check_data` accepts; `Pending::FrameStart` says that the text and help
+    /// state need no look). Anything else goes through `scan_any`.
     #[inline]
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
-        if let (true, [DATA_START, count, ..]) = (self.frame_start, buf) {
+        if let (Pending::FrameStart, [DATA_START, count, ..]) = (self.pending, buf) {
             let len = data_frame_len(*count as usize);
             // COUNT in 1..=max_channels: 0 wraps to 255, which no `u8` limit exceeds.
             if count.wrapping_sub(1) < self.config.max_channels && buf.len() >= len {
-                self.pending = Pending::Data;
                 return Scan::Frame(len);
             }
         }
@@ -300,18 +296,17 @@ impl Dialect for Plot {
     /// frame, so the values or entries are the bytes after the header.
     #[inline]
     fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
-        if let (Pending::Data, [_, _, payload @ ..]) = (self.pending, frame) {
-            self.pending = Pending::None;
+        if let (Pending::FrameStart, [_, _, payload @ ..]) = (self.pending, frame) {
             return Ok(Message::Data(Data::from_checked(payload)));
         }
         if matches!(self.pending, Pending::Frame) {
             match frame {
                 [DATA_START, _, payload @ ..] => {
-                    self.pending = Pending::None;
+                    self.pending = Pending::FrameStart;
                     return Ok(Message::Data(Data::from_checked(payload)));
                 }
                 [LABEL_START, count, payload @ ..] => {
-                    self.pending = Pending::None;
+                    self.pending = Pending::FrameStart;
                     return Ok(Message::Label(Labels::from_checked(*count, payload)));
                 }
                 _ => {}
@@ -322,7 +317,10 @@ impl Dialect for Plot {
 
     fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
         match core::mem::replace(&mut self.pending, Pending::None) {
-            Pending::Data | Pending::Frame => Message::parse_frame(frame, self.config.max_channels),
+            Pending::Frame => {
+                self.pending = Pending::FrameStart;
+                Message::parse_frame(frame, self.config.max_channels)
+            }
             Pending::Text { ends_line } => {
                 let text = Text::new(frame);
                 let content = if text.ends_line() { frame.get(..frame.len() - 1).unwrap_or(&[]) } else { frame };
@@ -333,12 +331,16 @@ impl Dialect for Plot {
                 Ok(Message::Text(text))
             }
             Pending::Commands => Ok(Message::Commands(self.help.get_mut().take_commands().unwrap_or_default())),
-            // Bytes not announced by `scan` (decode called directly): a frame if they are
-            // one, text otherwise; the line and help state are left alone.
-            Pending::None => match frame.first() {
-                Some(&(DATA_START | LABEL_START)) => Message::parse_frame(frame, self.config.max_channels),
-                _ => Ok(Message::Text(Text::new(frame))),
-            },
+            // Bytes not announced by `scan` (decode called directly, or a data frame of the
+            // fast path): a frame if they are one, text otherwise; the line and help state
+            // are left alone.
+            state @ (Pending::None | Pending::FrameStart) => {
+                self.pending = state;
+                match frame.first() {
+                    Some(&(DATA_START | LABEL_START)) => Message::parse_frame(frame, self.config.max_channels),
+                    _ => Ok(Message::Text(Text::new(frame))),
+                }
+            }
         }
     }
 
