@@ -5,7 +5,7 @@ use core::fmt;
 
 use super::error::Error;
 use super::frame::{
-    DATA_START, LABEL_START, SEED_MAX_CHANNELS, WIDE_MAX_CHANNELS, check_data, check_label, data_frame_len, field,
+    DATA_START, LABEL_START, SEED_MAX_CHANNELS, WIDE_MAX_CHANNELS, check_data, check_label, data_frame_len,
     max_label_frame_len,
 };
 use super::help::{CommandList, DEFAULT_MARKER, HelpParser, LINE_CAPACITY};
@@ -53,12 +53,23 @@ impl Config {
     }
 }
 
-/// What the last `Scan::Frame` found (set by `scan`, used by `decode`).
+/// What the last `Scan::Frame` found (set by `scan`, used by `decode`), and between frames
+/// whether the next one may take `scan`'s fast path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pending {
+    /// Nothing announced, and a frame may need a look at the text and help state first.
     None,
-    /// A complete data frame, checked by `scan`'s fast path.
-    Data,
+    /// Nothing announced, at a frame start: `text` is at the start of a line
+    /// (`TextState::new()`) and no finished help table waits to be emitted. `scan`'s fast
+    /// path accepts a data frame here without asking either and without recording
+    /// anything, so a frame `decode_scanned` gets in this state is such a data frame.
+    /// Entered after a frame or a rejected start byte (which reset `text` where no table
+    /// has finished); left for a text piece (which `decode` feeds to the help parser) and
+    /// at the end of the input. A cut-off frame (`NeedMore`) changes nothing, so the frame
+    /// takes the fast path once complete. A `None` where `FrameStart` would do only sends a
+    /// frame through the general path, which decides the same.
+    FrameStart,
+    /// A data or label frame checked by `check_data` or `check_label`.
     Frame,
     Text {
         ends_line: bool,
@@ -105,7 +116,7 @@ impl Plot {
         Plot {
             config,
             text: TextState::new(),
-            pending: Pending::None,
+            pending: Pending::FrameStart,
             line: heapless::Vec::new(),
             line_open: false,
             help: Cell::new(HelpParser::new(config.help_marker)),
@@ -170,6 +181,7 @@ impl Plot {
                 return Scan::NeedMore;
             }
             // End of input: the last line ends, and so does a table being read.
+            self.pending = Pending::None;
             if self.line_open {
                 self.finish_line();
             }
@@ -188,11 +200,14 @@ impl Plot {
         }
     }
 
+    #[inline]
     fn scan_frame(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
         let max = self.config.max_channels;
         let checked = if buf.first() == Some(&DATA_START) { check_data(buf, max) } else { check_label(buf, max) };
         match checked {
             Ok(n) => {
+                // `decode` then enters `FrameStart`: `scan_any` has checked that no table has
+                // finished, and frames do not feed the help parser.
                 self.text.reset();
                 self.pending = Pending::Frame;
                 Scan::Frame(n)
@@ -201,7 +216,7 @@ impl Plot {
             Err(e) => {
                 // One byte: the start byte. The COUNT byte is looked at again.
                 self.text.reset();
-                self.pending = Pending::None;
+                self.pending = Pending::FrameStart;
                 Scan::Reject(1, e)
             }
         }
@@ -262,20 +277,15 @@ impl Dialect for Plot {
         self.max_line().max(data_frame_len(max as usize)).max(max_label_frame_len(max))
     }
 
-    /// The common case first, inlined into the drivers: a complete data frame where a frame
-    /// may start (what `check_data` accepts). Anything else goes through `scan_any`.
+    /// The common case first, inlined into the drivers: a complete data frame right after a
+    /// frame (what `check_data` accepts; `Pending::FrameStart` says that the text and help
+    /// state need no look). Anything else goes through `scan_any`.
     #[inline]
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
-        if let [DATA_START, count, ..] = *buf {
-            let len = data_frame_len(count as usize);
-            if count != 0
-                && count <= self.config.max_channels
-                && buf.len() >= len
-                && !self.text.is_text(DATA_START)
-                && !self.help.get_mut().is_finished()
-            {
-                self.text.reset();
-                self.pending = Pending::Data;
+        if let (Pending::FrameStart, [DATA_START, count, ..]) = (self.pending, buf) {
+            let len = data_frame_len(*count as usize);
+            // COUNT in 1..=max_channels: 0 wraps to 255, which no `u8` limit exceeds.
+            if count.wrapping_sub(1) < self.config.max_channels && buf.len() >= len {
                 return Scan::Frame(len);
             }
         }
@@ -286,18 +296,17 @@ impl Dialect for Plot {
     /// frame, so the values or entries are the bytes after the header.
     #[inline]
     fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
-        if matches!(self.pending, Pending::Data) {
-            self.pending = Pending::None;
-            return Ok(Message::Data(Data::from_checked(frame.get(field::HEADER_LEN..).unwrap_or(&[]))));
+        if let (Pending::FrameStart, [_, _, payload @ ..]) = (self.pending, frame) {
+            return Ok(Message::Data(Data::from_checked(payload)));
         }
         if matches!(self.pending, Pending::Frame) {
             match frame {
                 [DATA_START, _, payload @ ..] => {
-                    self.pending = Pending::None;
+                    self.pending = Pending::FrameStart;
                     return Ok(Message::Data(Data::from_checked(payload)));
                 }
                 [LABEL_START, count, payload @ ..] => {
-                    self.pending = Pending::None;
+                    self.pending = Pending::FrameStart;
                     return Ok(Message::Label(Labels::from_checked(*count, payload)));
                 }
                 _ => {}
@@ -308,7 +317,10 @@ impl Dialect for Plot {
 
     fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
         match core::mem::replace(&mut self.pending, Pending::None) {
-            Pending::Data | Pending::Frame => Message::parse_frame(frame, self.config.max_channels),
+            Pending::Frame => {
+                self.pending = Pending::FrameStart;
+                Message::parse_frame(frame, self.config.max_channels)
+            }
             Pending::Text { ends_line } => {
                 let text = Text::new(frame);
                 let content = if text.ends_line() { frame.get(..frame.len() - 1).unwrap_or(&[]) } else { frame };
@@ -319,16 +331,130 @@ impl Dialect for Plot {
                 Ok(Message::Text(text))
             }
             Pending::Commands => Ok(Message::Commands(self.help.get_mut().take_commands().unwrap_or_default())),
-            // Bytes not announced by `scan` (decode called directly): a frame if they are
-            // one, text otherwise; the line and help state are left alone.
-            Pending::None => match frame.first() {
-                Some(&(DATA_START | LABEL_START)) => Message::parse_frame(frame, self.config.max_channels),
-                _ => Ok(Message::Text(Text::new(frame))),
-            },
+            // Bytes not announced by `scan` (decode called directly, or a data frame of the
+            // fast path): a frame if they are one, text otherwise; the line and help state
+            // are left alone.
+            state @ (Pending::None | Pending::FrameStart) => {
+                self.pending = state;
+                match frame.first() {
+                    Some(&(DATA_START | LABEL_START)) => Message::parse_frame(frame, self.config.max_channels),
+                    _ => Ok(Message::Text(Text::new(frame))),
+                }
+            }
         }
     }
 
     fn reset(&mut self) {
         *self = Plot::new(self.config);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::format;
+    use std::string::String;
+    use std::vec::Vec;
+
+    use super::*;
+    use crate::stream::{SliceDecoder, StreamDecoder};
+
+    /// The plot scanner without its fast paths: every scan goes through `scan_any` and every
+    /// frame through the general `decode`.
+    struct General(Plot);
+
+    impl Dialect for General {
+        const NAME: &'static str = "plot";
+        type Frame<'a> = Message<'a>;
+        type Error = Error;
+
+        fn max_frame_len(&self) -> usize {
+            self.0.max_frame_len()
+        }
+
+        fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
+            self.0.scan_any(buf, at_end)
+        }
+
+        fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
+            self.0.decode(frame)
+        }
+
+        fn reset(&mut self) {
+            self.0.reset();
+        }
+    }
+
+    fn whole<D: Dialect>(dialect: D, bytes: &[u8]) -> Vec<String>
+    where
+        for<'a> D::Frame<'a>: fmt::Debug,
+    {
+        SliceDecoder::new(dialect, bytes).map(|e| format!("{e:?}")).collect()
+    }
+
+    fn chunked<D: Dialect>(dialect: D, bytes: &[u8], chunk: usize) -> Vec<String>
+    where
+        for<'a> D::Frame<'a>: fmt::Debug,
+    {
+        let mut decoder: StreamDecoder<D, 2048> = StreamDecoder::new(dialect);
+        let mut events = Vec::new();
+        for piece in bytes.chunks(chunk) {
+            assert_eq!(decoder.push(piece), piece.len());
+            while let Some(e) = decoder.next() {
+                events.push(format!("{e:?}"));
+            }
+        }
+        decoder.finish();
+        while let Some(e) = decoder.next() {
+            events.push(format!("{e:?}"));
+        }
+        events
+    }
+
+    /// Streams mixing data and label frames with what the fast path must not take: start
+    /// bytes that are text (`C2 AA`), cut-off and invalid frames, help tables that finish
+    /// right before a frame, control characters and LFs.
+    fn stream(seed: u64) -> Vec<u8> {
+        let mut x = seed | 1;
+        let mut next = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n) as usize
+        };
+        let pieces: [&[u8]; 12] = [
+            &[DATA_START, 3, 1, 2, 3, 4, 5, 6],
+            &[DATA_START, 1, 0xAA, 0xAB],
+            &[DATA_START, 32],
+            &[DATA_START, 0],
+            &[DATA_START, 33, b'\n'],
+            &[LABEL_START, 1, 0, 2, b'h', b'i'],
+            b"x \xC2",
+            b"GMU Commands\r\n",
+            b"go | - | state | Go\r\n",
+            b"---------+---\r\n",
+            b"\x01\n",
+            b"\xE2\x80",
+        ];
+        let mut out = Vec::new();
+        for _ in 0..200 {
+            match next(4) {
+                0 => out.push([0x00, b'a', b'\n', 0xC2, DATA_START, LABEL_START, 0x01, 2][next(8)]),
+                _ => out.extend_from_slice(pieces[next(pieces.len() as u64)]),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn fast_paths_decide_like_the_general_path() {
+        for seed in 1..200 {
+            let bytes = stream(seed);
+            let general = whole(General(Plot::default()), &bytes);
+            assert_eq!(whole(Plot::default(), &bytes), general, "seed {seed}");
+            for chunk in [1, 3, 8, 64] {
+                assert_eq!(chunked(Plot::default(), &bytes, chunk), general, "seed {seed}, chunk {chunk}");
+                assert_eq!(chunked(General(Plot::default()), &bytes, chunk), general, "seed {seed}, chunk {chunk}");
+            }
+        }
     }
 }
