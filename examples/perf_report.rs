@@ -383,25 +383,31 @@ fn main() {
         "* The checksummed dialects compute each frame's CRC once (the drivers call \
          `Dialect::decode_scanned` with the bytes the scanner has checked), so pmu30, \
          vectordebug and powerscope r1 cannot decode faster than the CRC-16 row above, and \
-         ascii-crc8 not faster than the CRC-8 row. On this machine the `crc` crate's \
-         slice-by-16 CRC-16 runs below the 3.9 GB/s the targets assume, so for the \
-         1.5 GB/s targets (pmu30, vectordebug) everything else per byte must cost less than \
-         the CRC itself.\n\
-         * pmu30 telemetry (121-byte frames): besides the CRC over 120 bytes, each frame's \
-         typed parse converts 30 channel states and 30 values, and its event is copied out.\n\
-         * vectordebug (2.8 KB packets): besides the CRC, each packet's COBS structure is \
-         walked by the scanner and again by the typed decoder, every record's `seq` is read \
-         for loss counting, and the delimiter is found with `memchr`.\n\
+         ascii-crc8 not faster than the CRC-8 row. Issue #6's targets assume a 3.9 GB/s \
+         slice-by-16 CRC-16; where the row above is lower, the 1.5 GB/s targets (pmu30, \
+         vectordebug) leave less time per byte for everything else than the CRC itself \
+         takes. Counted with callgrind (instructions, which do not vary with the machine's \
+         load): the CRC is about half of the decoding work of pmu30 and vectordebug.\n\
+         * pmu30 telemetry (121-byte frames, about 630 instructions each): the CRC over 120 \
+         bytes about 330, the typed parse (30 channel states through a table, 30 values) \
+         about 110, the scanner about 50, the driver and the copy of the event the rest.\n\
+         * vectordebug (2.8 KB packets, about 5.3 instructions per byte): the scanner walks \
+         each packet's COBS blocks once, feeding the CRC (about 3 per byte) and reading the \
+         header and every record's `seq`, which `decode_scanned` reuses; the delimiter is \
+         found with `memchr`.\n\
          * Every event is a value of `Event<Frame, Error>`: {} bytes for pmu30, {} for \
          vectordebug, {} for plot (a decoded help table is boxed under `alloc`), {} for \
-         ascii-crc8 and {} for powerscope. Small frames (plot's 8-byte data frames, \
-         powerscope's 25-byte samples) are bound by the work per event (scan, parse, build \
-         the event), not by the bytes: powerscope r1 at 1 GB/s would need 40 M frames/s, \
-         25 ns per frame, of which its 23-byte CRC alone takes a large part.\n\
+         ascii-crc8 and {} for powerscope. Small frames are bound by the work per event, not \
+         by the bytes: a plot 3-channel data frame (8 bytes) is about 66 instructions, a \
+         powerscope r1 sample (25 bytes) about 185 (the scan about 60, of which the CRC about \
+         40; the parse and gap check about 60; the driver and the event the rest); powerscope r1 at \
+         1 GB/s would need 40 M frames/s, 25 ns per frame.\n\
          * `StreamDecoder` copies each pushed chunk into its buffer once and moves the \
          unconsumed tail to the front only when a push does not fit behind it (at most once \
          per buffer's worth of input); vectordebug's scanner resumes its delimiter search \
-         where it stopped, so a packet arriving in 64-byte chunks is searched once. \
+         where it stopped, so a packet arriving in 64-byte chunks is searched once, and a \
+         scanner that has read a frame's length (pmu30) tells the driver not to scan again \
+         before the frame is complete (`Dialect::needed`). \
          `SliceDecoder` copies nothing: frames borrow from the input.",
         size_of::<serial_dialects::stream::EventOf<'static, serial_dialects::pmu30::Pmu30>>(),
         size_of::<serial_dialects::stream::EventOf<'static, serial_dialects::vectordebug::VectorDebug>>(),
