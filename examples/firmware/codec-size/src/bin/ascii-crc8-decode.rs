@@ -1,7 +1,7 @@
 //! Light meter receiver: a `StreamDecoder` of the default worst case (1024 bytes: the text
 //! line search limit; frames are at most 271 bytes) fed 64-byte chunks.
 //!
-//! Stack buffers: `rx` 64 B, `StreamDecoder<AsciiCrc8, 1024>` 1248 B.
+//! Stack buffers: `rx` 64 B, `StreamDecoder<AsciiCrc8, 1024>` 1264 B.
 #![no_std]
 #![no_main]
 

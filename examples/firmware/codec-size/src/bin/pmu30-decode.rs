@@ -1,7 +1,7 @@
 //! PMU-30 receiver: a `StreamDecoder` of the default worst case (4102 bytes: a 4096-byte
 //! payload and 6 bytes of framing) fed 64-byte chunks.
 //!
-//! Stack buffers: `rx` 64 B, `StreamDecoder<Pmu30, 4102>` 4224 B.
+//! Stack buffers: `rx` 64 B, `StreamDecoder<Pmu30, 4102>` 4240 B.
 #![no_std]
 #![no_main]
 

@@ -1,7 +1,7 @@
 //! VectorDebug receiver: a `StreamDecoder` of the default worst case (16450 bytes: a
 //! 16384-byte packet after COBS, with its delimiter) fed 64-byte chunks.
 //!
-//! Stack buffers: `rx` 64 B, `StreamDecoder<VectorDebug, 16450>` 16592 B, the scanner's 2064 B bitset.
+//! Stack buffers: `rx` 64 B, `StreamDecoder<VectorDebug, 16450>` 16656 B, the scanner's 2064 B bitset.
 #![no_std]
 #![no_main]
 
