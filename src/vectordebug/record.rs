@@ -256,6 +256,28 @@ pub struct SeqTracker {
     lost: u64,
 }
 
+/// The `seq`s of one packet's records, read in order, summarised for [`SeqTracker`]: the
+/// first, the last and the frames lost between them (the sum of the gaps that
+/// [`SeqTracker::observe`] would return for every record but the first; it cannot overflow
+/// within a packet). The scanner fills one while it walks a packet for its CRC; the
+/// general decode while it walks the records.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct PacketSeqs(Option<(u16, u16, u64)>);
+
+impl PacketSeqs {
+    /// Adds the next record's `seq`.
+    #[inline(always)]
+    pub(crate) fn push(&mut self, seq: u16) {
+        match &mut self.0 {
+            Some((_, last, lost)) => {
+                *lost += u64::from(seq.wrapping_sub(last.wrapping_add(1)));
+                *last = seq;
+            }
+            None => self.0 = Some((seq, seq, 0)),
+        }
+    }
+}
+
 impl SeqTracker {
     /// A tracker that has seen no record.
     pub const fn new() -> Self {
@@ -295,12 +317,11 @@ impl SeqTracker {
         }
     }
 
-    /// Accounts for a whole packet at once: its records' `seq`s ran from `first` to `last`
-    /// with `lost_inside` frames missing between them (the sum of the gaps that
-    /// [`observe`](Self::observe) returns for every record but the first; it cannot
-    /// overflow within a packet). Gives the same state and span as
-    /// [`observe_all`](Self::observe_all) over the records.
-    pub(crate) fn extend_packet(&mut self, first: u16, last: u16, lost_inside: u64) -> SeqSpan {
+    /// Accounts for a whole packet at once from the summary of its records' `seq`s. Gives
+    /// the same state and span as [`observe_all`](Self::observe_all) over the records
+    /// (`None`, and no change, for a packet without records).
+    pub(crate) fn extend_packet(&mut self, seqs: PacketSeqs) -> Option<SeqSpan> {
+        let (first, last, lost_inside) = seqs.0?;
         let before = match self.prev {
             Some(prev) => first.wrapping_sub(prev.wrapping_add(1)),
             None => 0,
@@ -308,7 +329,7 @@ impl SeqTracker {
         let lost = u64::from(before) + lost_inside;
         self.prev = Some(last);
         self.lost = self.lost.saturating_add(lost);
-        SeqSpan { first_seq: first, last_seq: last, lost }
+        Some(SeqSpan { first_seq: first, last_seq: last, lost })
     }
 
     /// Frames lost so far.

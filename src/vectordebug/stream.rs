@@ -2,7 +2,7 @@
 
 use super::error::Error;
 use super::packet::PacketType;
-use super::record::SeqTracker;
+use super::record::{PacketSeqs, SeqTracker};
 use super::wire::{Scanned, WirePacket, resync, scan_chunk};
 use crate::cobs;
 use crate::stream::{Dialect, Scan};
@@ -133,8 +133,7 @@ impl Dialect for VectorDebug {
     fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<WirePacket<'a>, Error> {
         match self.scanned.take() {
             Some((addr, len, Scanned { header, seqs })) if addr == frame.as_ptr().addr() && len == frame.len() => {
-                let span = seqs.map(|(first, last, lost)| self.seq.extend_packet(first, last, lost));
-                Ok(WirePacket::from_scanned(frame, header).with_seq(span))
+                Ok(WirePacket::from_scanned(frame, header).with_seq(self.seq.extend_packet(seqs)))
             }
             _ => {
                 let packet = WirePacket::new_known_crc(frame, self.config.max_packet)?;
@@ -157,16 +156,11 @@ impl Dialect for VectorDebug {
 impl VectorDebug {
     /// Counts the packet's records in the loss tracking and attaches its span.
     fn track<'a>(&mut self, packet: WirePacket<'a>) -> WirePacket<'a> {
-        let span = match (packet.packet_type(), packet.first_seq()) {
-            (PacketType::DbgFrame1, Some(first)) => {
-                // The gaps between the records summed in locals that stay in registers
-                // through the walk, one subtraction per record (none for the first).
-                let (mut last, mut lost) = (first.wrapping_sub(1), 0u64);
-                packet.for_each_seq(|seq| {
-                    lost += u64::from(seq.wrapping_sub(last.wrapping_add(1)));
-                    last = seq;
-                });
-                Some(self.seq.extend_packet(first, last, lost))
+        let span = match packet.packet_type() {
+            PacketType::DbgFrame1 => {
+                let mut seqs = PacketSeqs::default();
+                packet.for_each_seq(|seq| seqs.push(seq));
+                self.seq.extend_packet(seqs)
             }
             _ => None,
         };

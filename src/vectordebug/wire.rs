@@ -7,7 +7,7 @@ use crate::fmt::DebugIter;
 
 use super::error::Error;
 use super::packet::{Packet, PacketType, field};
-use super::record::{Record, SeqSpan};
+use super::record::{PacketSeqs, Record, SeqSpan};
 use crate::cobs::{self, CobsError};
 use crate::crc::crc16_digest;
 
@@ -83,23 +83,16 @@ pub(crate) fn validate(c: &[u8], max_packet: usize) -> Result<Header, Error> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Scanned {
     pub(crate) header: Header,
-    /// For a DBG_FRAME1 packet with records: the first and last `seq` and the frames lost
-    /// between its records (not counting any gap before the first).
-    pub(crate) seqs: Option<(u16, u16, u64)>,
+    /// The records' `seq`s (none unless DBG_FRAME1 with records).
+    pub(crate) seqs: PacketSeqs,
 }
 
 /// [`validate`] for a chunk cut at its first delimiter (it holds no 0x00 to look for),
 /// collecting the records' sequence numbers on the way (the CRC walk visits every block
 /// anyway).
 pub(crate) fn scan_chunk(c: &[u8], max_packet: usize) -> Result<Scanned, Error> {
-    let mut seqs: Option<(u16, u16, u64)> = None;
-    let header = check(c, max_packet, Checks { crc: true, zeros: false }, |seq| match &mut seqs {
-        Some((_, last, lost)) => {
-            *lost += u64::from(seq.wrapping_sub(last.wrapping_add(1)));
-            *last = seq;
-        }
-        None => seqs = Some((seq, seq, 0)),
-    })?;
+    let mut seqs = PacketSeqs::default();
+    let header = check(c, max_packet, Checks { crc: true, zeros: false }, |seq| seqs.push(seq))?;
     Ok(Scanned { header, seqs })
 }
 
@@ -487,15 +480,6 @@ impl<'a> WirePacket<'a> {
             }
             i = block_end;
         }
-    }
-
-    /// The `seq` of the first record (DBG_FRAME1 with at least one record).
-    pub(crate) fn first_seq(&self) -> Option<u16> {
-        if self.record_count() == 0 {
-            return None;
-        }
-        let mut bytes = self.payload_bytes();
-        Some(u16::from_le_bytes([bytes.next()?, bytes.next()?]))
     }
 
     pub(crate) fn with_seq(mut self, seq: Option<SeqSpan>) -> Self {
