@@ -62,6 +62,13 @@ pub fn crc16_digest() -> Crc16Digest {
     Crc16Digest(0xFFFF)
 }
 
+/// CRC-16/CCITT-FALSE of `data` in a `const` (the `crc` crate's single-table loop, its
+/// table built at compile time): constants folded out of a frame's CRC.
+#[cfg(feature = "fast-crc")]
+pub(crate) const fn crc16_const(data: &[u8]) -> u16 {
+    Crc::<u16, Table<1>>::new(&CRC_16_IBM_3740).checksum(data)
+}
+
 /// Continues the CRC register `crc` over `data` (the single-table loop: small targets).
 #[cfg(not(feature = "fast-crc"))]
 #[inline]

@@ -47,29 +47,17 @@ pub(crate) fn parse(bytes: &[u8]) -> Option<r1::Stream<'static>> {
     })
 }
 
-/// One CRC-16/CCITT-FALSE step over `byte`, bit by bit (compile-time use only).
-#[cfg(feature = "fast-crc")]
-const fn step(crc: u16, byte: u8) -> u16 {
-    let mut crc = crc ^ ((byte as u16) << 8);
-    let mut bit = 0;
-    while bit < 8 {
-        crc = if crc & 0x8000 != 0 { (crc << 1) ^ 0x1021 } else { crc << 1 };
-        bit += 1;
-    }
-    crc
-}
-
 /// The register (init 0xFFFF) after [`PREFIX`] and 17 zero bytes: the part of a sample
 /// frame's CRC that its variable bytes do not change.
 #[cfg(feature = "fast-crc")]
 const BASE: u16 = {
-    let mut crc = 0xFFFF;
+    let mut covered = [0u8; COVERED];
     let mut i = 0;
-    while i < COVERED {
-        crc = step(crc, if i < PREFIX.len() { PREFIX[i] } else { 0 });
+    while i < PREFIX.len() {
+        covered[i] = PREFIX[i];
         i += 1;
     }
-    crc
+    crate::crc::crc16_const(&covered)
 };
 
 /// Whether `buf` is the beginning of a sample frame, shorter than the frame: the scanner
