@@ -160,9 +160,10 @@ pub type EventOf<'a, D> = Event<<D as Dialect>::Frame<'a>, <D as Dialect>::Error
 
 /// Runs one scan/decode step on `buf` (never empty unless `at_end`: the drivers see to
 /// it) and accounts for it. Returns `None` when the scanner needs more bytes.
-/// `buf_is_full` says that no more bytes fit behind `buf`. The driver's window is advanced here, by `consume(len)` just before the event is built, and
-/// `exhausted(hint)` is called on every `None`, with [`Dialect::needed`] when the scanner
-/// needs more bytes than `buf` (0 otherwise).
+/// `buf_is_full` says that no more bytes fit behind `buf`. The driver's window is advanced
+/// here, by `consume(len)` just before the event is built, and `exhausted(hint)` is called
+/// on every `None`, with [`Dialect::needed`] when the scanner needs more bytes than `buf`
+/// (0 otherwise).
 ///
 /// Always inlined, and the drivers' `next` returns its result as it is: an event can be
 /// large (pmu30's is 168 bytes), and built directly in `next`'s return slot it is not
