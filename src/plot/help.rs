@@ -201,14 +201,9 @@ impl CommandList {
         self.arena.as_ref().map_or(&[], |a| &a.text)
     }
 
-    #[cfg(feature = "alloc")]
+    /// The arena, created (boxed or inline, as [`Slot`] says) at the first row.
     fn arena_mut(&mut self) -> &mut Arena {
-        self.arena.get_or_insert_with(alloc::boxed::Box::default)
-    }
-
-    #[cfg(not(feature = "alloc"))]
-    fn arena_mut(&mut self) -> &mut Arena {
-        self.arena.get_or_insert_with(Arena::default)
+        self.arena.get_or_insert_with(Default::default)
     }
 
     /// Number of rows kept.
