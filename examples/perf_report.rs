@@ -104,6 +104,119 @@ fn reference(which: Which) -> (Option<(f64, &'static str)>, f64) {
     }
 }
 
+/// The bytes every decoded frame's checksum covers, exactly as the decoder checks them, laid
+/// out one frame after the other, and the kind of checksum: the work no decoder of the
+/// dialect can skip. vectordebug's CRC covers the COBS-decoded packet, which is decoded here
+/// beforehand (the decoder feeds the CRC block by block from the COBS bytes instead).
+/// `None` for dialects without a checksum.
+fn checksummed_bytes(which: Which, input: &[u8]) -> Option<(Vec<u8>, Vec<std::ops::Range<usize>>, bool)> {
+    use serial_dialects::SliceDecoder;
+    use serial_dialects::{ascii_crc8, pmu30, vectordebug};
+    // The frames' byte ranges in the input.
+    fn frames<D: serial_dialects::Dialect>(dialect: D, input: &[u8]) -> Vec<std::ops::Range<usize>> {
+        SliceDecoder::new(dialect, input)
+            .filter(|e| e.frame().is_some())
+            .map(|e| e.offset as usize..e.offset as usize + e.len)
+            .collect()
+    }
+    let (ranges, is_crc16): (Vec<std::ops::Range<usize>>, bool) = match which {
+        // MSG_ID and payload: after `AA LEN(2)`, before the CRC.
+        Which::Pmu30 => {
+            (frames(pmu30::Pmu30::default(), input).into_iter().map(|r| r.start + 3..r.end - 2).collect(), true)
+        }
+        // SRC..DATA: after `&`, before the two CRC digits and `*`.
+        Which::AsciiCrc8 => (
+            frames(ascii_crc8::AsciiCrc8::default(), input).into_iter().map(|r| r.start + 1..r.end - 3).collect(),
+            false,
+        ),
+        Which::VectorDebug => {
+            let mut decoded = Vec::new();
+            let mut ranges = Vec::new();
+            let mut packet = vec![0u8; workloads::CAPACITY];
+            for r in frames(vectordebug::VectorDebug::default(), input) {
+                // COBS bytes without the 0x00 delimiter; the CRC covers all but the last two.
+                let n =
+                    serial_dialects::cobs::decode(&input[r.start..r.end - 1], &mut packet).expect("a decoded packet");
+                ranges.push(decoded.len()..decoded.len() + n - 2);
+                decoded.extend_from_slice(&packet[..n]);
+            }
+            return Some((decoded, ranges, true));
+        }
+        Which::Plot | Which::PowerScopeR1 => return None,
+    };
+    Some((input.to_vec(), ranges, is_crc16))
+}
+
+/// Checks that every range's checksum is the one stored right behind it (CRC-16 little
+/// endian, CRC-8 as two hex digits): the ranges cover what the frames' checksums cover.
+fn assert_coverage(name: &str, bytes: &[u8], ranges: &[std::ops::Range<usize>], is_crc16: bool) {
+    for r in ranges {
+        let stored = &bytes[r.end..r.end + 2];
+        let covered = &bytes[r.clone()];
+        let matches = if is_crc16 {
+            u16::from_le_bytes([stored[0], stored[1]]) == serial_dialects::crc::crc16(covered)
+        } else {
+            std::str::from_utf8(stored).ok().and_then(|hex| u8::from_str_radix(hex, 16).ok())
+                == Some(serial_dialects::crc::crc8(covered))
+        };
+        assert!(matches, "{name}: the checksum behind {r:?} covers those bytes");
+    }
+}
+
+/// For each checksummed workload: the rate (MB/s of input) at which its frames' checksums
+/// alone are computed, next to the whole-input decoding rate and the target. The checksums
+/// are checked against the frames' own as they are collected (the coverage is right).
+fn checksum_ceilings(w: &mut String, clock: Clock, reps: usize, selected: &dyn Fn(&str) -> bool) {
+    writeln!(
+        w,
+        "\nThe checksums alone: every frame's CRC computed with this crate's routine (`crc::crc16`, \
+         `crc::crc8`: the `crc` crate's slice-by-16 tables) over exactly the bytes it covers, frame \
+         after frame, in MB/s of the workload's input (vectordebug's CRC covers the COBS-decoded \
+         packet, decoded beforehand here and taken in one piece, which is cheaper than the \
+         decoder's block by block). A decoder that checks every frame with these routines \
+         cannot be faster; the decoding rate beside it (whole input) is measured again in the \
+         same run. powerscope r1 is not listed: its sample frames take a CRC shortcut of their \
+         own (17 independent table lookups), and its bound is the work per frame.\n"
+    )
+    .unwrap();
+    writeln!(
+        w,
+        "| workload | checksums alone, MB/s (median) | decoding, MB/s (median) | decoding / checksums | target, MB/s |"
+    )
+    .unwrap();
+    writeln!(w, "|---|---:|---:|---:|---:|").unwrap();
+    for input in workloads::clean_inputs().into_iter().filter(|i| selected(&i.name)) {
+        let Some((bytes, ranges, is_crc16)) = checksummed_bytes(input.which, &input.bytes) else { continue };
+        assert_coverage(&input.name, &bytes, &ranges, is_crc16);
+        let checksums = || {
+            let mut acc = 0u64;
+            for r in &ranges {
+                let covered = std::hint::black_box(&bytes[r.clone()]);
+                acc = acc.wrapping_add(if is_crc16 {
+                    u64::from(serial_dialects::crc::crc16(covered))
+                } else {
+                    u64::from(serial_dialects::crc::crc8(covered))
+                });
+            }
+            Counts { frames: ranges.len() as u64, errors: 0, bytes: acc }
+        };
+        let alone = measure(clock, reps, input.bytes.len(), checksums);
+        let decoding = measure(clock, reps, input.bytes.len(), || decode_slice(input.which, &input.bytes));
+        let (alone, decoding) = (median(&alone.mb_per_s), median(&decoding.mb_per_s));
+        writeln!(
+            w,
+            "| {} | {} | {} | {:.0} % | {} |",
+            input.name,
+            fmt_rate(alone),
+            fmt_rate(decoding),
+            100.0 * decoding / alone,
+            fmt_rate(reference(input.which).1)
+        )
+        .unwrap();
+        eprintln!("checksums {}", input.name);
+    }
+}
+
 /// Runs one of `examples/firmware/codec-size`'s scripts (they build the firmware binaries
 /// and need the thumbv7em target, flip-link, llvm-size/llvm-objdump and, for the cycles,
 /// qemu-system-arm) and returns its standard output, or why it could not.
@@ -376,6 +489,8 @@ fn main() {
         let m = measure(clock, reps, data.len(), work);
         writeln!(w, "| {name} | {} | {} |", fmt_rate(median(&m.mb_per_s)), spread(&m.mb_per_s)).unwrap();
     }
+
+    checksum_ceilings(w, clock, reps, &selected);
 
     writeln!(w, "\n## What bounds each figure\n").unwrap();
     writeln!(
