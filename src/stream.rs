@@ -160,7 +160,7 @@ pub type EventOf<'a, D> = Event<<D as Dialect>::Frame<'a>, <D as Dialect>::Error
 
 /// Runs one scan/decode step on `buf` (never empty unless `at_end`: the drivers see to
 /// it) and accounts for it. Returns `None` when the scanner needs more bytes.
-/// `buf_is_full` says that no more bytes fit behind `buf`. The driver's window is advanced
+/// `capacity` is the most bytes the driver can hold: a `buf` that long cannot grow. The driver's window is advanced
 /// here, by `consume(len)` just before the event is built, and `exhausted(hint)` is called
 /// on every `None`, with [`Dialect::needed`] when the scanner needs more bytes than `buf`
 /// (0 otherwise).
@@ -175,7 +175,7 @@ fn step<'a, D: Dialect>(
     dialect: &mut D,
     stats: &mut Stats,
     buf: &'a [u8],
-    (at_end, buf_is_full, offset): (bool, bool, u64),
+    (at_end, capacity, offset): (bool, usize, u64),
     consume: impl FnOnce(usize),
     exhausted: impl FnOnce(usize),
 ) -> Option<EventOf<'a, D>> {
@@ -186,7 +186,9 @@ fn step<'a, D: Dialect>(
             return None;
         }
         // The common case in a stream (a frame arriving in chunks), so it returns at once.
-        if !(at_end || buf_is_full) {
+        // A full buffer is told by the length alone (the drivers' windows are never longer
+        // than their capacity): nothing is computed for it on the way to the scan.
+        if !(at_end || buf.len() >= capacity) {
             exhausted(dialect.needed(buf));
             return None;
         }
@@ -280,7 +282,7 @@ impl<'i, D: Dialect> Iterator for SliceDecoder<'i, D> {
         }
         let input: &'i [u8] = self.input;
         let rest = &input[self.pos..];
-        let window = (true, true, self.pos as u64);
+        let window = (true, 0, self.pos as u64);
         let (pos, done) = (&mut self.pos, &mut self.done);
         step(&mut self.dialect, &mut self.stats, rest, window, |n| *pos += n, |_| *done = true)
     }
@@ -374,7 +376,7 @@ impl<D: Dialect, const N: usize> StreamDecoder<D, N> {
             return None;
         }
         let avail = &buf[*start..*end];
-        let window = (*at_end, *start == 0 && *end == N, *offset);
+        let window = (*at_end, N, *offset);
         let base = *offset;
         // Both closures set `want`; only one of them runs.
         let want = Cell::from_mut(want);
@@ -393,7 +395,7 @@ impl<D: Dialect, const N: usize> StreamDecoder<D, N> {
             return None;
         }
         let avail = &buf[*start..*end];
-        let window = (*at_end, *start == 0 && *end == N, *offset);
+        let window = (*at_end, N, *offset);
         let base = *offset;
         let want = Cell::from_mut(want);
         let on_event = |n| consume(start, end, offset, (want, window.0), n);
