@@ -160,7 +160,7 @@ pub type EventOf<'a, D> = Event<<D as Dialect>::Frame<'a>, <D as Dialect>::Error
 
 /// Runs one scan/decode step on `buf` (never empty unless `at_end`: the drivers see to
 /// it) and accounts for it. Returns `None` when the scanner needs more bytes.
-/// `buf_is_full` says that no more bytes fit behind `buf`. The driver's window is advanced
+/// `capacity` is the most bytes the driver can hold: a `buf` that long cannot grow. The driver's window is advanced
 /// here, by `consume(len)` just before the event is built, and `exhausted(hint)` is called
 /// on every `None`, with [`Dialect::needed`] when the scanner needs more bytes than `buf`
 /// (0 otherwise).
@@ -175,7 +175,7 @@ fn step<'a, D: Dialect>(
     dialect: &mut D,
     stats: &mut Stats,
     buf: &'a [u8],
-    (at_end, buf_is_full, offset): (bool, bool, u64),
+    (at_end, capacity, offset): (bool, usize, u64),
     consume: impl FnOnce(usize),
     exhausted: impl FnOnce(usize),
 ) -> Option<EventOf<'a, D>> {
@@ -186,7 +186,9 @@ fn step<'a, D: Dialect>(
             return None;
         }
         // The common case in a stream (a frame arriving in chunks), so it returns at once.
-        if !(at_end || buf_is_full) {
+        // A full buffer is told by the length alone (the drivers' windows are never longer
+        // than their capacity): nothing is computed for it on the way to the scan.
+        if !(at_end || buf.len() >= capacity) {
             exhausted(dialect.needed(buf));
             return None;
         }
@@ -242,8 +244,10 @@ fn undecided<D: Dialect>(dialect: &mut D, buf: &[u8], at_end: bool) -> Scan<D::E
 pub struct SliceDecoder<'i, D: Dialect> {
     dialect: D,
     input: &'i [u8],
+    /// Offset of the first byte not yet consumed, or `usize::MAX` once the end has been
+    /// reported: past the input, where one bounds check per `next` answers `None` (no
+    /// separate "done" flag to test before every event).
     pos: usize,
-    done: bool,
     stats: Stats,
 }
 
@@ -251,7 +255,7 @@ impl<'i, D: Dialect> SliceDecoder<'i, D> {
     /// Decodes `input` as a complete stream (its end is the end of the input).
     pub fn new(dialect: D, input: &'i [u8]) -> Self {
         let stats = Stats::default();
-        SliceDecoder { dialect, input, pos: 0, done: false, stats }
+        SliceDecoder { dialect, input, pos: 0, stats }
     }
 
     /// What has been decoded so far.
@@ -266,7 +270,7 @@ impl<'i, D: Dialect> SliceDecoder<'i, D> {
 
     /// Offset of the first byte not yet consumed.
     pub fn position(&self) -> usize {
-        self.pos
+        self.pos.min(self.input.len())
     }
 }
 
@@ -275,14 +279,12 @@ impl<'i, D: Dialect> Iterator for SliceDecoder<'i, D> {
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
         let input: &'i [u8] = self.input;
-        let rest = &input[self.pos..];
-        let window = (true, true, self.pos as u64);
-        let (pos, done) = (&mut self.pos, &mut self.done);
-        step(&mut self.dialect, &mut self.stats, rest, window, |n| *pos += n, |_| *done = true)
+        let rest = input.get(self.pos..)?;
+        let window = (true, 0, self.pos as u64);
+        // Both closures set `pos`; only one of them runs.
+        let pos = Cell::from_mut(&mut self.pos);
+        step(&mut self.dialect, &mut self.stats, rest, window, |n| pos.set(pos.get() + n), |_| pos.set(usize::MAX))
     }
 }
 
@@ -374,7 +376,7 @@ impl<D: Dialect, const N: usize> StreamDecoder<D, N> {
             return None;
         }
         let avail = &buf[*start..*end];
-        let window = (*at_end, *start == 0 && *end == N, *offset);
+        let window = (*at_end, N, *offset);
         let base = *offset;
         // Both closures set `want`; only one of them runs.
         let want = Cell::from_mut(want);
@@ -393,7 +395,7 @@ impl<D: Dialect, const N: usize> StreamDecoder<D, N> {
             return None;
         }
         let avail = &buf[*start..*end];
-        let window = (*at_end, *start == 0 && *end == N, *offset);
+        let window = (*at_end, N, *offset);
         let base = *offset;
         let want = Cell::from_mut(want);
         let on_event = |n| consume(start, end, offset, (want, window.0), n);
@@ -659,6 +661,24 @@ mod tests {
         let kinds: std::vec::Vec<ErrorKind> = events.iter().filter_map(|e| e.2).collect();
         use ErrorKind::*;
         assert_eq!(kinds, [Garbage, BadLength, CrcMismatch, Garbage, Garbage, Garbage, Truncated]);
+    }
+
+    /// The end is reported once, then `next` keeps answering `None` and the position stays
+    /// at the end of the input (the decoder marks the end by a position past it).
+    #[test]
+    fn slice_decoder_stays_at_the_end() {
+        let input = sample();
+        let mut dec = SliceDecoder::new(Toy, &input);
+        assert_eq!(dec.by_ref().count(), 12);
+        assert_eq!(dec.position(), input.len());
+        assert!(dec.next().is_none());
+        assert!(dec.next().is_none());
+        assert_eq!(dec.position(), input.len());
+        assert_eq!(dec.stats().bytes_accounted(), input.len() as u64);
+        let mut empty = SliceDecoder::new(Toy, &[]);
+        assert!(empty.next().is_none());
+        assert!(empty.next().is_none());
+        assert_eq!(empty.position(), 0);
     }
 
     #[test]
