@@ -87,6 +87,10 @@ pub struct Plot {
     config: Config,
     text: TextState,
     pending: Pending,
+    /// `config.max_channels` while `pending` is `FrameStart`, 0 otherwise (kept so by
+    /// [`set_pending`](Self::set_pending)): `scan`'s fast path tests the state and COUNT's
+    /// limit with one comparison, `COUNT - 1 < fast_max`.
+    fast_max: u8,
     line: heapless::Vec<u8, LINE_CAPACITY>,
     line_open: bool,
     /// In a `Cell` so that [`Plot::help_timeout`] works through the drivers' `dialect()`.
@@ -117,6 +121,7 @@ impl Plot {
             config,
             text: TextState::new(),
             pending: Pending::FrameStart,
+            fast_max: config.max_channels,
             line: heapless::Vec::new(),
             line_open: false,
             help: Cell::new(HelpParser::new(config.help_marker)),
@@ -148,6 +153,12 @@ impl Plot {
         self.help.get_mut().is_reading()
     }
 
+    /// Enters `pending`, and keeps `fast_max` in step with it.
+    fn set_pending(&mut self, pending: Pending) {
+        self.pending = pending;
+        self.fast_max = if pending == Pending::FrameStart { self.config.max_channels } else { 0 };
+    }
+
     fn max_line(&self) -> usize {
         self.config.max_line.max(1)
     }
@@ -173,7 +184,7 @@ impl Plot {
     /// The scanner for everything: see the module docs.
     fn scan_any(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
         if self.help.get_mut().is_finished() {
-            self.pending = Pending::Commands;
+            self.set_pending(Pending::Commands);
             return Scan::Frame(0);
         }
         let Some(&first) = buf.first() else {
@@ -181,14 +192,14 @@ impl Plot {
                 return Scan::NeedMore;
             }
             // End of input: the last line ends, and so does a table being read.
-            self.pending = Pending::None;
+            self.set_pending(Pending::None);
             if self.line_open {
                 self.finish_line();
             }
             let help = self.help.get_mut();
             help.end_table();
             if help.is_finished() {
-                self.pending = Pending::Commands;
+                self.set_pending(Pending::Commands);
                 return Scan::Frame(0);
             }
             return Scan::NeedMore;
@@ -209,14 +220,14 @@ impl Plot {
                 // `decode` then enters `FrameStart`: `scan_any` has checked that no table has
                 // finished, and frames do not feed the help parser.
                 self.text.reset();
-                self.pending = Pending::Frame;
+                self.set_pending(Pending::Frame);
                 Scan::Frame(n)
             }
             Err(Error::CutOff { .. }) if !at_end => Scan::NeedMore,
             Err(e) => {
                 // One byte: the start byte. The COUNT byte is looked at again.
                 self.text.reset();
-                self.pending = Pending::FrameStart;
+                self.set_pending(Pending::FrameStart);
                 Scan::Reject(1, e)
             }
         }
@@ -262,7 +273,7 @@ impl Plot {
             }
         };
         self.text = state;
-        self.pending = Pending::Text { ends_line };
+        self.set_pending(Pending::Text { ends_line });
         Scan::Frame(n)
     }
 }
@@ -279,13 +290,15 @@ impl Dialect for Plot {
 
     /// The common case first, inlined into the drivers: a complete data frame right after a
     /// frame (what `check_data` accepts; `Pending::FrameStart` says that the text and help
-    /// state need no look). Anything else goes through `scan_any`.
+    /// state need no look, and `fast_max` is 0 in every other state). Anything else goes
+    /// through `scan_any`.
     #[inline]
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
-        if let (Pending::FrameStart, [DATA_START, count, ..]) = (self.pending, buf) {
+        if let [DATA_START, count, ..] = buf {
             let len = data_frame_len(*count as usize);
-            // COUNT in 1..=max_channels: 0 wraps to 255, which no `u8` limit exceeds.
-            if count.wrapping_sub(1) < self.config.max_channels && buf.len() >= len {
+            // COUNT in 1..=max_channels, in `FrameStart`: 0 wraps to 255, which no `u8`
+            // limit exceeds, and outside `FrameStart` no COUNT is below 0.
+            if count.wrapping_sub(1) < self.fast_max && buf.len() >= len {
                 return Scan::Frame(len);
             }
         }
@@ -296,17 +309,22 @@ impl Dialect for Plot {
     /// frame, so the values or entries are the bytes after the header.
     #[inline]
     fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
-        if let (Pending::FrameStart, [_, _, payload @ ..]) = (self.pending, frame) {
-            return Ok(Message::Data(Data::from_checked(payload)));
+        // The state first and nothing else before it: the drivers reach this call from every
+        // `Scan::Frame` of `scan`, and the fast path's known `FrameStart` (`fast_max` above a
+        // COUNT - 1) then lets the compiler jump from the fast path straight here, where
+        // `frame` (2 + 2 × COUNT bytes) holds the header. Testing the length first kept both
+        // tests at the merge. (With `max_channels` 0, `FrameStart` never reaches this call.)
+        if self.fast_max != 0 {
+            return Ok(Message::Data(Data::from_checked(frame.split_at(frame.len().min(2)).1)));
         }
         if matches!(self.pending, Pending::Frame) {
             match frame {
                 [DATA_START, _, payload @ ..] => {
-                    self.pending = Pending::FrameStart;
+                    self.set_pending(Pending::FrameStart);
                     return Ok(Message::Data(Data::from_checked(payload)));
                 }
                 [LABEL_START, count, payload @ ..] => {
-                    self.pending = Pending::FrameStart;
+                    self.set_pending(Pending::FrameStart);
                     return Ok(Message::Label(Labels::from_checked(*count, payload)));
                 }
                 _ => {}
@@ -318,7 +336,7 @@ impl Dialect for Plot {
     fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
         match core::mem::replace(&mut self.pending, Pending::None) {
             Pending::Frame => {
-                self.pending = Pending::FrameStart;
+                self.set_pending(Pending::FrameStart);
                 Message::parse_frame(frame, self.config.max_channels)
             }
             Pending::Text { ends_line } => {
@@ -335,7 +353,7 @@ impl Dialect for Plot {
             // fast path): a frame if they are one, text otherwise; the line and help state
             // are left alone.
             state @ (Pending::None | Pending::FrameStart) => {
-                self.pending = state;
+                self.set_pending(state);
                 match frame.first() {
                     Some(&(DATA_START | LABEL_START)) => Message::parse_frame(frame, self.config.max_channels),
                     _ => Ok(Message::Text(Text::new(frame))),
@@ -381,6 +399,50 @@ mod tests {
 
         fn reset(&mut self) {
             self.0.reset();
+        }
+    }
+
+    /// The plot scanner with its fast paths, checking after every call that `fast_max` is
+    /// `max_channels` exactly in `FrameStart`.
+    struct InStep(Plot);
+
+    impl InStep {
+        fn check(&self) {
+            let expected = if self.0.pending == Pending::FrameStart { self.0.config.max_channels } else { 0 };
+            assert_eq!(self.0.fast_max, expected, "{:?}", self.0.pending);
+        }
+    }
+
+    impl Dialect for InStep {
+        const NAME: &'static str = "plot";
+        type Frame<'a> = Message<'a>;
+        type Error = Error;
+
+        fn max_frame_len(&self) -> usize {
+            self.0.max_frame_len()
+        }
+
+        fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
+            let scan = self.0.scan(buf, at_end);
+            self.check();
+            scan
+        }
+
+        fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
+            let decoded = self.0.decode_scanned(frame);
+            self.check();
+            decoded
+        }
+
+        fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
+            let decoded = self.0.decode(frame);
+            self.check();
+            decoded
+        }
+
+        fn reset(&mut self) {
+            self.0.reset();
+            self.check();
         }
     }
 
@@ -451,9 +513,15 @@ mod tests {
             let bytes = stream(seed);
             let general = whole(General(Plot::default()), &bytes);
             assert_eq!(whole(Plot::default(), &bytes), general, "seed {seed}");
+            assert_eq!(whole(InStep(Plot::default()), &bytes), general, "seed {seed}");
+            assert_eq!(
+                whole(InStep(Plot::new(Config::wide())), &bytes),
+                whole(General(Plot::new(Config::wide())), &bytes)
+            );
             for chunk in [1, 3, 8, 64] {
                 assert_eq!(chunked(Plot::default(), &bytes, chunk), general, "seed {seed}, chunk {chunk}");
                 assert_eq!(chunked(General(Plot::default()), &bytes, chunk), general, "seed {seed}, chunk {chunk}");
+                assert_eq!(chunked(InStep(Plot::default()), &bytes, chunk), general, "seed {seed}, chunk {chunk}");
             }
         }
     }
