@@ -52,7 +52,12 @@ impl GapTracker {
             let gap = seq.wrapping_sub(slot.last_seq);
             slot.last_seq = seq;
             slot.last_used = clock;
-            self.lost = self.lost.saturating_add(u64::from(lost_in_gap(gap)));
+            // Almost every frame follows its predecessor (gap 1, nothing lost): the count
+            // is then neither read nor written.
+            let lost = lost_in_gap(gap);
+            if lost != 0 {
+                self.lost = self.lost.saturating_add(u64::from(lost));
+            }
             return gap;
         }
         self.start(stream, seq, clock);

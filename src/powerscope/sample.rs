@@ -9,9 +9,10 @@
 //! contributions for 0..=15 following bytes. A sample frame's first six covered bytes
 //! (magic, `type` 0, `ver` 0, `len` 7) are fixed, so their share and the initial value's
 //! fold into one constant, and the other 17 bytes are 17 lookups that do not depend on
-//! each other, instead of the general loop's chain of register-dependent steps (16-byte
-//! block, 4-byte block, three single bytes). Without `fast-crc` (single table, small
-//! targets) no frame takes that shortcut.
+//! each other (`cmd_id`, with 16 bytes behind it, in a 256-entry table of its own),
+//! instead of the general loop's chain of register-dependent steps (16-byte block, 4-byte
+//! block, three single bytes). Without `fast-crc` (single table, small targets) no frame
+//! takes that shortcut.
 
 use super::ina219::{Ina219Sample, SensorPacket};
 use super::r1;
@@ -60,6 +61,25 @@ const BASE: u16 = {
     crate::crc::crc16_const(&covered)
 };
 
+/// The contribution of byte `b` to the register when 16 bytes follow it (as `cmd_id`'s do
+/// in a sample frame), one more than the slice-by-16 tables reach: a table of its own, so
+/// that `cmd_id` is one lookup like the other bytes, not a lookup, its shift and a second
+/// lookup in a row. By linearity, the register after `b` and 16 zero bytes, less the
+/// initial value's share (the register after 17 zero bytes).
+#[cfg(feature = "fast-crc")]
+static AFTER_16: [u16; 256] = {
+    let zeros = crate::crc::crc16_const(&[0; 17]);
+    let mut table = [0u16; 256];
+    let mut b = 0;
+    while b < table.len() {
+        let mut bytes = [0u8; 17];
+        bytes[0] = b as u8;
+        table[b] = crate::crc::crc16_const(&bytes) ^ zeros;
+        b += 1;
+    }
+    table
+};
+
 /// Whether `buf` is the beginning of a sample frame, shorter than the frame: the scanner
 /// waits for more bytes (unless the input has ended), as its general path would: the
 /// header bytes there are ones the revision accepts.
@@ -74,11 +94,10 @@ pub(crate) fn is_beginning(buf: &[u8]) -> bool {
 #[cfg(feature = "fast-crc")]
 #[inline(always)]
 pub(crate) fn is_intact(frame: &[u8]) -> bool {
-    let Some((covered, rest)) = frame.split_first_chunk::<COVERED>() else {
-        return false;
-    };
-    match rest.first_chunk::<{ FRAME_LEN - COVERED }>() {
-        Some(trailer) if covered[..PREFIX.len()] == PREFIX => crc16(covered) == u16::from_le_bytes(*trailer),
+    // One length check: the frame's parts are then split off an array (their sizes known).
+    let frame = frame.first_chunk::<FRAME_LEN>();
+    match frame.and_then(|f| f.first_chunk::<COVERED>().zip(f.last_chunk::<{ FRAME_LEN - COVERED }>())) {
+        Some((covered, trailer)) if covered[..PREFIX.len()] == PREFIX => crc16(covered) == u16::from_le_bytes(*trailer),
         _ => false,
     }
 }
@@ -100,11 +119,7 @@ fn crc16(frame: &[u8; COVERED]) -> u16 {
     let at = |k: usize, b: u8| t[k][usize::from(b)];
     let [_, _, _, _, _, _, cmd_id, b7, b8, b9, b10, b11, b12, b13, b14, b15, b16, b17, b18, b19, b20, b21, b22] =
         *frame;
-    // `cmd_id` has 16 bytes behind it, one more than the tables reach: its 15-byte
-    // contribution followed by one zero byte.
-    let c15 = at(15, cmd_id);
-    let cmd = at(0, c15.to_be_bytes()[0]) ^ (c15 << 8);
-    BASE ^ cmd
+    BASE ^ AFTER_16[usize::from(cmd_id)]
         ^ (at(15, b7) ^ at(14, b8) ^ at(13, b9) ^ at(12, b10))
         ^ (at(11, b11) ^ at(10, b12) ^ at(9, b13) ^ at(8, b14))
         ^ (at(7, b15) ^ at(6, b16) ^ at(5, b17) ^ at(4, b18))

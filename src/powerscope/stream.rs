@@ -239,22 +239,62 @@ impl Dialect for PowerScope {
         self.revision().max_frame_len()
     }
 
+    /// Inlined into the drivers with only the common case, an intact sample frame (the
+    /// firmware's stream): its call, stack frame and saved registers cost as much as its
+    /// CRC. Every other case is decided out of line by `scan_other`.
+    #[inline(always)]
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
-        let rev = self.revision();
         // What the firmware streams, decided first and alone: an intact INA219 sample frame
         // (its fixed header bytes are a header the revision accepts, so the general path
         // would find the same frame).
-        if rev == Revision::R1 {
-            if sample::is_intact(buf) {
-                return Scan::Frame(sample::FRAME_LEN);
-            }
-            // Part of one (a frame arriving in pieces).
-            if !at_end && sample::is_beginning(buf) {
-                return Scan::NeedMore;
-            }
+        if self.revision() == Revision::R1 && sample::is_intact(buf) {
+            return Scan::Frame(sample::FRAME_LEN);
         }
-        // The common case first, in one go: a header the revision accepts (read as one
-        // array). `scan_general` decides every other case, and this one the same way.
+        self.scan_other(buf, at_end)
+    }
+
+    fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
+        let message = Message::from_bytes(frame, self.revision())?;
+        Ok(self.track(message))
+    }
+
+    /// The scanner checked these bytes' CRC (revision 1; revision 0 has none): only the
+    /// header and length are checked again. Inlined into the drivers with only the common
+    /// case, a sample frame (so that the event is built in place, without a call, stack
+    /// frame and saved registers); every other frame is decoded out of line.
+    #[inline(always)]
+    fn decode_scanned<'a>(&mut self, bytes: &'a [u8]) -> Result<Message<'a>, Error> {
+        if self.revision() == Revision::R1
+            && let Some(mut stream) = sample::parse(bytes)
+        {
+            stream.gap = self.gaps.observe(stream.packet.runtime_id(), stream.seq);
+            return Ok(Message::R1(r1::Message::Stream(stream)));
+        }
+        self.decode_scanned_other(bytes)
+    }
+
+    fn lost_frames(&self) -> u64 {
+        self.gaps.lost_frames()
+    }
+
+    fn reset(&mut self) {
+        self.gaps.reset();
+    }
+}
+
+impl PowerScope {
+    /// Every case of [`Dialect::scan`] but an intact sample frame: part of one, a frame
+    /// with another header the revision accepts (read as one array, the common case
+    /// after sample frames), and through `scan_general` everything else.
+    #[inline(never)]
+    fn scan_other(&self, buf: &[u8], at_end: bool) -> Scan<Error> {
+        let rev = self.revision();
+        // Part of a sample frame (one arriving in pieces).
+        if rev == Revision::R1 && !at_end && sample::is_beginning(buf) {
+            return Scan::NeedMore;
+        }
+        // A header the revision accepts, in one go. `scan_general` decides every other
+        // case, and this one the same way.
         if let Some(header) = buf.first_chunk::<HEADER_LEN>().filter(|h| rev.accepts(h)) {
             let frame_len = rev.frame_len(usize::from(u16::from_le_bytes([header[4], header[5]])));
             if buf.len() >= frame_len {
@@ -268,21 +308,12 @@ impl Dialect for PowerScope {
         self.scan_general(buf, at_end)
     }
 
-    fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
-        let message = Message::from_bytes(frame, self.revision())?;
-        Ok(self.track(message))
-    }
-
-    /// The scanner checked these bytes' CRC (revision 1; revision 0 has none): only the
-    /// header and length are checked again.
-    fn decode_scanned<'a>(&mut self, bytes: &'a [u8]) -> Result<Message<'a>, Error> {
+    /// [`Dialect::decode_scanned`] for every frame but a revision-1 sample frame.
+    #[inline(never)]
+    fn decode_scanned_other<'a>(&mut self, bytes: &'a [u8]) -> Result<Message<'a>, Error> {
         let message = match self.revision() {
             Revision::R0 => Message::from_bytes(bytes, Revision::R0)?,
             Revision::R1 => {
-                if let Some(mut stream) = sample::parse(bytes) {
-                    stream.gap = self.gaps.observe(stream.packet.runtime_id(), stream.seq);
-                    return Ok(Message::R1(r1::Message::Stream(stream)));
-                }
                 let header = Frame::new_unchecked(bytes, Revision::R1).checked_header()?;
                 Message::R1(r1::Message::parse_parts(&header, bytes)?)
             }
@@ -290,16 +321,6 @@ impl Dialect for PowerScope {
         Ok(self.track(message))
     }
 
-    fn lost_frames(&self) -> u64 {
-        self.gaps.lost_frames()
-    }
-
-    fn reset(&mut self) {
-        self.gaps.reset();
-    }
-}
-
-impl PowerScope {
     /// Counts a STREAM frame's `seq` in the gap tracking and attaches its gap.
     fn track<'a>(&mut self, mut message: Message<'a>) -> Message<'a> {
         match &mut message {
