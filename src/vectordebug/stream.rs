@@ -135,28 +135,25 @@ impl Dialect for VectorDebug {
 }
 
 /// Whether `buf[from..]` holds no 0x00, for a `buf` whose bytes before `from` hold none:
-/// `false` also when it cannot tell cheaply (`buf` shorter than a block, or more new bytes
-/// than a chunk usually brings, for which `memchr` in the general scanner is as fast and
-/// also finds the delimiter). Reads whole 16-byte blocks; the bytes after the last whole
-/// block (if any) are covered by the block ending at the end of `buf`, which may overlap
-/// bytes already known to be non-zero.
+/// `false` also when it cannot tell cheaply (`buf` shorter than the blocks to read, or more
+/// new bytes than a chunk usually brings, for which `memchr` in the general scanner is as
+/// fast and also finds the delimiter). Reads the whole 16-byte blocks that end at the end
+/// of `buf` and cover the new bytes (the first may reach back into bytes known to be
+/// non-zero): no ragged tail to handle.
 #[cfg(feature = "fast-crc")]
 #[inline(always)]
 fn zero_free_after(buf: &[u8], from: usize) -> bool {
     const BLOCK: usize = 16;
     /// More new bytes go to `memchr`.
-    const MAX_NEW: usize = 256;
-    let Some(last) = buf.len().checked_sub(BLOCK) else { return false };
-    let new = buf.get(from.min(last)..).unwrap_or_default();
-    if new.len() > MAX_NEW {
+    const MAX_BLOCKS: usize = 16;
+    let blocks = buf.len().saturating_sub(from).div_ceil(BLOCK);
+    if blocks > MAX_BLOCKS {
         return false;
     }
-    // No test per block: the blocks' bytewise minimum (one vector instruction per block) is
-    // tested for a zero once.
-    let (blocks, rest) = new.as_chunks::<BLOCK>();
-    let mut min =
-        if rest.is_empty() { [u8::MAX; BLOCK] } else { buf.last_chunk::<BLOCK>().copied().unwrap_or_default() };
-    for block in blocks {
+    let Some(start) = buf.len().checked_sub(blocks * BLOCK) else { return false };
+    // The blocks' bytewise minimum (one vector instruction per block), tested once.
+    let mut min = [u8::MAX; BLOCK];
+    for block in buf.get(start..).unwrap_or_default().as_chunks::<BLOCK>().0 {
         for (m, &b) in min.iter_mut().zip(block) {
             *m = (*m).min(b);
         }
