@@ -153,7 +153,7 @@ fn zero_free_after(buf: &[u8], from: usize) -> bool {
     let Some(start) = buf.len().checked_sub(blocks * BLOCK) else { return false };
     // The blocks' bytewise minimum (one vector instruction per block), tested once.
     let mut min = [u8::MAX; BLOCK];
-    for block in buf.get(start..).unwrap_or_default().as_chunks::<BLOCK>().0 {
+    for block in buf.get(start..).unwrap_or_default().chunks_exact(BLOCK) {
         for (m, &b) in min.iter_mut().zip(block) {
             *m = (*m).min(b);
         }
