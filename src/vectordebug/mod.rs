@@ -33,11 +33,14 @@
 //!   decoded size ≤ `max_packet` ([`Error::TooLong`]); CRC over all decoded bytes but the
 //!   last two, compared with those two read little-endian ([`Error::CrcMismatch`]); `len`
 //!   equal to decoded size − 7 ([`Error::LenMismatch`]: the real tool trusts `len` and
-//!   reads stale memory, we never do). No decode buffer is needed: the code bytes are
+//!   reads stale memory, we never do). No decode buffer is needed: the blocks are
 //!   walked, the CRC digest is fed block by block (plus the implied zeros), and the five
 //!   header bytes, the two CRC bytes and every record's `seq` are picked up on the way.
-//!   That walk is the only one: the scanner keeps what it learned for the frame it
-//!   reports, and the stream decoder's typed decode of that frame reads nothing again.
+//!   With `fast-crc` that is one walk (after a hop over the code bytes that sends broken
+//!   chains to the exact error path), the digest taking the trailer too and then run back
+//!   over its two bytes; without it the code bytes are walked first, for the size. The
+//!   scanner keeps what it learned for the frame it reports, and the stream decoder's
+//!   typed decode of that frame reads nothing again.
 //! * Resynchronisation ("resume one byte after the start", applied to COBS): when chunk
 //!   `c = buf[0..z]` fails, the smallest `q` in `1..z` such that `buf[q..z]` validates is
 //!   searched; if there is one, `buf[0..q]` is rejected with the first failure's kind and

@@ -91,9 +91,111 @@ pub(crate) struct Scanned {
 /// collecting the records' sequence numbers on the way (the CRC walk visits every block
 /// anyway).
 pub(crate) fn scan_chunk(c: &[u8], max_packet: usize) -> Result<Scanned, Error> {
+    #[cfg(feature = "fast-crc")]
+    return scan_chunk_one_walk(c, max_packet);
+    #[cfg(not(feature = "fast-crc"))]
+    scan_chunk_two_walks(c, max_packet)
+}
+
+/// [`scan_chunk`] as [`check`] does it: the code bytes walked for the structure and the
+/// size, then the blocks for the CRC (up to the trailer, whose place the size tells).
+fn scan_chunk_two_walks(c: &[u8], max_packet: usize) -> Result<Scanned, Error> {
     let mut seqs = PacketSeqs::default();
     let header = check(c, max_packet, Checks { crc: true, zeros: false }, |seq| seqs.push(seq))?;
     Ok(Scanned { header, seqs })
+}
+
+/// [`scan_chunk`] in one walk over the blocks (host builds: it costs code size), with the
+/// same result and errors as [`scan_chunk_two_walks`]. The structure, the size, the CRC and
+/// the records' `seq`s are taken together, which needs two things known before the end:
+/// * the records' end, from the header's `len` rather than from the size (they agree in a
+///   valid packet, and in any other the `seq`s are dropped);
+/// * the CRC of the bytes before the trailer: the digest takes every decoded byte, and
+///   [`unfeed`] then takes the two trailer bytes back out of the register.
+///
+/// A chunk whose chain of code bytes does not end exactly at its end (most garbage) is a
+/// COBS error that costs the CRC nothing in the two walks: a first hop over the code bytes
+/// alone (a few instructions per block) sends it there.
+#[cfg(feature = "fast-crc")]
+fn scan_chunk_one_walk(c: &[u8], max_packet: usize) -> Result<Scanned, Error> {
+    let mut hop = 0;
+    while let Some(&code) = c.get(hop).filter(|&&code| code != 0) {
+        hop += usize::from(code);
+    }
+    if c.is_empty() || hop != c.len() {
+        return scan_chunk_two_walks(c, max_packet);
+    }
+    let mut header = [0u8; field::HEADER_LEN];
+    let mut bytes = CobsBytes::new(c);
+    for slot in &mut header {
+        *slot = bytes.next().unwrap_or(0);
+    }
+    let [packet_type, l0, l1, l2, l3] = header;
+    let len = u32::from_le_bytes([l0, l1, l2, l3]);
+    let records = if packet_type == PacketType::DBG_FRAME1 { len / Record::SIZE as u32 } else { 0 };
+    let records_end = usize::try_from(records)
+        .map_or(usize::MAX, |r| r.saturating_mul(Record::SIZE).saturating_add(field::HEADER_LEN));
+    let mut seqs = PacketSeqs::default();
+    let mut on_seq = |seq| seqs.push(seq);
+    let mut digest = crc16_digest();
+    let mut walk = SeqWalk { next: field::HEADER_LEN, at: 0, low: None, end: records_end };
+    let (mut i, mut n, mut previous_full, mut tail) = (0usize, 0usize, false, [0u8; 2]);
+    while let Some(&code) = c.get(i) {
+        let code = usize::from(code);
+        if code == 0 {
+            return Err(Error::Cobs(CobsError::ZeroByte { at: i }));
+        }
+        let end = i + code;
+        let Some(block) = c.get(i + 1..end) else { return Err(Error::Cobs(CobsError::Overrun { at: i })) };
+        if code == 1 && end == c.len() && previous_full {
+            return Err(Error::Cobs(CobsError::NonCanonical { at: i }));
+        }
+        match *block {
+            [.., a, b] => tail = [a, b],
+            [b] => tail = [tail[1], b],
+            [] => {}
+        }
+        digest.update(block);
+        walk.segment(block, &mut on_seq);
+        n += code - 1;
+        if code != 0xFF && end < c.len() {
+            n += 1;
+            tail = [tail[1], 0];
+            digest.update(&[0]);
+            walk.zero(&mut on_seq);
+        }
+        previous_full = code == 0xFF;
+        i = end;
+    }
+    if n < field::OVERHEAD {
+        return Err(Error::TooShort { decoded: n });
+    }
+    if n > max_packet {
+        return Err(Error::TooLong { decoded: n, max: max_packet });
+    }
+    let received = u16::from_le_bytes(tail);
+    let computed = unfeed(unfeed(digest.finalize(), tail[1]), tail[0]);
+    if received != computed {
+        return Err(Error::CrcMismatch { received, computed });
+    }
+    let actual = n - field::OVERHEAD;
+    if usize::try_from(len).ok() != Some(actual) {
+        return Err(Error::LenMismatch { len, actual });
+    }
+    Ok(Scanned { header: Header { packet_type, len, crc: received, decoded_len: n }, seqs })
+}
+
+/// The CRC-16 register before `byte` was fed to it, given the register after: the table
+/// step run backwards, one bit at a time (8 steps per byte, two bytes per packet). CRC-16/IBM-3740 shifts
+/// left (no reflection) and its polynomial is odd, so the low bit of a register tells
+/// whether the polynomial was XORed in by the step that made it.
+#[cfg(feature = "fast-crc")]
+fn unfeed(mut register: u16, byte: u8) -> u16 {
+    const POLY: u16 = ::crc::CRC_16_IBM_3740.poly;
+    for _ in 0..8 {
+        register = if register & 1 == 1 { ((register ^ POLY) >> 1) | 0x8000 } else { register >> 1 };
+    }
+    register ^ (u16::from(byte) << 8)
 }
 
 /// [`scan_chunk`] without the CRC, for a chunk whose CRC the scanner has verified
@@ -642,6 +744,63 @@ impl defmt::Format for WirePacket<'_> {
 mod tests {
     use super::*;
     use crate::vectordebug::{Message, Records};
+
+    /// The one-walk scan (host builds) gives what the two walks give, error values
+    /// included: valid packets of each type (records across 254-byte blocks, trailing
+    /// bytes, zeros in the CRC), each with every byte changed in turn, cut short, and with
+    /// a `len` that disagrees with the size.
+    #[cfg(feature = "fast-crc")]
+    #[test]
+    fn one_walk_scan_matches_two_walks() {
+        use crate::vectordebug::Message;
+        let records: std::vec::Vec<Record> =
+            (0..40u16).map(|i| Record { seq: i.wrapping_mul(0x00FF), payload: [i as i16, 0, -1, 256, 0, 7] }).collect();
+        let mut packets = std::vec::Vec::new();
+        for count in [0, 1, 18, 19, 40] {
+            let mut out = [0u8; 1024];
+            let n = Message::DbgFrame1 { records: Records::new(&records[..count]) }.emit(&mut out).unwrap();
+            packets.push(out[..n - 1].to_vec());
+        }
+        let mut raw = std::vec::Vec::new();
+        for (packet_type, payload) in
+            [(3u8, &[1u8, 0, 2, 0, 0, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15][..]), (1, b"hi\0"), (9, &[])]
+        {
+            // A packet of any type and payload, CRC in place, `len` right or off by one.
+            for len_delta in [0u32, 1] {
+                raw.clear();
+                raw.push(packet_type);
+                raw.extend_from_slice(&(payload.len() as u32 + len_delta).to_le_bytes());
+                raw.extend_from_slice(payload);
+                let crc = crate::crc::crc16(&raw);
+                raw.extend_from_slice(&crc.to_le_bytes());
+                let mut out = [0u8; 64];
+                let n = cobs::encode(&raw, &mut out).unwrap();
+                packets.push(out[..n].to_vec());
+            }
+        }
+        let mut valid = 0;
+        for packet in &packets {
+            let mut cases = std::vec![packet.clone()];
+            for at in 0..packet.len() {
+                for flip in [0x01u8, 0x80, 0xFF] {
+                    let mut bad = packet.clone();
+                    bad[at] ^= flip;
+                    if bad[at] != 0 {
+                        cases.push(bad);
+                    }
+                }
+                cases.push(packet[..at].to_vec());
+            }
+            for case in &cases {
+                for max_packet in [16384, 40] {
+                    let one = scan_chunk_one_walk(case, max_packet);
+                    assert_eq!(one, scan_chunk_two_walks(case, max_packet), "{case:02x?}");
+                    valid += usize::from(one.is_ok());
+                }
+            }
+        }
+        assert!(valid >= 10, "{valid}");
+    }
 
     #[test]
     fn seq_walk_matches_decoded_records_across_blocks_and_zeros() {
