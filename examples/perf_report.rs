@@ -71,26 +71,70 @@ impl Clock {
     }
 }
 
-/// Runs `work` (which processes `bytes` input bytes and returns what it produced) `reps`
-/// times, each repetition as many whole times as fit in [`MIN_REPETITION`] (at least once).
-/// The clock is read after every pass: the thread CPU clock only advances at scheduler
-/// ticks, so a single short pass cannot be timed with it.
-fn measure(clock: Clock, reps: usize, bytes: usize, mut work: impl FnMut() -> Counts) -> Measured {
-    let expected = work();
-    let mut m = Measured { mb_per_s: Vec::new(), frames_per_s: Vec::new() };
-    for _ in 0..reps {
-        let start = clock.now();
-        let mut iterations = 0u32;
-        let mut secs = 0.0;
-        while iterations == 0 || secs < MIN_REPETITION.as_secs_f64() {
-            assert_eq!(work(), expected, "a workload must give the same events every time");
-            iterations += 1;
-            secs = clock.now() - start;
-        }
-        m.mb_per_s.push(bytes as f64 * f64::from(iterations) / secs / 1e6);
-        m.frames_per_s.push(expected.frames as f64 * f64::from(iterations) / secs);
+/// One workload to measure: `work` processes `bytes` input bytes and returns what it
+/// produced (the same every time).
+struct Job<'a> {
+    bytes: usize,
+    work: Box<dyn FnMut() -> Counts + 'a>,
+    expected: Counts,
+    measured: Measured,
+}
+
+/// Every workload of the report, measured together: each round runs one repetition of every
+/// workload, so that a slow spell of a shared machine (this VM's speed varies by a third
+/// from minute to minute) weighs on all of them alike instead of on whichever ran then,
+/// and figures that are compared with each other (decoding and checksums alone) are taken
+/// side by side.
+struct Bench<'a> {
+    clock: Clock,
+    jobs: Vec<Job<'a>>,
+}
+
+/// A primitive of the limits table: its name and one pass over the data.
+type Primitive<'a> = (&'static str, Box<dyn Fn() -> Counts + 'a>);
+
+/// A workload's place in a [`Bench`].
+#[derive(Clone, Copy)]
+struct JobId(usize);
+
+impl<'a> Bench<'a> {
+    fn new(clock: Clock) -> Self {
+        Bench { clock, jobs: Vec::new() }
     }
-    m
+
+    /// Adds a workload (run once here, for the result every repetition must repeat).
+    fn add(&mut self, bytes: usize, mut work: impl FnMut() -> Counts + 'a) -> JobId {
+        let expected = work();
+        let measured = Measured { mb_per_s: Vec::new(), frames_per_s: Vec::new() };
+        self.jobs.push(Job { bytes, work: Box::new(work), expected, measured });
+        JobId(self.jobs.len() - 1)
+    }
+
+    /// Runs `reps` rounds. A repetition runs its workload as many whole times as fit in
+    /// [`MIN_REPETITION`] (at least once); the clock is read after every pass, because the
+    /// thread CPU clock only advances at scheduler ticks.
+    fn run(&mut self, reps: usize) {
+        for round in 0..reps {
+            for job in &mut self.jobs {
+                let start = self.clock.now();
+                let mut iterations = 0u32;
+                let mut secs = 0.0;
+                while iterations == 0 || secs < MIN_REPETITION.as_secs_f64() {
+                    assert_eq!((job.work)(), job.expected, "a workload must give the same events every time");
+                    iterations += 1;
+                    secs = self.clock.now() - start;
+                }
+                let passes = f64::from(iterations);
+                job.measured.mb_per_s.push(job.bytes as f64 * passes / secs / 1e6);
+                job.measured.frames_per_s.push(job.expected.frames as f64 * passes / secs);
+            }
+            eprintln!("round {} of {reps}", round + 1);
+        }
+    }
+
+    fn get(&self, id: JobId) -> &Measured {
+        &self.jobs[id.0].measured
+    }
 }
 
 /// The real implementation's figure (MB/s) and the target (MB/s, whole input) of issue #6.
@@ -163,57 +207,34 @@ fn assert_coverage(name: &str, bytes: &[u8], ranges: &[std::ops::Range<usize>], 
     }
 }
 
-/// For each checksummed workload: the rate (MB/s of input) at which its frames' checksums
-/// alone are computed, next to the whole-input decoding rate and the target. The checksums
-/// are checked against the frames' own as they are collected (the coverage is right).
-fn checksum_ceilings(w: &mut String, clock: Clock, reps: usize, selected: &dyn Fn(&str) -> bool) {
-    writeln!(
-        w,
-        "\nThe checksums alone: every frame's CRC computed with this crate's routine (`crc::crc16`, \
-         `crc::crc8`: the `crc` crate's slice-by-16 tables) over exactly the bytes it covers, frame \
-         after frame, in MB/s of the workload's input (vectordebug's CRC covers the COBS-decoded \
-         packet, decoded beforehand here and taken in one piece, which is cheaper than the \
-         decoder's block by block). A decoder that checks every frame with these routines \
-         cannot be faster; the decoding rate beside it (whole input) is measured again in the \
-         same run. powerscope r1 is not listed: its sample frames take a CRC shortcut of their \
-         own (17 independent table lookups), and its bound is the work per frame.\n"
-    )
-    .unwrap();
-    writeln!(
-        w,
-        "| workload | checksums alone, MB/s (median) | decoding, MB/s (median) | decoding / checksums | target, MB/s |"
-    )
-    .unwrap();
-    writeln!(w, "|---|---:|---:|---:|---:|").unwrap();
-    for input in workloads::clean_inputs().into_iter().filter(|i| selected(&i.name)) {
-        let Some((bytes, ranges, is_crc16)) = checksummed_bytes(input.which, &input.bytes) else { continue };
+/// The checksums of one workload's frames, to be computed alone.
+struct Checksums {
+    bytes: Vec<u8>,
+    ranges: Vec<std::ops::Range<usize>>,
+    is_crc16: bool,
+}
+
+impl Checksums {
+    /// For a checksummed workload, its frames' covered bytes, checked against the frames'
+    /// own checksums (the coverage is right); `None` for the others.
+    fn of(input: &workloads::Input) -> Option<Checksums> {
+        let (bytes, ranges, is_crc16) = checksummed_bytes(input.which, &input.bytes)?;
         assert_coverage(&input.name, &bytes, &ranges, is_crc16);
-        let checksums = || {
-            let mut acc = 0u64;
-            for r in &ranges {
-                let covered = std::hint::black_box(&bytes[r.clone()]);
-                acc = acc.wrapping_add(if is_crc16 {
-                    u64::from(serial_dialects::crc::crc16(covered))
-                } else {
-                    u64::from(serial_dialects::crc::crc8(covered))
-                });
-            }
-            Counts { frames: ranges.len() as u64, errors: 0, bytes: acc }
-        };
-        let alone = measure(clock, reps, input.bytes.len(), checksums);
-        let decoding = measure(clock, reps, input.bytes.len(), || decode_slice(input.which, &input.bytes));
-        let (alone, decoding) = (median(&alone.mb_per_s), median(&decoding.mb_per_s));
-        writeln!(
-            w,
-            "| {} | {} | {} | {:.0} % | {} |",
-            input.name,
-            fmt_rate(alone),
-            fmt_rate(decoding),
-            100.0 * decoding / alone,
-            fmt_rate(reference(input.which).1)
-        )
-        .unwrap();
-        eprintln!("checksums {}", input.name);
+        Some(Checksums { bytes, ranges, is_crc16 })
+    }
+
+    /// Every frame's checksum, one after the other.
+    fn compute(&self) -> Counts {
+        let mut acc = 0u64;
+        for r in &self.ranges {
+            let covered = std::hint::black_box(&self.bytes[r.clone()]);
+            acc = acc.wrapping_add(if self.is_crc16 {
+                u64::from(serial_dialects::crc::crc16(covered))
+            } else {
+                u64::from(serial_dialects::crc::crc8(covered))
+            });
+        }
+        Counts { frames: self.ranges.len() as u64, errors: 0, bytes: acc }
     }
 }
 
@@ -331,6 +352,70 @@ fn main() {
     let selected = |name: &str| name.contains(only.as_str());
     let started = Instant::now();
 
+    // Every input first, then every workload measured together (see `Bench`).
+    let clean: Vec<_> = workloads::clean_inputs().into_iter().filter(|i| selected(&i.name)).collect();
+    let encode: Vec<_> = workloads::encode_inputs().into_iter().filter(|i| selected(&i.name)).collect();
+    let garbage: Vec<_> = workloads::garbage_inputs().into_iter().filter(|i| selected(&i.name)).collect();
+    let checksums: Vec<_> = clean.iter().map(Checksums::of).collect();
+    let data = workloads::clean_inputs().swap_remove(0).bytes;
+    let zero_free: Vec<u8> = data.iter().map(|&b| b | 1).collect();
+    let primitives: Vec<Primitive> = vec![
+        (
+            "CRC-16/CCITT-FALSE (`serial_dialects::crc::crc16`)",
+            Box::new(|| Counts {
+                frames: u64::from(serial_dialects::crc::crc16(std::hint::black_box(&data))),
+                ..Counts::default()
+            }),
+        ),
+        (
+            "CRC-8/SMBUS (`serial_dialects::crc::crc8`)",
+            Box::new(|| Counts {
+                frames: u64::from(serial_dialects::crc::crc8(std::hint::black_box(&data))),
+                ..Counts::default()
+            }),
+        ),
+        (
+            "`memchr::memchr` (no match)",
+            Box::new(|| Counts {
+                frames: memchr::memchr(0, std::hint::black_box(&zero_free)).map_or(0, |i| i as u64),
+                ..Counts::default()
+            }),
+        ),
+    ];
+    let primitives: Vec<_> = primitives.into_iter().filter(|(name, _)| selected(name)).collect();
+
+    let mut bench = Bench::new(clock);
+    let decoding: Vec<_> = clean
+        .iter()
+        .map(|input| {
+            let whole = bench.add(input.bytes.len(), || decode_slice(input.which, &input.bytes));
+            let chunked = bench.add(input.bytes.len(), || decode_stream(input.which, &input.bytes, SMALL_CHUNK));
+            assert_eq!(
+                decode_slice(input.which, &input.bytes),
+                decode_stream(input.which, &input.bytes, SMALL_CHUNK),
+                "{}: both drivers give the same events",
+                input.name
+            );
+            (whole, chunked)
+        })
+        .collect();
+    let encoding: Vec<_> = encode
+        .iter()
+        .map(|input| {
+            let mut out = vec![0u8; workloads::CAPACITY];
+            bench.add(input.bytes, move || workloads::encode_all(input, &mut out))
+        })
+        .collect();
+    let garbage_ids: Vec<_> =
+        garbage.iter().map(|input| bench.add(input.bytes.len(), || decode_slice(input.which, &input.bytes))).collect();
+    let primitive_ids: Vec<_> = primitives.iter().map(|(_, work)| bench.add(data.len(), work)).collect();
+    let checksum_ids: Vec<_> = clean
+        .iter()
+        .zip(&checksums)
+        .map(|(input, c)| c.as_ref().map(|c| bench.add(input.bytes.len(), || c.compute())))
+        .collect();
+    bench.run(reps);
+
     let mut doc = String::new();
     let w = &mut doc;
     writeln!(w, "# Performance\n").unwrap();
@@ -348,7 +433,9 @@ fn main() {
     writeln!(
         w,
         "Every figure is the median of {reps} repetitions (each at least {} ms of whole passes over \
-         the input) with the spread (min–max) beside it. MB/s are 10⁶ input bytes per second. \
+         the input) with the spread (min–max) beside it. The repetitions are taken in rounds: \
+         each round measures every workload of the report once, so that a slow spell of this \
+         shared machine weighs on all figures alike. MB/s are 10⁶ input bytes per second. \
          \"Whole\" is a `SliceDecoder` over the whole input (zero-copy); \"64-byte\" is a \
          `StreamDecoder<_, {}>` fed with `push`/`next` in 64-byte chunks. Every event (typed \
          message or error) is consumed (`black_box`), as the CLI would before writing JSON.\n",
@@ -374,18 +461,10 @@ fn main() {
     )
     .unwrap();
     writeln!(w, "|---|---|---:|---:|---:|---:|---:|---:|---|").unwrap();
-    for input in workloads::clean_inputs().into_iter().filter(|i| selected(&i.name)) {
-        let bytes = input.bytes.len();
-        let whole = measure(clock, reps, bytes, || decode_slice(input.which, &input.bytes));
-        let chunked = measure(clock, reps, bytes, || decode_stream(input.which, &input.bytes, SMALL_CHUNK));
-        assert_eq!(
-            decode_slice(input.which, &input.bytes),
-            decode_stream(input.which, &input.bytes, SMALL_CHUNK),
-            "{}: both drivers give the same events",
-            input.name
-        );
+    for (input, &(whole, chunked)) in clean.iter().zip(&decoding) {
         let (real, target) = reference(input.which);
-        for (feeding, m, target) in [("whole", &whole, target), ("64-byte", &chunked, target / 2.0)] {
+        for (feeding, m, target) in [("whole", bench.get(whole), target), ("64-byte", bench.get(chunked), target / 2.0)]
+        {
             let mb = median(&m.mb_per_s);
             let (real_text, times) = match real {
                 Some((figure, text)) => (text.to_string(), format!("{:.1}×", mb / figure)),
@@ -403,7 +482,6 @@ fn main() {
             )
             .unwrap();
         }
-        eprintln!("decoded {}", input.name);
     }
 
     writeln!(w, "\n## Encoding\n").unwrap();
@@ -415,9 +493,8 @@ fn main() {
     .unwrap();
     writeln!(w, "| workload | MB/s (median) | MB/s (min–max) | frames/s (median) |").unwrap();
     writeln!(w, "|---|---:|---:|---:|").unwrap();
-    let mut out = vec![0u8; workloads::CAPACITY];
-    for input in workloads::encode_inputs().into_iter().filter(|i| selected(&i.name)) {
-        let m = measure(clock, reps, input.bytes, || workloads::encode_all(&input, &mut out));
+    for (input, &id) in encode.iter().zip(&encoding) {
+        let m = bench.get(id);
         writeln!(
             w,
             "| {} | {} | {} | {} |",
@@ -427,7 +504,6 @@ fn main() {
             fmt_count(median(&m.frames_per_s))
         )
         .unwrap();
-        eprintln!("encoded {}", input.name);
     }
 
     writeln!(w, "\n## Garbage-heavy input\n").unwrap();
@@ -442,10 +518,9 @@ fn main() {
     .unwrap();
     writeln!(w, "| workload | MB/s (median) | MB/s (min–max) | frames/s (median) | errors per MB |").unwrap();
     writeln!(w, "|---|---:|---:|---:|---:|").unwrap();
-    for input in workloads::garbage_inputs().into_iter().filter(|i| selected(&i.name)) {
-        let bytes = input.bytes.len();
-        let m = measure(clock, reps, bytes, || decode_slice(input.which, &input.bytes));
-        let counts = decode_slice(input.which, &input.bytes);
+    for (input, &id) in garbage.iter().zip(&garbage_ids) {
+        let m = bench.get(id);
+        let errors = bench.jobs[id.0].expected.errors;
         writeln!(
             w,
             "| {} | {} | {} | {} | {:.0} |",
@@ -453,10 +528,9 @@ fn main() {
             fmt_rate(median(&m.mb_per_s)),
             spread(&m.mb_per_s),
             fmt_count(median(&m.frames_per_s)),
-            counts.errors as f64 / (bytes as f64 / 1e6)
+            errors as f64 / (input.bytes.len() as f64 / 1e6)
         )
         .unwrap();
-        eprintln!("garbage {}", input.name);
     }
     writeln!(w, "\n## Limits on this machine\n").unwrap();
     writeln!(
@@ -469,60 +543,83 @@ fn main() {
     .unwrap();
     writeln!(w, "| primitive | MB/s (median) | MB/s (min–max) |").unwrap();
     writeln!(w, "|---|---:|---:|").unwrap();
-    let data = workloads::clean_inputs().swap_remove(0).bytes;
-    let zero_free: Vec<u8> = data.iter().map(|&b| b | 1).collect();
-    let primitives: [(&str, &dyn Fn() -> Counts); 3] = [
-        ("CRC-16/CCITT-FALSE (`serial_dialects::crc::crc16`)", &|| Counts {
-            frames: u64::from(serial_dialects::crc::crc16(std::hint::black_box(&data))),
-            ..Counts::default()
-        }),
-        ("CRC-8/SMBUS (`serial_dialects::crc::crc8`)", &|| Counts {
-            frames: u64::from(serial_dialects::crc::crc8(std::hint::black_box(&data))),
-            ..Counts::default()
-        }),
-        ("`memchr::memchr` (no match)", &|| Counts {
-            frames: memchr::memchr(0, std::hint::black_box(&zero_free)).map_or(0, |i| i as u64),
-            ..Counts::default()
-        }),
-    ];
-    for (name, work) in primitives.into_iter().filter(|(name, _)| selected(name)) {
-        let m = measure(clock, reps, data.len(), work);
+    for ((name, _), &id) in primitives.iter().zip(&primitive_ids) {
+        let m = bench.get(id);
         writeln!(w, "| {name} | {} | {} |", fmt_rate(median(&m.mb_per_s)), spread(&m.mb_per_s)).unwrap();
     }
 
-    checksum_ceilings(w, clock, reps, &selected);
+    writeln!(
+        w,
+        "\nThe checksums alone: every frame's CRC computed with this crate's routine (`crc::crc16`, \
+         `crc::crc8`: the `crc` crate's slice-by-16 tables) over exactly the bytes it covers, frame \
+         after frame, in MB/s of the workload's input (vectordebug's CRC covers the COBS-decoded \
+         packet, decoded beforehand here and taken in one piece, which is cheaper than the \
+         decoder's block by block). A decoder that checks every frame with these routines \
+         cannot be faster. Beside it, the whole-input decoding rate of the first table, \
+         measured in the same rounds. powerscope r1 is not listed: its sample frames take a CRC \
+         shortcut of their own (17 independent table lookups), and its bound is the work per \
+         frame.\n"
+    )
+    .unwrap();
+    writeln!(
+        w,
+        "| workload | checksums alone, MB/s (median) | decoding, MB/s (median) | decoding / checksums | target, MB/s |"
+    )
+    .unwrap();
+    writeln!(w, "|---|---:|---:|---:|---:|").unwrap();
+    for ((input, &(whole, _)), id) in clean.iter().zip(&decoding).zip(&checksum_ids) {
+        let Some(id) = *id else { continue };
+        let (alone, decoding) = (median(&bench.get(id).mb_per_s), median(&bench.get(whole).mb_per_s));
+        writeln!(
+            w,
+            "| {} | {} | {} | {:.0} % | {} |",
+            input.name,
+            fmt_rate(alone),
+            fmt_rate(decoding),
+            100.0 * decoding / alone,
+            fmt_rate(reference(input.which).1)
+        )
+        .unwrap();
+    }
 
     writeln!(w, "\n## What bounds each figure\n").unwrap();
     writeln!(
         w,
-        "* The checksummed dialects compute each frame's CRC once (the drivers call \
-         `Dialect::decode_scanned` with the bytes the scanner has checked), so pmu30, \
-         vectordebug and powerscope r1 cannot decode faster than the CRC-16 row above, and \
-         ascii-crc8 not faster than the CRC-8 row. Issue #6's targets assume a 3.9 GB/s \
-         slice-by-16 CRC-16; where the row above is lower, the 1.5 GB/s targets (pmu30, \
-         vectordebug) leave less time per byte for everything else than the CRC itself \
-         takes. Counted with callgrind (instructions, which do not vary with the machine's \
-         load): the CRC is about half of the decoding work of pmu30 and vectordebug.\n\
+        "Instruction counts below are callgrind's, over the same inputs (they do not vary with \
+         the machine's load, unlike the times above).\n\n\
+         * The checksummed dialects compute each frame's CRC once (the drivers call \
+         `Dialect::decode_scanned` with the bytes the scanner has checked). The \
+         checksums-alone table above is their ceiling with the `crc` crate's tables: on this \
+         machine the CRC-16 of pmu30's and vectordebug's frames alone runs at about 1.8-2.0 \
+         GB/s of input, so the 1.5 GB/s targets, which assume a 3.9 GB/s slice-by-16, would \
+         leave everything else (finding the frames, parsing them, building the events) about a \
+         third of the time the CRC takes. The slice-by-16 loop is bound by loads (two per \
+         byte: the byte and its table entry); variants that load words and split them with \
+         shifts ran slower here.\n\
          * pmu30 telemetry (121-byte frames, about 630 instructions each): the CRC over 120 \
-         bytes about 330, the typed parse (30 channel states through a table, 30 values) \
-         about 110, the scanner about 50, the driver and the copy of the event the rest.\n\
-         * vectordebug (2.8 KB packets, about 5.3 instructions per byte): the scanner walks \
-         each packet's COBS blocks once, feeding the CRC (about 3 per byte) and reading the \
-         header and every record's `seq`, which `decode_scanned` reuses; the delimiter is \
-         found with `memchr`.\n\
+         bytes about 260, the typed parse (30 channel states through a table, 30 values) \
+         about 110, the scanner about 50, the driver, the copy of the 168-byte event and the \
+         consuming loop the rest.\n\
+         * vectordebug (2.8 KB packets, about 5.0 instructions per byte whole, 7.3 in 64-byte \
+         chunks): one walk over each packet's COBS blocks feeds the CRC (about 2.4 per byte) \
+         and reads the header and every record's `seq`, which `decode_scanned` reuses; the \
+         delimiter is found with `memchr`, and a packet arriving in chunks is searched for \
+         it once (inline, 16 bytes at a time).\n\
          * Every event is a value of `Event<Frame, Error>`: {} bytes for pmu30, {} for \
          vectordebug, {} for plot (a decoded help table is boxed under `alloc`), {} for \
          ascii-crc8 and {} for powerscope. Small frames are bound by the work per event, not \
-         by the bytes: a plot 3-channel data frame (8 bytes) is about 66 instructions, a \
-         powerscope r1 sample (25 bytes) about 185 (the scan about 60, of which the CRC about \
-         40; the parse and gap check about 60; the driver and the event the rest); powerscope r1 at \
-         1 GB/s would need 40 M frames/s, 25 ns per frame.\n\
+         by the bytes: a plot 3-channel data frame (8 bytes) is about 60 instructions (plot's \
+         own scan and decode about 17, the consuming loop about 15, the driver the rest), and \
+         its loop runs at about 34 cycles per frame, bound by the chain from the position to \
+         the next frame's COUNT byte to its length; a powerscope r1 sample (25 bytes) is \
+         about 148 (the scan about 46, of which the CRC's 17 independent lookups about 36; \
+         the parse and gap check about 50; the driver, the event and the loop the rest). \
+         powerscope r1 at 1 GB/s would need 40 M frames/s, 25 ns (50 cycles) per frame.\n\
          * `StreamDecoder` copies each pushed chunk into its buffer once and moves the \
          unconsumed tail to the front only when a push does not fit behind it (at most once \
          per buffer's worth of input); vectordebug's scanner resumes its delimiter search \
-         where it stopped, so a packet arriving in 64-byte chunks is searched once, and a \
-         scanner that has read a frame's length (pmu30) tells the driver not to scan again \
-         before the frame is complete (`Dialect::needed`). \
+         where it stopped, and a scanner that has read a frame's length (pmu30) tells the \
+         driver not to scan again before the frame is complete (`Dialect::needed`). \
          `SliceDecoder` copies nothing: frames borrow from the input.",
         size_of::<serial_dialects::stream::EventOf<'static, serial_dialects::pmu30::Pmu30>>(),
         size_of::<serial_dialects::stream::EventOf<'static, serial_dialects::vectordebug::VectorDebug>>(),
