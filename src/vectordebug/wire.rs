@@ -49,8 +49,10 @@ fn cobs_structure_with(c: &[u8], find_zeros: bool) -> Result<Structure, CobsErro
         }
         let end = i + code;
         let Some(block) = c.get(i + 1..end) else { return Err(CobsError::Overrun { at: i }) };
-        if find_zeros && let Some(z) = memchr::memchr(0, block) {
-            return Err(CobsError::ZeroByte { at: i + 1 + z });
+        if find_zeros {
+            if let Some(z) = memchr::memchr(0, block) {
+                return Err(CobsError::ZeroByte { at: i + 1 + z });
+            }
         }
         if code == 1 && end == c.len() && previous_full {
             return Err(CobsError::NonCanonical { at: i });
