@@ -608,13 +608,17 @@ fn main() {
          * Every event is a value of `Event<Frame, Error>`: {} bytes for pmu30, {} for \
          vectordebug, {} for plot (a decoded help table is boxed under `alloc`), {} for \
          ascii-crc8 and {} for powerscope. Small frames are bound by the work per event, not \
-         by the bytes: a plot 3-channel data frame (8 bytes) is about 60 instructions (plot's \
-         own scan and decode about 17, the consuming loop about 15, the driver the rest), and \
-         its loop runs at about 34 cycles per frame, bound by the chain from the position to \
-         the next frame's COUNT byte to its length; a powerscope r1 sample (25 bytes) is \
-         about 148 (the scan about 46, of which the CRC's 17 independent lookups about 36; \
-         the parse and gap check about 50; the driver, the event and the loop the rest). \
-         powerscope r1 at 1 GB/s would need 40 M frames/s, 25 ns (50 cycles) per frame.\n\
+         by the bytes: a plot 3-channel data frame (8 bytes) is about 54 instructions (plot's \
+         own scan and decode about 17, the consuming loop about 15, the driver the rest); a \
+         powerscope r1 sample (25 bytes) about 163 (the scan about 46, of which the CRC's 17 \
+         independent lookups about 36; the parse and gap check about 50; the driver, the \
+         event and the loop the rest). Instruction counts are not the whole story for such \
+         frames: moving a decoded frame out of a `Result` into the event's `Item` made the \
+         compiler copy it through the stack in pieces that defeat store forwarding, which \
+         stalled every frame (plot 3-channel ran at half its present speed; powerscope r1 is \
+         faster now with more instructions); pmu30, plot and powerscope build the `Item` directly \
+         (`Dialect::decode_scanned_item`). A copy of the powerscope message's padding \
+         through the stack of this kind remains. powerscope r1 at 1 GB/s would need 40 M frames/s, 25 ns (50 cycles) per frame.\n\
          * `StreamDecoder` copies each pushed chunk into its buffer once and moves the \
          unconsumed tail to the front only when a push does not fit behind it (at most once \
          per buffer's worth of input); vectordebug's scanner resumes its delimiter search \

@@ -72,10 +72,23 @@ pub trait Dialect {
 
     /// [`decode`](Dialect::decode) for the bytes that `scan` has just returned as
     /// `Frame(n)`: what the scanner checked on exactly these bytes (a checksum) need not be
-    /// checked again. The drivers call this one; given other bytes it may accept a frame
-    /// whose checksum does not match (it never panics). The default calls `decode`.
+    /// checked again. The drivers call it (through
+    /// [`decode_scanned_item`](Dialect::decode_scanned_item)); given other bytes it may
+    /// accept a frame whose checksum does not match (it never panics). The default calls
+    /// `decode`.
     fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<Self::Frame<'a>, Self::Error> {
         self.decode(frame)
+    }
+
+    /// [`decode_scanned`](Dialect::decode_scanned) as the [`Item`] of the event the drivers
+    /// build from it; the drivers call this one. The default converts `decode_scanned`'s
+    /// result. A dialect whose common frame is decoded inline overrides it and builds the
+    /// `Item` directly (with `decode_scanned` converting back): moving a frame out of a
+    /// `Result` into an `Item` made the compiler copy it through the stack, in pieces that
+    /// defeat store forwarding, which stalled the loop on every small frame.
+    #[inline(always)]
+    fn decode_scanned_item<'a>(&mut self, frame: &'a [u8]) -> Item<Self::Frame<'a>, Self::Error> {
+        self.decode_scanned(frame).into()
     }
 
     /// After [`scan`](Dialect::scan) answered `NeedMore` for `buf` (not at the end of the
@@ -106,6 +119,26 @@ pub enum Item<F, E> {
     Frame(F),
     /// Rejected bytes and why.
     Error(E),
+}
+
+impl<F, E> From<Result<F, E>> for Item<F, E> {
+    #[inline(always)]
+    fn from(result: Result<F, E>) -> Self {
+        match result {
+            Ok(frame) => Item::Frame(frame),
+            Err(e) => Item::Error(e),
+        }
+    }
+}
+
+impl<F, E> From<Item<F, E>> for Result<F, E> {
+    #[inline(always)]
+    fn from(item: Item<F, E>) -> Self {
+        match item {
+            Item::Frame(frame) => Ok(frame),
+            Item::Error(e) => Err(e),
+        }
+    }
 }
 
 /// One decoded frame or one rejected run of bytes, with where it lies in the input.
@@ -200,14 +233,14 @@ fn step<'a, D: Dialect>(
             let bytes = &buf[..n];
             // The whole event is built in each arm: a separate `item` made the compiler copy
             // a (possibly large) frame twice, into the item and then into the event.
-            match dialect.decode_scanned(bytes) {
-                Ok(frame) => {
+            match dialect.decode_scanned_item(bytes) {
+                Item::Frame(frame) => {
                     stats.count_frame(n);
                     stats.lost_frames = dialect.lost_frames();
                     consume(n);
                     Some(Event { offset, len: n, item: Item::Frame(frame) })
                 }
-                Err(e) => {
+                Item::Error(e) => {
                     stats.count_error(e.kind(), n);
                     consume(n);
                     Some(Event { offset, len: n, item: Item::Error(e) })

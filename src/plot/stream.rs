@@ -11,7 +11,7 @@ use super::frame::{
 use super::help::{CommandList, DEFAULT_MARKER, HelpParser, LINE_CAPACITY};
 use super::message::{Data, Labels, Message, Text};
 use super::text::TextState;
-use crate::stream::{Dialect, Scan};
+use crate::stream::{Dialect, Item, Scan};
 
 /// Settings of the plot scanner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,6 +115,26 @@ impl fmt::Debug for Plot {
 }
 
 impl Plot {
+    /// [`Dialect::decode_scanned`] for every frame but one found by the data-frame fast path:
+    /// out of line, so that the drivers' loop holds only that path.
+    #[inline(never)]
+    fn decode_scanned_other<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
+        if matches!(self.pending, Pending::Frame) {
+            match frame {
+                [DATA_START, _, payload @ ..] => {
+                    self.set_pending(Pending::FrameStart);
+                    return Ok(Message::Data(Data::from_checked(payload)));
+                }
+                [LABEL_START, count, payload @ ..] => {
+                    self.set_pending(Pending::FrameStart);
+                    return Ok(Message::Label(Labels::from_checked(*count, payload)));
+                }
+                _ => {}
+            }
+        }
+        self.decode(frame)
+    }
+
     /// A scanner with the given settings.
     pub fn new(config: Config) -> Self {
         Plot {
@@ -307,30 +327,21 @@ impl Dialect for Plot {
 
     /// Frames that `scan` has just checked are not checked again: the bytes are exactly the
     /// frame, so the values or entries are the bytes after the header.
-    #[inline]
-    fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
+    #[inline(always)]
+    fn decode_scanned_item<'a>(&mut self, frame: &'a [u8]) -> Item<Message<'a>, Error> {
         // The state first and nothing else before it: the drivers reach this call from every
         // `Scan::Frame` of `scan`, and the fast path's known `FrameStart` (`fast_max` above a
         // COUNT - 1) then lets the compiler jump from the fast path straight here, where
         // `frame` (2 + 2 × COUNT bytes) holds the header. Testing the length first kept both
         // tests at the merge. (With `max_channels` 0, `FrameStart` never reaches this call.)
         if self.fast_max != 0 {
-            return Ok(Message::Data(Data::from_checked(frame.split_at(frame.len().min(2)).1)));
+            return Item::Frame(Message::Data(Data::from_checked(frame.split_at(frame.len().min(2)).1)));
         }
-        if matches!(self.pending, Pending::Frame) {
-            match frame {
-                [DATA_START, _, payload @ ..] => {
-                    self.set_pending(Pending::FrameStart);
-                    return Ok(Message::Data(Data::from_checked(payload)));
-                }
-                [LABEL_START, count, payload @ ..] => {
-                    self.set_pending(Pending::FrameStart);
-                    return Ok(Message::Label(Labels::from_checked(*count, payload)));
-                }
-                _ => {}
-            }
-        }
-        self.decode(frame)
+        self.decode_scanned_other(frame).into()
+    }
+
+    fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
+        self.decode_scanned_item(frame).into()
     }
 
     fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {

@@ -2,9 +2,10 @@
 
 use super::error::{Error, Needed};
 use super::frame::{self, CRC_LEN, CrcCoverage, DEFAULT_MAX_PAYLOAD, Frame, OVERHEAD, START};
-use super::message::Message;
+use super::message::{Message, MsgType};
+use super::telemetry::{TELEMETRY_LEN, TelemetryPacket};
 use crate::crc;
-use crate::stream::{Dialect, Scan, rejection_extent};
+use crate::stream::{Dialect, Item, Scan, rejection_extent};
 
 /// Decoder and encoder settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -148,23 +149,41 @@ impl Dialect for Pmu30 {
 
     /// The scanner checked these bytes' CRC and LENGTH: when they are exactly the frame
     /// LENGTH announces (always, from the drivers), the payload is read at once, without
-    /// the frame view's checks; anything else takes the checked path.
-    fn decode_scanned<'a>(&mut self, bytes: &'a [u8]) -> Result<Message<'a>, Error> {
+    /// the frame view's checks; anything else takes the checked path. A TELEMETRY_DATA
+    /// frame (nearly all of a running device's traffic) becomes its item directly, as
+    /// [`Message::parse_payload`] would parse it.
+    #[inline(always)]
+    fn decode_scanned_item<'a>(&mut self, bytes: &'a [u8]) -> Item<Message<'a>, Error> {
         if let [START, lo, hi, msg_id, payload @ .., _, _] = bytes {
             let length = usize::from(u16::from_le_bytes([*lo, *hi]));
             if length == payload.len() && length <= self.config.max_payload {
-                return Message::parse_payload(*msg_id, payload);
+                if *msg_id == MsgType::TelemetryData.id() {
+                    if let Ok(telemetry) = <&[u8; TELEMETRY_LEN]>::try_from(payload) {
+                        return Item::Frame(Message::TelemetryData(TelemetryPacket::parse(telemetry)));
+                    }
+                }
+                return Message::parse_payload(*msg_id, payload).into();
             }
         }
-        let frame = Frame::new_unchecked(bytes);
-        frame.check_len()?;
-        self.message(&frame)
+        self.decode_scanned_checked(bytes).into()
+    }
+
+    fn decode_scanned<'a>(&mut self, bytes: &'a [u8]) -> Result<Message<'a>, Error> {
+        self.decode_scanned_item(bytes).into()
     }
 
     fn reset(&mut self) {}
 }
 
 impl Pmu30 {
+    /// [`Dialect::decode_scanned`] for bytes that are not exactly the frame their LENGTH
+    /// announces (never from the drivers): the frame view's checks.
+    fn decode_scanned_checked<'a>(&self, bytes: &'a [u8]) -> Result<Message<'a>, Error> {
+        let frame = Frame::new_unchecked(bytes);
+        frame.check_len()?;
+        self.message(&frame)
+    }
+
     /// The message of a frame whose length (and CRC) were checked.
     fn message<'a>(&self, frame: &Frame<&'a [u8]>) -> Result<Message<'a>, Error> {
         let length = usize::from(frame.length());

@@ -1,6 +1,6 @@
 //! The scanner: `impl Dialect for PowerScope`.
 
-use crate::stream::{Dialect, Scan, rejection_extent};
+use crate::stream::{Dialect, Item, Scan, rejection_extent};
 
 use super::error::Error;
 use super::frame::Frame;
@@ -263,14 +263,18 @@ impl Dialect for PowerScope {
     /// case, a sample frame (so that the event is built in place, without a call, stack
     /// frame and saved registers); every other frame is decoded out of line.
     #[inline(always)]
-    fn decode_scanned<'a>(&mut self, bytes: &'a [u8]) -> Result<Message<'a>, Error> {
-        if self.revision() == Revision::R1
-            && let Some(mut stream) = sample::parse(bytes)
-        {
-            stream.gap = self.gaps.observe(stream.packet.runtime_id(), stream.seq);
-            return Ok(Message::R1(r1::Message::Stream(stream)));
+    fn decode_scanned_item<'a>(&mut self, bytes: &'a [u8]) -> Item<Message<'a>, Error> {
+        if self.revision() == Revision::R1 {
+            if let Some(mut stream) = sample::parse(bytes) {
+                stream.gap = self.gaps.observe(stream.packet.runtime_id(), stream.seq);
+                return Item::Frame(Message::R1(r1::Message::Stream(stream)));
+            }
         }
-        self.decode_scanned_other(bytes)
+        self.decode_scanned_other(bytes).into()
+    }
+
+    fn decode_scanned<'a>(&mut self, bytes: &'a [u8]) -> Result<Message<'a>, Error> {
+        self.decode_scanned_item(bytes).into()
     }
 
     fn lost_frames(&self) -> u64 {
