@@ -11,7 +11,9 @@ use super::frame::{
 use super::help::{CommandList, DEFAULT_MARKER, HelpParser, LINE_CAPACITY};
 use super::message::{Data, Labels, Message, Text};
 use super::text::TextState;
-use crate::stream::{Dialect, Item, Scan};
+#[cfg(feature = "fast-crc")]
+use crate::stream::Item;
+use crate::stream::{Dialect, Scan};
 
 /// Settings of the plot scanner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,9 +117,20 @@ impl fmt::Debug for Plot {
 }
 
 impl Plot {
+    /// The values of a data frame found by `scan`'s fast path; `None` for other frames.
+    #[inline(always)]
+    fn fast_path_data<'a>(&self, frame: &'a [u8]) -> Option<Data<'a>> {
+        // The state first and nothing else before it: the drivers reach this call from every
+        // `Scan::Frame` of `scan`, and the fast path's known `FrameStart` (`fast_max` above a
+        // COUNT - 1) then lets the compiler jump from the fast path straight here, where
+        // `frame` (2 + 2 × COUNT bytes) holds the header. Testing the length first kept both
+        // tests at the merge. (With `max_channels` 0, `FrameStart` never reaches this call.)
+        (self.fast_max != 0).then(|| Data::from_checked(frame.split_at(frame.len().min(2)).1))
+    }
+
     /// [`Dialect::decode_scanned`] for every frame but one found by the data-frame fast path:
-    /// out of line, so that the drivers' loop holds only that path.
-    #[inline(never)]
+    /// out of line on hosts, so that the drivers' loop holds only that path.
+    #[cfg_attr(feature = "fast-crc", inline(never))]
     fn decode_scanned_other<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
         if matches!(self.pending, Pending::Frame) {
             match frame {
@@ -327,21 +340,23 @@ impl Dialect for Plot {
 
     /// Frames that `scan` has just checked are not checked again: the bytes are exactly the
     /// frame, so the values or entries are the bytes after the header.
-    #[inline(always)]
-    fn decode_scanned_item<'a>(&mut self, frame: &'a [u8]) -> Item<Message<'a>, Error> {
-        // The state first and nothing else before it: the drivers reach this call from every
-        // `Scan::Frame` of `scan`, and the fast path's known `FrameStart` (`fast_max` above a
-        // COUNT - 1) then lets the compiler jump from the fast path straight here, where
-        // `frame` (2 + 2 × COUNT bytes) holds the header. Testing the length first kept both
-        // tests at the merge. (With `max_channels` 0, `FrameStart` never reaches this call.)
-        if self.fast_max != 0 {
-            return Item::Frame(Message::Data(Data::from_checked(frame.split_at(frame.len().min(2)).1)));
+    #[inline]
+    fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
+        match self.fast_path_data(frame) {
+            Some(data) => Ok(Message::Data(data)),
+            None => self.decode_scanned_other(frame),
         }
-        self.decode_scanned_other(frame).into()
     }
 
-    fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
-        self.decode_scanned_item(frame).into()
+    /// [`decode_scanned`](Dialect::decode_scanned) with a fast-path data frame's item built
+    /// directly (host builds, where the drivers call this).
+    #[cfg(feature = "fast-crc")]
+    #[inline(always)]
+    fn decode_scanned_item<'a>(&mut self, frame: &'a [u8]) -> Item<Message<'a>, Error> {
+        match self.fast_path_data(frame) {
+            Some(data) => Item::Frame(Message::Data(data)),
+            None => self.decode_scanned_other(frame).into(),
+        }
     }
 
     fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {

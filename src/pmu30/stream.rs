@@ -2,10 +2,15 @@
 
 use super::error::{Error, Needed};
 use super::frame::{self, CRC_LEN, CrcCoverage, DEFAULT_MAX_PAYLOAD, Frame, OVERHEAD, START};
-use super::message::{Message, MsgType};
+use super::message::Message;
+#[cfg(feature = "fast-crc")]
+use super::message::MsgType;
+#[cfg(feature = "fast-crc")]
 use super::telemetry::{TELEMETRY_LEN, TelemetryPacket};
 use crate::crc;
-use crate::stream::{Dialect, Item, Scan, rejection_extent};
+#[cfg(feature = "fast-crc")]
+use crate::stream::Item;
+use crate::stream::{Dialect, Scan, rejection_extent};
 
 /// Decoder and encoder settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -149,33 +154,50 @@ impl Dialect for Pmu30 {
 
     /// The scanner checked these bytes' CRC and LENGTH: when they are exactly the frame
     /// LENGTH announces (always, from the drivers), the payload is read at once, without
-    /// the frame view's checks; anything else takes the checked path. A TELEMETRY_DATA
-    /// frame (nearly all of a running device's traffic) becomes its item directly, as
-    /// [`Message::parse_payload`] would parse it.
-    #[inline(always)]
-    fn decode_scanned_item<'a>(&mut self, bytes: &'a [u8]) -> Item<Message<'a>, Error> {
-        if let [START, lo, hi, msg_id, payload @ .., _, _] = bytes {
-            let length = usize::from(u16::from_le_bytes([*lo, *hi]));
-            if length == payload.len() && length <= self.config.max_payload {
-                if *msg_id == MsgType::TelemetryData.id() {
-                    if let Ok(telemetry) = <&[u8; TELEMETRY_LEN]>::try_from(payload) {
-                        return Item::Frame(Message::TelemetryData(TelemetryPacket::parse(telemetry)));
-                    }
-                }
-                return Message::parse_payload(*msg_id, payload).into();
-            }
+    /// the frame view's checks; anything else takes the checked path.
+    fn decode_scanned<'a>(&mut self, bytes: &'a [u8]) -> Result<Message<'a>, Error> {
+        match self.announced_payload(bytes) {
+            Some((msg_id, payload)) => Message::parse_payload(msg_id, payload),
+            None => self.decode_scanned_checked(bytes),
         }
-        self.decode_scanned_checked(bytes).into()
     }
 
-    fn decode_scanned<'a>(&mut self, bytes: &'a [u8]) -> Result<Message<'a>, Error> {
-        self.decode_scanned_item(bytes).into()
+    /// [`decode_scanned`](Dialect::decode_scanned) with a TELEMETRY_DATA frame's item (nearly
+    /// all of a running device's traffic) built directly, as [`Message::parse_payload`]
+    /// would parse it (host builds, where the drivers call this).
+    #[cfg(feature = "fast-crc")]
+    #[inline(always)]
+    fn decode_scanned_item<'a>(&mut self, bytes: &'a [u8]) -> Item<Message<'a>, Error> {
+        match self.announced_payload(bytes) {
+            Some((msg_id, payload)) => match <&[u8; TELEMETRY_LEN]>::try_from(payload) {
+                Ok(telemetry) if msg_id == MsgType::TelemetryData.id() => {
+                    Item::Frame(Message::TelemetryData(TelemetryPacket::parse(telemetry)))
+                }
+                _ => Message::parse_payload(msg_id, payload).into(),
+            },
+            None => self.decode_scanned_checked(bytes).into(),
+        }
     }
 
     fn reset(&mut self) {}
 }
 
 impl Pmu30 {
+    /// MSG_ID and payload of `bytes` when they are exactly the frame their LENGTH announces,
+    /// within the configured limit.
+    #[inline(always)]
+    fn announced_payload<'a>(&self, bytes: &'a [u8]) -> Option<(u8, &'a [u8])> {
+        match bytes {
+            [START, lo, hi, msg_id, payload @ .., _, _]
+                if usize::from(u16::from_le_bytes([*lo, *hi])) == payload.len()
+                    && payload.len() <= self.config.max_payload =>
+            {
+                Some((*msg_id, payload))
+            }
+            _ => None,
+        }
+    }
+
     /// [`Dialect::decode_scanned`] for bytes that are not exactly the frame their LENGTH
     /// announces (never from the drivers): the frame view's checks.
     fn decode_scanned_checked<'a>(&self, bytes: &'a [u8]) -> Result<Message<'a>, Error> {

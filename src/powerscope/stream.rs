@@ -1,6 +1,8 @@
 //! The scanner: `impl Dialect for PowerScope`.
 
-use crate::stream::{Dialect, Item, Scan, rejection_extent};
+#[cfg(feature = "fast-crc")]
+use crate::stream::Item;
+use crate::stream::{Dialect, Scan, rejection_extent};
 
 use super::error::Error;
 use super::frame::Frame;
@@ -263,18 +265,22 @@ impl Dialect for PowerScope {
     /// case, a sample frame (so that the event is built in place, without a call, stack
     /// frame and saved registers); every other frame is decoded out of line.
     #[inline(always)]
-    fn decode_scanned_item<'a>(&mut self, bytes: &'a [u8]) -> Item<Message<'a>, Error> {
-        if self.revision() == Revision::R1 {
-            if let Some(mut stream) = sample::parse(bytes) {
-                stream.gap = self.gaps.observe(stream.packet.runtime_id(), stream.seq);
-                return Item::Frame(Message::R1(r1::Message::Stream(stream)));
-            }
+    fn decode_scanned<'a>(&mut self, bytes: &'a [u8]) -> Result<Message<'a>, Error> {
+        match self.sample_stream(bytes) {
+            Some(stream) => Ok(Message::R1(r1::Message::Stream(stream))),
+            None => self.decode_scanned_other(bytes),
         }
-        self.decode_scanned_other(bytes).into()
     }
 
-    fn decode_scanned<'a>(&mut self, bytes: &'a [u8]) -> Result<Message<'a>, Error> {
-        self.decode_scanned_item(bytes).into()
+    /// [`decode_scanned`](Dialect::decode_scanned) with the sample frame's item built
+    /// directly (host builds, where the drivers call this).
+    #[cfg(feature = "fast-crc")]
+    #[inline(always)]
+    fn decode_scanned_item<'a>(&mut self, bytes: &'a [u8]) -> Item<Message<'a>, Error> {
+        match self.sample_stream(bytes) {
+            Some(stream) => Item::Frame(Message::R1(r1::Message::Stream(stream))),
+            None => self.decode_scanned_other(bytes).into(),
+        }
     }
 
     fn lost_frames(&self) -> u64 {
@@ -310,6 +316,17 @@ impl PowerScope {
             }
         }
         self.scan_general(buf, at_end)
+    }
+
+    /// A revision-1 sample frame's message, its gap counted; `None` for anything else.
+    #[inline(always)]
+    fn sample_stream(&mut self, bytes: &[u8]) -> Option<r1::Stream<'static>> {
+        if self.revision() != Revision::R1 {
+            return None;
+        }
+        let mut stream = sample::parse(bytes)?;
+        stream.gap = self.gaps.observe(stream.packet.runtime_id(), stream.seq);
+        Some(stream)
     }
 
     /// [`Dialect::decode_scanned`] for every frame but a revision-1 sample frame.
