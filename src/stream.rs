@@ -77,7 +77,7 @@ pub trait Dialect {
 
     /// [`decode`](Dialect::decode) for the bytes that `scan` has just returned as
     /// `Frame(n)`: what the scanner checked on exactly these bytes (a checksum) need not be
-    /// checked again. The drivers call it (through
+    /// checked again. The drivers call it (on hosts through
     /// [`decode_scanned_item`](Dialect::decode_scanned_item)); given other bytes it may
     /// accept a frame whose checksum does not match (it never panics). The default calls
     /// `decode`.
@@ -86,11 +86,12 @@ pub trait Dialect {
     }
 
     /// [`decode_scanned`](Dialect::decode_scanned) as the [`Item`] of the event the drivers
-    /// build from it; the drivers call this one. The default converts `decode_scanned`'s
-    /// result. A dialect whose common frame is decoded inline overrides it and builds the
-    /// `Item` directly (with `decode_scanned` converting back): moving a frame out of a
-    /// `Result` into an `Item` made the compiler copy it through the stack, in pieces that
-    /// defeat store forwarding, which stalled the loop on every small frame.
+    /// build from it, which must be exactly that result converted: with `fast-crc` (host
+    /// builds) the drivers call this one, without it they match `decode_scanned`'s result.
+    /// The default converts. A dialect whose common frame is decoded inline overrides it to
+    /// build that frame's `Item` directly: moving a frame out of a `Result` into an `Item`
+    /// made the compiler copy it through the stack, in pieces that defeat store forwarding,
+    /// which stalled the loop on every small frame.
     #[inline(always)]
     fn decode_scanned_item<'a>(&mut self, frame: &'a [u8]) -> Item<Self::Frame<'a>, Self::Error> {
         self.decode_scanned(frame).into()
