@@ -21,8 +21,8 @@ use core::cell::Cell;
 use core::ops::Range;
 
 use crate::error::{DialectError, ErrorKind};
-// What `step` matches a decoded frame with: an `Item` on hosts, a `Result` on small targets.
 use crate::stats::Stats;
+// What `step` matches a decoded frame with: an `Item` on hosts, a `Result` on small targets.
 #[cfg(feature = "fast-crc")]
 use Item::{Error as Failed, Frame as Decoded};
 #[cfg(not(feature = "fast-crc"))]
@@ -199,10 +199,10 @@ pub type EventOf<'a, D> = Event<<D as Dialect>::Frame<'a>, <D as Dialect>::Error
 
 /// Runs one scan/decode step on `buf` (never empty unless `at_end`: the drivers see to
 /// it) and accounts for it. Returns `None` when the scanner needs more bytes.
-/// `capacity` is the most bytes the driver can hold: a `buf` that long cannot grow. The driver's window is advanced
-/// here, by `consume(len)` just before the event is built, and `exhausted(hint)` is called
-/// on every `None`, with [`Dialect::needed`] when the scanner needs more bytes than `buf`
-/// (0 otherwise).
+/// `capacity` is the most bytes the driver can hold: a `buf` that long cannot grow. The
+/// driver's window is advanced here, by `consume(len)` just before the event is built, and
+/// `exhausted(hint)` is called on every `None`, with [`Dialect::needed`] when the scanner
+/// needs more bytes than `buf` (0 otherwise).
 ///
 /// Always inlined, and the drivers' `next` returns its result as it is: an event can be
 /// large (pmu30's is 168 bytes), and built directly in `next`'s return slot it is not
