@@ -27,17 +27,31 @@ struct Structure {
     tail: [u8; 2],
 }
 
+/// A piece of a chunk's decoded bytes, as [`cobs_structure_with`] walks them.
+#[cfg_attr(not(feature = "fast-crc"), expect(dead_code, reason = "only the one-walk scan (fast-crc) reads them"))]
+enum Segment<'a> {
+    /// A block's data.
+    Data(&'a [u8]),
+    /// The zero implied after a block.
+    Zero,
+}
+
 /// Walks the blocks of a chunk with the rules (and the error order) of the strict decoder
 /// [`cobs::decode`] and returns the decoded size, without writing anything. O(n).
 pub(crate) fn cobs_structure(c: &[u8]) -> Result<usize, CobsError> {
-    cobs_structure_with(c, true).map(|s| s.decoded)
+    cobs_structure_with(c, true, |_| {}).map(|s| s.decoded)
 }
 
 /// [`cobs_structure`], also picking up the last two decoded bytes; without `find_zeros`
 /// the blocks are not searched for a 0x00 (for a chunk cut at its first delimiter, which
-/// has none). One step per block, not per byte.
+/// has none). One step per block, not per byte: `on_segment` is handed the decoded bytes
+/// in order, each block's data once its checks pass and then its implied zero, if any.
 #[inline(always)]
-fn cobs_structure_with(c: &[u8], find_zeros: bool) -> Result<Structure, CobsError> {
+fn cobs_structure_with(
+    c: &[u8],
+    find_zeros: bool,
+    mut on_segment: impl FnMut(Segment<'_>),
+) -> Result<Structure, CobsError> {
     if c.is_empty() {
         return Err(CobsError::Empty);
     }
@@ -62,10 +76,12 @@ fn cobs_structure_with(c: &[u8], find_zeros: bool) -> Result<Structure, CobsErro
             [b] => tail = [tail[1], b],
             [] => {}
         }
+        on_segment(Segment::Data(block));
         n += code - 1;
         if code != 0xFF && end < c.len() {
             n += 1;
             tail = [tail[1], 0];
+            on_segment(Segment::Zero);
         }
         previous_full = code == 0xFF;
         i = end;
@@ -127,13 +143,7 @@ fn scan_chunk_one_walk(c: &[u8], max_packet: usize) -> Result<Scanned, Error> {
     if c.is_empty() || hop != c.len() {
         return scan_chunk_two_walks(c, max_packet);
     }
-    let mut header = [0u8; field::HEADER_LEN];
-    let mut bytes = CobsBytes::new(c);
-    for slot in &mut header {
-        *slot = bytes.next().unwrap_or(0);
-    }
-    let [packet_type, l0, l1, l2, l3] = header;
-    let len = u32::from_le_bytes([l0, l1, l2, l3]);
+    let (packet_type, len) = read_header(c);
     let records = if packet_type == PacketType::DBG_FRAME1 { len / Record::SIZE as u32 } else { 0 };
     let records_end = usize::try_from(records)
         .map_or(usize::MAX, |r| r.saturating_mul(Record::SIZE).saturating_add(field::HEADER_LEN));
@@ -141,56 +151,30 @@ fn scan_chunk_one_walk(c: &[u8], max_packet: usize) -> Result<Scanned, Error> {
     let mut on_seq = |seq| seqs.push(seq);
     let mut digest = crc16_digest();
     let mut walk = SeqWalk { next: field::HEADER_LEN, at: 0, low: None, end: records_end };
-    let (mut i, mut n, mut previous_full, mut tail) = (0usize, 0usize, false, [0u8; 2]);
-    while let Some(&code) = c.get(i) {
-        let code = usize::from(code);
-        if code == 0 {
-            return Err(Error::Cobs(CobsError::ZeroByte { at: i }));
+    let Structure { decoded: n, tail } = cobs_structure_with(c, false, |segment| match segment {
+        Segment::Data(block) => {
+            digest.update(block);
+            walk.segment(block, &mut on_seq);
         }
-        let end = i + code;
-        let Some(block) = c.get(i + 1..end) else { return Err(Error::Cobs(CobsError::Overrun { at: i })) };
-        if code == 1 && end == c.len() && previous_full {
-            return Err(Error::Cobs(CobsError::NonCanonical { at: i }));
-        }
-        match *block {
-            [.., a, b] => tail = [a, b],
-            [b] => tail = [tail[1], b],
-            [] => {}
-        }
-        digest.update(block);
-        walk.segment(block, &mut on_seq);
-        n += code - 1;
-        if code != 0xFF && end < c.len() {
-            n += 1;
-            tail = [tail[1], 0];
+        Segment::Zero => {
             digest.update(&[0]);
             walk.zero(&mut on_seq);
         }
-        previous_full = code == 0xFF;
-        i = end;
-    }
-    if n < field::OVERHEAD {
-        return Err(Error::TooShort { decoded: n });
-    }
-    if n > max_packet {
-        return Err(Error::TooLong { decoded: n, max: max_packet });
-    }
+    })?;
+    check_size(n, max_packet)?;
     let received = u16::from_le_bytes(tail);
     let computed = unfeed(unfeed(digest.finalize(), tail[1]), tail[0]);
     if received != computed {
         return Err(Error::CrcMismatch { received, computed });
     }
-    let actual = n - field::OVERHEAD;
-    if usize::try_from(len).ok() != Some(actual) {
-        return Err(Error::LenMismatch { len, actual });
-    }
+    check_len(len, n)?;
     Ok(Scanned { header: Header { packet_type, len, crc: received, decoded_len: n }, seqs })
 }
 
 /// The CRC-16 register before `byte` was fed to it, given the register after: the table
-/// step run backwards, one bit at a time (8 steps per byte, two bytes per packet). CRC-16/IBM-3740 shifts
-/// left (no reflection) and its polynomial is odd, so the low bit of a register tells
-/// whether the polynomial was XORed in by the step that made it.
+/// step run backwards, one bit at a time (8 steps per byte, two bytes per packet).
+/// CRC-16/IBM-3740 shifts left (no reflection) and its polynomial is odd, so the low bit
+/// of a register tells whether the polynomial was XORed in by the step that made it.
 #[cfg(feature = "fast-crc")]
 fn unfeed(mut register: u16, byte: u8) -> u16 {
     const POLY: u16 = ::crc::CRC_16_IBM_3740.poly;
@@ -218,19 +202,9 @@ struct Checks {
 /// in order, before the CRC is compared.
 #[inline(always)]
 fn check(c: &[u8], max_packet: usize, checks: Checks, on_seq: impl FnMut(u16)) -> Result<Header, Error> {
-    let Structure { decoded: n, tail } = cobs_structure_with(c, checks.zeros)?;
-    if n < field::OVERHEAD {
-        return Err(Error::TooShort { decoded: n });
-    }
-    if n > max_packet {
-        return Err(Error::TooLong { decoded: n, max: max_packet });
-    }
-    let mut header = [0u8; field::HEADER_LEN];
-    let mut bytes = CobsBytes::new(c);
-    for slot in &mut header {
-        *slot = bytes.next().unwrap_or(0);
-    }
-    let [packet_type, l0, l1, l2, l3] = header;
+    let Structure { decoded: n, tail } = cobs_structure_with(c, checks.zeros, |_| {})?;
+    check_size(n, max_packet)?;
+    let (packet_type, len) = read_header(c);
     let received = u16::from_le_bytes(tail);
     if checks.crc {
         let records_end = records_end(packet_type, n);
@@ -239,12 +213,42 @@ fn check(c: &[u8], max_packet: usize, checks: Checks, on_seq: impl FnMut(u16)) -
             return Err(Error::CrcMismatch { received, computed });
         }
     }
-    let len = u32::from_le_bytes([l0, l1, l2, l3]);
+    check_len(len, n)?;
+    Ok(Header { packet_type, len, crc: received, decoded_len: n })
+}
+
+/// The `type` and `len` of the header at the start of a chunk (zeros for missing bytes).
+#[inline(always)]
+fn read_header(c: &[u8]) -> (u8, u32) {
+    let mut header = [0u8; field::HEADER_LEN];
+    let mut bytes = CobsBytes::new(c);
+    for slot in &mut header {
+        *slot = bytes.next().unwrap_or(0);
+    }
+    let [packet_type, l0, l1, l2, l3] = header;
+    (packet_type, u32::from_le_bytes([l0, l1, l2, l3]))
+}
+
+/// A packet of `n` decoded bytes has room for its header and CRC and is within the limit.
+#[inline(always)]
+fn check_size(n: usize, max_packet: usize) -> Result<(), Error> {
+    if n < field::OVERHEAD {
+        return Err(Error::TooShort { decoded: n });
+    }
+    if n > max_packet {
+        return Err(Error::TooLong { decoded: n, max: max_packet });
+    }
+    Ok(())
+}
+
+/// A packet's `len` is its decoded size `n` (≥ 7) less the header and CRC.
+#[inline(always)]
+fn check_len(len: u32, n: usize) -> Result<(), Error> {
     let actual = n - field::OVERHEAD;
     if usize::try_from(len).ok() != Some(actual) {
         return Err(Error::LenMismatch { len, actual });
     }
-    Ok(Header { packet_type, len, crc: received, decoded_len: n })
+    Ok(())
 }
 
 /// Decoded offset of the end of the last whole record of a packet of `n` ≥ 7 decoded bytes
