@@ -540,10 +540,8 @@ impl<'a> Message<'a> {
     pub fn parse_payload(msg_id: u8, p: &'a [u8]) -> Result<Message<'a>, Error> {
         // Telemetry is nearly all of a running device's traffic: read it without the
         // type-table lookups below, straight into the result.
-        if msg_id == MsgType::TelemetryData.id() {
-            if let Ok(arr) = <&[u8; TELEMETRY_LEN]>::try_from(p) {
-                return Ok(Message::TelemetryData(TelemetryPacket::parse(arr)));
-            }
+        if let Some(telemetry) = telemetry_payload(msg_id, p) {
+            return Ok(Message::TelemetryData(TelemetryPacket::parse(telemetry)));
         }
         let ty = MsgType::from_id(msg_id).ok_or(Error::UnknownType { msg_id })?;
         let expected = ty.payload_len();
@@ -748,4 +746,14 @@ impl Writer<'_> {
         }
         self.at = end;
     }
+}
+
+/// The payload of a TELEMETRY_DATA frame (`msg_id` and length right) as the array
+/// [`TelemetryPacket::parse`] reads; `None` for any other frame.
+#[inline(always)]
+pub(crate) fn telemetry_payload(msg_id: u8, p: &[u8]) -> Option<&[u8; TELEMETRY_LEN]> {
+    if msg_id != MsgType::TelemetryData.id() {
+        return None;
+    }
+    p.try_into().ok()
 }

@@ -4,9 +4,9 @@ use super::error::{Error, Needed};
 use super::frame::{self, CRC_LEN, CrcCoverage, DEFAULT_MAX_PAYLOAD, Frame, OVERHEAD, START};
 use super::message::Message;
 #[cfg(feature = "fast-crc")]
-use super::message::MsgType;
+use super::message::telemetry_payload;
 #[cfg(feature = "fast-crc")]
-use super::telemetry::{TELEMETRY_LEN, TelemetryPacket};
+use super::telemetry::TelemetryPacket;
 use crate::crc;
 #[cfg(feature = "fast-crc")]
 use crate::stream::Item;
@@ -169,11 +169,9 @@ impl Dialect for Pmu30 {
     #[inline(always)]
     fn decode_scanned_item<'a>(&mut self, bytes: &'a [u8]) -> Item<Message<'a>, Error> {
         match self.announced_payload(bytes) {
-            Some((msg_id, payload)) => match <&[u8; TELEMETRY_LEN]>::try_from(payload) {
-                Ok(telemetry) if msg_id == MsgType::TelemetryData.id() => {
-                    Item::Frame(Message::TelemetryData(TelemetryPacket::parse(telemetry)))
-                }
-                _ => Message::parse_payload(msg_id, payload).into(),
+            Some((msg_id, payload)) => match telemetry_payload(msg_id, payload) {
+                Some(telemetry) => Item::Frame(Message::TelemetryData(TelemetryPacket::parse(telemetry))),
+                None => Message::parse_payload(msg_id, payload).into(),
             },
             None => self.decode_scanned_checked(bytes).into(),
         }
