@@ -605,7 +605,7 @@ fn main() {
          bytes about 260, the typed parse (30 channel states through a table, 30 values) \
          about 110, the scanner about 50, the driver, the copy of the 168-byte event and the \
          consuming loop the rest.\n\
-         * vectordebug (2.8 KB packets, about 5.0 instructions per byte whole, 7.3 in 64-byte \
+         * vectordebug (2.8 KB packets, about 5.1 instructions per byte whole, 7.3 in 64-byte \
          chunks): one walk over each packet's COBS blocks feeds the CRC (about 2.4 per byte) \
          and reads the header and every record's `seq`, which `decode_scanned` reuses; the \
          delimiter is found with `memchr`, and a packet arriving in chunks is searched for \
