@@ -1,16 +1,19 @@
-//! `monitor` and `ports` on real serial lines: pairs of pseudo-terminals joined by socat
-//! (`socat -d -d pty,raw,echo=0 pty,raw,echo=0`). The monitor listens on one end, the test
-//! writes a real capture into the other at about 115200 baud, and the live events must be
-//! exactly those that `decode` gives for the capture, the recording exactly the capture.
-//!
-//! socat is required (CI installs it): without it these tests fail, they do not skip.
+//! `monitor` and `ports` on real serial lines: pseudo-terminal pairs made in-process
+//! (`serialport::TTYPort::pair`, no external program). The monitor opens the terminal end by
+//! its path, the test writes a real capture into the controlling end at about 115200 baud,
+//! and the live events must be exactly those that `decode` gives for the capture, the
+//! recording exactly the capture. Closing the controlling end is unplugging the device.
 
 #![cfg(unix)]
 
-use std::fs::{self, File, OpenOptions};
+use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, ExitStatus, Output, Stdio};
+
+use nix::fcntl::{FcntlArg, FdFlag, fcntl};
+use serialport::{SerialPort, TTYPort};
+use std::os::fd::AsRawFd;
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -47,57 +50,32 @@ impl Drop for Scratch {
     }
 }
 
-/// Two pseudo-terminals joined by socat: bytes written to `b` arrive at `a`.
+/// A pseudo-terminal pair: the monitor opens the terminal end by its path (`a`); bytes
+/// written to the controlling end (`device`) arrive there, as from a device on a cable.
 struct Pair {
-    socat: Child,
+    device: Option<TTYPort>,
+    /// The terminal end, held open so that nothing the device writes before the monitor
+    /// opens the path is lost to a hang-up.
+    _terminal: TTYPort,
     a: String,
-    b: String,
 }
 
 impl Pair {
     fn new() -> Pair {
-        let mut socat = Command::new("socat")
-            .args(["-d", "-d", "pty,raw,echo=0", "pty,raw,echo=0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run socat (it is required for these tests): {e}"));
-        let stderr = socat.stderr.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        // Reads socat's log for the whole session, so that socat never blocks on it.
-        thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(path) = line.split("PTY is ").nth(1) {
-                    let _ = tx.send(path.trim().to_string());
-                }
-            }
-        });
-        let mut paths = Vec::new();
-        while paths.len() < 2 {
-            match rx.recv_timeout(PATIENCE) {
-                Ok(path) => paths.push(path),
-                Err(e) => {
-                    let _ = socat.kill();
-                    panic!("socat did not report two PTYs ({e:?}; got {paths:?})");
-                }
-            }
+        let (device, terminal) = TTYPort::pair().expect("a pseudo-terminal pair");
+        // Neither end may leak into the monitor: a child holding the device end open would
+        // never see the device unplugged.
+        for fd in [device.as_raw_fd(), terminal.as_raw_fd()] {
+            fcntl(fd, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC)).expect("close-on-exec");
         }
-        let b = paths.pop().unwrap();
-        let a = paths.pop().unwrap();
-        Pair { socat, a, b }
+        let a = terminal.name().expect("the terminal end has a path");
+        Pair { device: Some(device), _terminal: terminal, a }
     }
 
-    /// Opens the writing end. Keep it open until the monitor has ended.
-    fn open_b(&self) -> File {
-        OpenOptions::new().read(true).write(true).open(&self.b).unwrap()
-    }
-}
-
-impl Drop for Pair {
-    fn drop(&mut self) {
-        let _ = self.socat.kill();
-        let _ = self.socat.wait();
+    /// The device end, to write into. Dropping it unplugs the device: the monitor's port
+    /// hangs up.
+    fn open_b(&mut self) -> TTYPort {
+        self.device.take().expect("the device end is taken once")
     }
 }
 
@@ -200,7 +178,7 @@ fn read_lines(stdout: ChildStdout) -> Receiver<String> {
 }
 
 /// Writes `bytes` in 64-byte pieces, 5 ms apart (about 115200 baud).
-fn write_paced(port: &mut File, bytes: &[u8]) {
+fn write_paced(port: &mut impl Write, bytes: &[u8]) {
     for piece in bytes.chunks(64) {
         port.write_all(piece).unwrap();
         thread::sleep(Duration::from_millis(5));
@@ -238,7 +216,7 @@ fn live_equals_decode(name: &str, dialect: &str, relative: &str, format: &str) -
     let scratch = Scratch::new(name);
     let (path, bytes) = capture(relative);
     let record = scratch.path("session.bin");
-    let pair = Pair::new();
+    let mut pair = Pair::new();
     let monitor =
         Monitor::start(&pair, &["--dialect", dialect, "--format", format, "--record", record.to_str().unwrap()]);
     let mut b = pair.open_b();
@@ -283,7 +261,7 @@ fn duration_stops_the_session() {
     let scratch = Scratch::new("duration");
     let (path, bytes) = capture("pmu30/telemetry_stream.bin");
     let record = scratch.path("session.bin");
-    let pair = Pair::new();
+    let mut pair = Pair::new();
     let started = Instant::now();
     let monitor =
         Monitor::start(&pair, &["--dialect", "pmu30", "--duration", "4", "--record", record.to_str().unwrap()]);
@@ -304,7 +282,7 @@ fn duration_stops_the_session() {
 #[test]
 fn csv_rows_on_stdout_and_the_stats_line_on_stderr() {
     let (path, bytes) = capture("powerscope/head_stream_clean.bin");
-    let pair = Pair::new();
+    let mut pair = Pair::new();
     let monitor = Monitor::start(&pair, &["--dialect", "powerscope", "--format", "csv"]);
     let mut b = pair.open_b();
     write_paced(&mut b, &bytes);
@@ -342,7 +320,7 @@ fn a_quiet_line_ends_the_plot_help_table_live() {
     let scratch = Scratch::new("plot-idle");
     let input = scratch.path("table.bin");
     fs::write(&input, table).unwrap();
-    let pair = Pair::new();
+    let mut pair = Pair::new();
     let monitor = Monitor::start(&pair, &["--dialect", "plot"]);
     let mut b = pair.open_b();
     let sent = Instant::now();
@@ -381,9 +359,8 @@ fn a_port_that_disappears_ends_the_session_with_stats_and_status_2() {
     for _ in 0..3 {
         monitor.lines.recv_timeout(PATIENCE).expect("the events of the frames sent");
     }
-    // Unplug: socat goes, and with it the far end of the monitor's port.
-    pair.socat.kill().unwrap();
-    pair.socat.wait().unwrap();
+    // Unplug: the device end closes, and the monitor's port hangs up.
+    drop(b);
     let (status, stdout, stderr) = monitor.finish();
     assert_eq!(status.code(), Some(2));
     assert_eq!(stderr.len(), 1, "{stderr:?}");
@@ -448,7 +425,7 @@ fn a_recording_that_fails_mid_session_ends_it_with_stats_and_status_2() {
     // line goes quiet after the bytes (sent at once, so that none come after the failure).
     let (_, bytes) = capture("pmu30/telemetry_stream.bin");
     let head = &bytes[..300]; // SUBSCRIBE_TELEMETRY, two TELEMETRY_DATA, a cut frame
-    let pair = Pair::new();
+    let mut pair = Pair::new();
     let monitor = Monitor::start(&pair, &["--dialect", "pmu30", "--record", "/dev/full"]);
     let mut b = pair.open_b();
     b.write_all(head).unwrap();
