@@ -268,7 +268,7 @@ pub struct EncodeInput {
 /// Size of the wire output of every encoding workload.
 pub const ENCODE_BYTES: usize = 1 << 20;
 
-fn decoded<D: Dialect>(dialect: D, input: &'static [u8]) -> Vec<D::Frame<'static>> {
+fn decoded<D: Dialect>(dialect: D, input: &'static [u8]) -> Vec<D::Message<'static>> {
     SliceDecoder::new(dialect, input).filter_map(Event::into_frame).collect()
 }
 

@@ -28,6 +28,7 @@ extern crate alloc;
 
 pub mod cobs;
 pub mod crc;
+pub mod dialect;
 pub mod error;
 pub mod fmt;
 pub mod stats;
@@ -39,9 +40,10 @@ pub mod pmu30;
 pub mod powerscope;
 pub mod vectordebug;
 
+pub use dialect::{Dialect, DialectConfig, Encode, Event, EventOf, Item, Message, Scan};
 pub use error::{DialectError, EncodeError, ErrorKind};
 pub use stats::{ErrorCounts, Stats};
-pub use stream::{Dialect, Event, Item, Scan, SliceDecoder, StreamDecoder};
+pub use stream::{SliceDecoder, StreamDecoder};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -84,11 +84,11 @@ pub trait Job {
 /// What the command line needs of a dialect beyond [`Dialect`]: the JSON of its frames.
 pub trait CliDialect: Dialect {
     /// Writes the frame as the JSON object `{"type": ..., "fields": {...}}`.
-    fn write_frame_json(frame: &Self::Frame<'_>, out: &mut Vec<u8>) -> serde_json::Result<()>;
+    fn write_frame_json(frame: &Self::Message<'_>, out: &mut Vec<u8>) -> serde_json::Result<()>;
     /// What happens when a live stream has been idle for a while (plot: the help-table
     /// timeout). Returns a frame to print (an event of length 0), if any. A typed frame, so
     /// that it is written exactly as the same frame from the decoder would be.
-    fn on_idle(&self) -> Option<Self::Frame<'static>> {
+    fn on_idle(&self) -> Option<Self::Message<'static>> {
         None
     }
 }
@@ -96,7 +96,7 @@ pub trait CliDialect: Dialect {
 macro_rules! json_frames {
     ($($ty:ty),*) => {$(
         impl CliDialect for $ty {
-            fn write_frame_json(frame: &Self::Frame<'_>, out: &mut Vec<u8>) -> serde_json::Result<()> {
+            fn write_frame_json(frame: &Self::Message<'_>, out: &mut Vec<u8>) -> serde_json::Result<()> {
                 frame.serialize(&mut serde_json::Serializer::new(out))
             }
         }
@@ -106,11 +106,11 @@ macro_rules! json_frames {
 json_frames!(pmu30::Pmu30, vectordebug::VectorDebug, ascii_crc8::AsciiCrc8, powerscope::PowerScope);
 
 impl CliDialect for plot::Plot {
-    fn write_frame_json(frame: &Self::Frame<'_>, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    fn write_frame_json(frame: &Self::Message<'_>, out: &mut Vec<u8>) -> serde_json::Result<()> {
         frame.serialize(&mut serde_json::Serializer::new(out))
     }
 
-    fn on_idle(&self) -> Option<Self::Frame<'static>> {
+    fn on_idle(&self) -> Option<Self::Message<'static>> {
         self.help_timeout().map(plot::Message::Commands)
     }
 }

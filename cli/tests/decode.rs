@@ -47,7 +47,7 @@ fn lines(out: &Output) -> Vec<Value> {
 fn library_events<D>(dialect: D, input: &[u8]) -> Vec<Value>
 where
     D: Dialect,
-    for<'a> D::Frame<'a>: serde::Serialize,
+    for<'a> D::Message<'a>: serde::Serialize,
 {
     SliceDecoder::new(dialect, input)
         .map(|e| {

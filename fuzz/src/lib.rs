@@ -17,7 +17,7 @@ pub const CAPACITY: usize = 32 * 1024;
 /// A dialect whose decoded frames can be written back to the wire.
 pub trait Reencode: Dialect {
     /// Writes `frame` as wire bytes into `out` and returns their length.
-    fn reencode(&self, frame: &Self::Frame<'_>, out: &mut [u8]) -> Result<usize, EncodeError>;
+    fn reencode(&self, frame: &Self::Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError>;
 }
 
 impl Reencode for pmu30::Pmu30 {
@@ -80,7 +80,7 @@ pub fn split_chunking(data: &[u8]) -> (Vec<usize>, &[u8]) {
 pub fn decode_chunked<D>(dialect: D, input: &[u8], sizes: &[usize]) -> (Vec<Summary>, Stats)
 where
     D: Dialect,
-    for<'a> D::Frame<'a>: Debug,
+    for<'a> D::Message<'a>: Debug,
 {
     let mut decoder: Box<StreamDecoder<D, CAPACITY>> = Box::new(StreamDecoder::new(dialect));
     let mut events = Vec::new();
@@ -108,7 +108,7 @@ fn summarize<F: Debug, E: DialectError>(e: &serial_dialects::Event<F, E>) -> Sum
 pub fn check_stream<D>(make: impl Fn() -> D, data: &[u8])
 where
     D: Reencode,
-    for<'a> D::Frame<'a>: Debug,
+    for<'a> D::Message<'a>: Debug,
 {
     let (sizes, input) = split_chunking(data);
     let mut decoder = SliceDecoder::new(make(), input);

@@ -1,5 +1,7 @@
 //! The stream scanner: `impl Dialect for AsciiCrc8`.
 
+use crate::dialect::{DialectConfig, Encode};
+use crate::error::EncodeError;
 use memchr::memchr2;
 
 use super::command::CommandCode;
@@ -150,10 +152,37 @@ impl AsciiCrc8 {
     }
 }
 
+impl crate::dialect::Message for Message<'_> {
+    fn name(&self) -> &'static str {
+        self.type_name()
+    }
+}
+
+impl DialectConfig for Config {
+    const NAMES: &'static [&'static str] = &["ascii-crc8"];
+
+    fn from_name(name: &str) -> Option<Config> {
+        (name == Self::NAMES[0]).then(Config::default)
+    }
+
+    fn name(&self) -> &'static str {
+        Self::NAMES[0]
+    }
+}
+
 impl Dialect for AsciiCrc8 {
     const NAME: &'static str = "ascii-crc8";
-    type Frame<'a> = Message<'a>;
+    type Config = Config;
+    type Message<'a> = Message<'a>;
     type Error = Error;
+
+    fn new(config: Config) -> Self {
+        AsciiCrc8::new(config)
+    }
+
+    fn config(&self) -> &Config {
+        &self.config
+    }
 
     fn max_frame_len(&self) -> usize {
         self.limit()
@@ -187,6 +216,16 @@ impl Dialect for AsciiCrc8 {
     fn reset(&mut self) {
         self.requests = [None; ID_SLOTS];
         self.mid_line = false;
+    }
+}
+
+impl Encode for AsciiCrc8 {
+    fn encoded_len(&self, message: &Message<'_>) -> usize {
+        message.buffer_len()
+    }
+
+    fn encode(&self, message: &Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
+        message.emit(out)
     }
 }
 

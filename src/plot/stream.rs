@@ -1,5 +1,7 @@
 //! The stream scanner: [`Plot`], its [`Config`] and the [`Dialect`] implementation.
 
+use crate::dialect::{DialectConfig, Encode};
+use crate::error::EncodeError;
 use core::cell::Cell;
 use core::fmt;
 
@@ -311,10 +313,46 @@ impl Plot {
     }
 }
 
+impl crate::dialect::Message for Message<'_> {
+    fn name(&self) -> &'static str {
+        match self {
+            Message::Data(_) => "DATA",
+            Message::Label(_) => "LABEL",
+            Message::Text(_) => "TEXT",
+            Message::Commands(_) => "COMMANDS",
+        }
+    }
+}
+
+impl DialectConfig for Config {
+    const NAMES: &'static [&'static str] = &["plot", "plot:64", "plot:32"];
+
+    fn from_name(name: &str) -> Option<Config> {
+        match name.split_once(':') {
+            None if name == Plot::NAME => Config::from_variant(""),
+            Some((Plot::NAME, variant)) if !variant.is_empty() => Config::from_variant(variant),
+            _ => None,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        if self.max_channels > Config::seed().max_channels { Self::NAMES[1] } else { Self::NAMES[0] }
+    }
+}
+
 impl Dialect for Plot {
     const NAME: &'static str = "plot";
-    type Frame<'a> = Message<'a>;
+    type Config = Config;
+    type Message<'a> = Message<'a>;
     type Error = Error;
+
+    fn new(config: Config) -> Self {
+        Plot::new(config)
+    }
+
+    fn config(&self) -> &Config {
+        &self.config
+    }
 
     fn max_frame_len(&self) -> usize {
         let max = self.config.max_channels;
@@ -393,6 +431,17 @@ impl Dialect for Plot {
     }
 }
 
+impl Encode for Plot {
+    fn encoded_len(&self, message: &Message<'_>) -> usize {
+        message.buffer_len()
+    }
+
+    fn encode(&self, message: &Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
+        message.validate(&self.config)?;
+        message.emit(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::format;
@@ -408,8 +457,17 @@ mod tests {
 
     impl Dialect for General {
         const NAME: &'static str = "plot";
-        type Frame<'a> = Message<'a>;
+        type Config = Config;
+        type Message<'a> = Message<'a>;
         type Error = Error;
+
+        fn new(config: Config) -> General {
+            General(Plot::new(config))
+        }
+
+        fn config(&self) -> &Config {
+            self.0.config()
+        }
 
         fn max_frame_len(&self) -> usize {
             self.0.max_frame_len()
@@ -441,8 +499,17 @@ mod tests {
 
     impl Dialect for InStep {
         const NAME: &'static str = "plot";
-        type Frame<'a> = Message<'a>;
+        type Config = Config;
+        type Message<'a> = Message<'a>;
         type Error = Error;
+
+        fn new(config: Config) -> InStep {
+            InStep(Plot::new(config))
+        }
+
+        fn config(&self) -> &Config {
+            self.0.config()
+        }
 
         fn max_frame_len(&self) -> usize {
             self.0.max_frame_len()
@@ -474,14 +541,14 @@ mod tests {
 
     fn whole<D: Dialect>(dialect: D, bytes: &[u8]) -> Vec<String>
     where
-        for<'a> D::Frame<'a>: fmt::Debug,
+        for<'a> D::Message<'a>: fmt::Debug,
     {
         SliceDecoder::new(dialect, bytes).map(|e| format!("{e:?}")).collect()
     }
 
     fn chunked<D: Dialect>(dialect: D, bytes: &[u8], chunk: usize) -> Vec<String>
     where
-        for<'a> D::Frame<'a>: fmt::Debug,
+        for<'a> D::Message<'a>: fmt::Debug,
     {
         let mut decoder: StreamDecoder<D, 2048> = StreamDecoder::new(dialect);
         let mut events = Vec::new();

@@ -8,9 +8,11 @@ use super::message::telemetry_payload;
 #[cfg(feature = "fast-crc")]
 use super::telemetry::TelemetryPacket;
 use crate::crc;
+use crate::dialect::{Dialect, DialectConfig, Encode, Scan};
+use crate::error::EncodeError;
 #[cfg(feature = "fast-crc")]
 use crate::stream::Item;
-use crate::stream::{Dialect, Scan, rejection_extent};
+use crate::stream::rejection_extent;
 
 /// Decoder and encoder settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -81,10 +83,44 @@ fn next_start(b: &[u8]) -> Option<usize> {
     memchr::memchr(START, b)
 }
 
+impl crate::dialect::Message for Message<'_> {
+    fn name(&self) -> &'static str {
+        self.msg_type().name()
+    }
+}
+
+impl DialectConfig for Config {
+    const NAMES: &'static [&'static str] = &["pmu30", "pmu30:crc-with-length"];
+
+    fn from_name(name: &str) -> Option<Config> {
+        match name.split_once(':') {
+            None if name == Pmu30::NAME => Config::from_variant(""),
+            Some((Pmu30::NAME, variant)) if !variant.is_empty() => Config::from_variant(variant),
+            _ => None,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self.crc_coverage {
+            CrcCoverage::MsgIdPayload => Self::NAMES[0],
+            CrcCoverage::LengthMsgIdPayload => Self::NAMES[1],
+        }
+    }
+}
+
 impl Dialect for Pmu30 {
     const NAME: &'static str = "pmu30";
-    type Frame<'a> = Message<'a>;
+    type Config = Config;
+    type Message<'a> = Message<'a>;
     type Error = Error;
+
+    fn new(config: Config) -> Self {
+        Pmu30::new(config)
+    }
+
+    fn config(&self) -> &Config {
+        &self.config
+    }
 
     fn max_frame_len(&self) -> usize {
         self.config.max_frame_len()
@@ -178,6 +214,16 @@ impl Dialect for Pmu30 {
     }
 
     fn reset(&mut self) {}
+}
+
+impl Encode for Pmu30 {
+    fn encoded_len(&self, message: &Message<'_>) -> usize {
+        message.buffer_len()
+    }
+
+    fn encode(&self, message: &Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
+        message.emit_with(out, &self.config)
+    }
 }
 
 impl Pmu30 {

@@ -1,6 +1,8 @@
 //! The scanner: `impl Dialect for PowerScope`.
 
 #[cfg(feature = "fast-crc")]
+use crate::dialect::{DialectConfig, Encode};
+use crate::error::EncodeError;
 use crate::stream::Item;
 use crate::stream::{Dialect, Scan, rejection_extent};
 
@@ -232,10 +234,40 @@ fn first_boundary(buf: &[u8], limit: usize, at_end: bool, hits: impl Iterator<It
     Boundary::None
 }
 
+impl crate::dialect::Message for Message<'_> {
+    fn name(&self) -> &'static str {
+        self.frame_type().name()
+    }
+}
+
+impl DialectConfig for Config {
+    const NAMES: &'static [&'static str] = &["powerscope", "powerscope:r0", "powerscope:r1"];
+
+    fn from_name(name: &str) -> Option<Config> {
+        Config::from_name(name)
+    }
+
+    fn name(&self) -> &'static str {
+        match self.revision {
+            Revision::R0 => Self::NAMES[1],
+            Revision::R1 => Self::NAMES[0],
+        }
+    }
+}
+
 impl Dialect for PowerScope {
     const NAME: &'static str = "powerscope";
-    type Frame<'a> = Message<'a>;
+    type Config = Config;
+    type Message<'a> = Message<'a>;
     type Error = Error;
+
+    fn new(config: Config) -> Self {
+        PowerScope::new(config)
+    }
+
+    fn config(&self) -> &Config {
+        &self.config
+    }
 
     fn max_frame_len(&self) -> usize {
         self.revision().max_frame_len()
@@ -289,6 +321,16 @@ impl Dialect for PowerScope {
 
     fn reset(&mut self) {
         self.gaps.reset();
+    }
+}
+
+impl Encode for PowerScope {
+    fn encoded_len(&self, message: &Message<'_>) -> usize {
+        message.buffer_len()
+    }
+
+    fn encode(&self, message: &Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
+        message.emit(out)
     }
 }
 

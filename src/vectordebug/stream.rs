@@ -5,6 +5,8 @@ use super::packet::PacketType;
 use super::record::{PacketSeqs, SeqTracker};
 use super::wire::{Scanned, WirePacket, resync, scan_chunk};
 use crate::cobs;
+use crate::dialect::{DialectConfig, Encode};
+use crate::error::EncodeError;
 use crate::stream::{Dialect, Scan};
 
 /// Settings of the vectordebug decoder.
@@ -71,10 +73,37 @@ impl VectorDebug {
     }
 }
 
+impl crate::dialect::Message for WirePacket<'_> {
+    fn name(&self) -> &'static str {
+        self.packet_type().name()
+    }
+}
+
+impl DialectConfig for Config {
+    const NAMES: &'static [&'static str] = &["vectordebug"];
+
+    fn from_name(name: &str) -> Option<Config> {
+        (name == Self::NAMES[0]).then(Config::default)
+    }
+
+    fn name(&self) -> &'static str {
+        Self::NAMES[0]
+    }
+}
+
 impl Dialect for VectorDebug {
     const NAME: &'static str = "vectordebug";
-    type Frame<'a> = WirePacket<'a>;
+    type Config = Config;
+    type Message<'a> = WirePacket<'a>;
     type Error = Error;
+
+    fn new(config: Config) -> Self {
+        VectorDebug::new(config)
+    }
+
+    fn config(&self) -> &Config {
+        &self.config
+    }
 
     fn max_frame_len(&self) -> usize {
         self.config.max_frame_len()
@@ -131,6 +160,19 @@ impl Dialect for VectorDebug {
         self.seq.reset();
         self.no_delimiter = 0;
         self.scanned = None;
+    }
+}
+
+impl Encode for VectorDebug {
+    fn encoded_len(&self, message: &WirePacket<'_>) -> usize {
+        message.wire().len()
+    }
+
+    fn encode(&self, message: &WirePacket<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
+        let wire = message.wire();
+        crate::error::check_room(out, wire.len())?;
+        out[..wire.len()].copy_from_slice(wire);
+        Ok(wire.len())
     }
 }
 

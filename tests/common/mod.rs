@@ -35,7 +35,7 @@ pub fn summarize<F: Debug, E: DialectError>(event: &Event<F, E>) -> Summary {
 pub fn decode_slice<D>(dialect: D, input: &[u8]) -> Vec<Summary>
 where
     D: Dialect,
-    for<'a> D::Frame<'a>: Debug,
+    for<'a> D::Message<'a>: Debug,
 {
     SliceDecoder::new(dialect, input).map(|e| summarize(&e)).collect()
 }
@@ -44,7 +44,7 @@ where
 pub fn decode_chunked<D>(dialect: D, input: &[u8], sizes: &[usize]) -> Vec<Summary>
 where
     D: Dialect,
-    for<'a> D::Frame<'a>: Debug,
+    for<'a> D::Message<'a>: Debug,
 {
     let mut decoder: Box<StreamDecoder<D, TEST_CAPACITY>> = Box::new(StreamDecoder::new(dialect));
     let mut out = Vec::new();
@@ -75,7 +75,7 @@ pub fn assert_tiles(events: &[Summary], len: usize) {
 pub fn assert_chunking_invariant<D>(make: impl Fn() -> D, input: &[u8])
 where
     D: Dialect,
-    for<'a> D::Frame<'a>: Debug,
+    for<'a> D::Message<'a>: Debug,
 {
     let expected = decode_slice(make(), input);
     assert_tiles(&expected, input.len());

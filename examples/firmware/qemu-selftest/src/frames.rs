@@ -40,7 +40,7 @@ pub trait FrameSet {
     /// Writes frame `i` (`0..LEN`) with the library's encoder; returns its length.
     fn emit(i: usize, out: &mut [u8]) -> Result<usize, EncodeError>;
     /// Whether a decoded frame is exactly frame `i`.
-    fn matches(i: usize, frame: &<Self::D as Dialect>::Frame<'_>) -> bool;
+    fn matches(i: usize, frame: &<Self::D as Dialect>::Message<'_>) -> bool;
 }
 
 /// What `emit` returns for an index past the end of a set.
