@@ -26,6 +26,7 @@ extern crate std;
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
+pub mod buf;
 pub mod cobs;
 pub mod crc;
 pub mod dialect;

@@ -1,8 +1,8 @@
 //! The scanner: `impl Dialect for PowerScope`.
 
-#[cfg(feature = "fast-crc")]
 use crate::dialect::{DialectConfig, Encode};
 use crate::error::EncodeError;
+#[cfg(feature = "fast-crc")]
 use crate::stream::Item;
 use crate::stream::{Dialect, Scan, rejection_extent};
 
