@@ -57,14 +57,15 @@ proptest! {
 
     #[test]
     fn label_round_trip(entries in proptest::collection::vec((0u8..32, name()), 1..=32)) {
-        let labels: Vec<LabelEntry<'_>> = entries.iter().map(|(i, n)| LabelEntry { index: *i, name: n }).collect();
+        let labels: Vec<LabelEntry<'_>> = entries.iter().map(|(i, n)| plot::label(*i, n)).collect();
         let mut buf = vec![0u8; 2 + 32 * 18];
         let n = plot::emit_labels(&labels, 32, &mut buf).unwrap();
         let Message::Label(l) = Message::parse_frame(&buf[..n], 32).unwrap() else { panic!("not LABEL") };
-        let expected: Vec<LabelEntry<'_>> = labels.iter().map(|e| LabelEntry { index: e.index, name: plot::truncate_label(e.name) }).collect();
+        let expected: Vec<LabelEntry<'_>> = entries.iter().map(|(i, n)| plot::label(*i, plot::truncate_label(n))).collect();
         prop_assert_eq!(l.entries().collect::<Vec<_>>(), expected);
         for e in l.entries() {
-            prop_assert!(!e.name.is_empty() && e.name.len() <= 16);
+            prop_assert!(!e.name_bytes.is_empty() && e.name_bytes.len() <= 16);
+            prop_assert_eq!(e.name_str().map(str::len), Some(e.name_bytes.len()));
         }
         let mut again = vec![0u8; n];
         prop_assert_eq!(l.emit(&mut again), Ok(n));
@@ -159,9 +160,8 @@ fn synthetic(seed: u64, n: usize) -> (Vec<Vec<u8>>, Vec<bool>) {
             6 => {
                 let names = ["Temp", "Humidity", "Accel Z", "温度センサー値", "ªbc«", "x"];
                 let count = 1 + rng.below(4);
-                let labels: Vec<LabelEntry<'_>> = (0..count)
-                    .map(|_| LabelEntry { index: rng.below(32) as u8, name: names[rng.below(names.len())] })
-                    .collect();
+                let labels: Vec<LabelEntry<'_>> =
+                    (0..count).map(|_| plot::label(rng.below(32) as u8, names[rng.below(names.len())])).collect();
                 let len = plot::emit_labels(&labels, 32, &mut buf).unwrap();
                 pieces.push(buf[..len].to_vec());
                 is_frame.push(true);
