@@ -79,7 +79,7 @@ frames behind it. At 1e-2 per byte, with tens of thousands of rejected candidate
 megabyte, that happens a few times in the table above; at realistic error rates it does not. `plot` and `powerscope:r0` carry no checksum: any\n\
 corruption that keeps a plausible header yields a false frame, and a corrupted length can\n\
 hide the frame behind it, so their figures are what the formats allow: frames are validated\n\
-as strictly as the seed permits (COUNT, CH_INDEX, LEN and UTF-8 for plot; magic, type, ver and\n\
+as strictly as the seed permits (COUNT, CH_INDEX and LEN for plot; magic, type, ver and\n\
 len for r0), and scanning resumes one byte after every rejected start.\n\
 `tests/corruption.rs` asserts these properties on every run of the test suite.\n"
     );

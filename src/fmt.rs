@@ -86,4 +86,26 @@ mod tests {
         assert_eq!(format!("{}", Lossy(b"\xED\xA0\x80")), "\u{FFFD}\u{FFFD}\u{FFFD}");
         assert_eq!(format!("{}", Lossy("25°C".as_bytes())), "25°C");
     }
+
+    /// Each maximal invalid sequence is one U+FFFD, exactly as the real app's Python reads
+    /// bytes with `bytes.decode('utf-8', errors='replace')` (expected values from CPython 3).
+    #[test]
+    fn lossy_matches_python_errors_replace() {
+        let cases: [(&[u8], &str); 11] = [
+            (b"a\xFFb", "a\u{FFFD}b"),
+            (b"\xE2\x82", "\u{FFFD}"),                     // a 3-byte character cut short
+            (b"\xF0\x9F\x98", "\u{FFFD}"),                 // a 4-byte character cut short
+            (b"\xF0\x9F\x98\xAA", "\u{1F62A}"),            // the whole character
+            (b"\xED\xA0\x80", "\u{FFFD}\u{FFFD}\u{FFFD}"), // a surrogate: no valid prefix
+            (b"\xC0\xAF", "\u{FFFD}\u{FFFD}"),             // overlong: C0 never starts one
+            (b"\xF4\x90\x80\x80", "\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}"), // above U+10FFFF
+            (b"\xE2\x82A", "\u{FFFD}A"),
+            (b"\x80\x80", "\u{FFFD}\u{FFFD}"),
+            (b"\xC2\xAB\xC2", "\u{AB}\u{FFFD}"),
+            (b"", ""),
+        ];
+        for (bytes, python) in cases {
+            assert_eq!(format!("{}", Lossy(bytes)), python, "{bytes:02X?}");
+        }
+    }
 }

@@ -24,7 +24,9 @@ fn decode(config: Config, input: &[u8]) -> Vec<Ev> {
             (_, Some(kind)) => Ev::Error(e.offset, e.len, kind),
             (serial_dialects::Item::Frame(m), None) => match m {
                 Message::Data(d) => Ev::Data(e.offset, d.values().collect()),
-                Message::Label(l) => Ev::Label(e.offset, l.entries().map(|x| (x.index, x.name.to_string())).collect()),
+                Message::Label(l) => {
+                    Ev::Label(e.offset, l.entries().map(|x| (x.index, x.name().to_string())).collect())
+                }
                 Message::Text(t) => Ev::Text(e.offset, e.len, t.lossy().to_string()),
                 Message::Commands(c) => Ev::Commands(
                     e.offset,

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 use serial_dialects::SliceDecoder;
-use serial_dialects::plot::{self, Command, CommandList, LabelEntry, Message, Plot};
+use serial_dialects::plot::{self, Command, CommandList, Message, Plot};
 
 fn messages(input: &[u8]) -> Vec<serde_json::Value> {
     SliceDecoder::new(Plot::default(), input).map(|e| serde_json::to_value(e.frame().unwrap()).unwrap()).collect()
@@ -19,12 +19,19 @@ fn data_json() {
 #[test]
 fn label_json() {
     let mut buf = [0u8; 64];
-    let labels = [LabelEntry { index: 0, name: "Temp" }, LabelEntry { index: 7, name: "Température°" }];
+    let labels = [plot::label(0, "Temp"), plot::label(7, "Température°")];
     let n = plot::emit_labels(&labels, 32, &mut buf).unwrap();
     assert_eq!(
         messages(&buf[..n]),
         [
             json!({"type": "LABEL", "fields": {"labels": [{"index": 0, "name": "Temp"}, {"index": 7, "name": "Température°"}]}})
+        ]
+    );
+    // A name that is not UTF-8 is shown lossily: each invalid sequence is one U+FFFD.
+    assert_eq!(
+        messages(b"\xAB\x02\x00\x03a\xFFb\x01\x03\xE2\x82V"),
+        [
+            json!({"type": "LABEL", "fields": {"labels": [{"index": 0, "name": "a\u{FFFD}b"}, {"index": 1, "name": "\u{FFFD}V"}]}})
         ]
     );
 }

@@ -71,7 +71,7 @@ fn oversize_count_and_len_reject_only_the_start_byte() {
     let mut buf = [0u8; 256];
     assert_eq!(plot::emit_data(&[0; 33], 32, &mut buf), Err(EncodeError::OutOfRange { field: "COUNT" }));
     assert_eq!(
-        plot::emit_labels(&[LabelEntry { index: 0, name: "" }], 32, &mut buf),
+        plot::emit_labels(&[plot::label(0, "")], 32, &mut buf),
         Err(EncodeError::OutOfRange { field: "LENGTH" })
     );
 }
@@ -161,8 +161,7 @@ fn largest_frames(config: Config) -> Vec<Vec<u8>> {
     let mut data = vec![0u8; 2 + 2 * max as usize];
     assert_eq!(plot::emit_data(&values, max, &mut data), Ok(data.len()));
     let names: Vec<String> = (0..max as usize).map(name).collect();
-    let labels: Vec<LabelEntry<'_>> =
-        names.iter().enumerate().map(|(i, n)| LabelEntry { index: i as u8, name: n }).collect();
+    let labels: Vec<LabelEntry<'_>> = names.iter().enumerate().map(|(i, n)| plot::label(i as u8, n)).collect();
     let mut label = vec![0u8; 2 + 18 * max as usize];
     assert_eq!(plot::emit_labels(&labels, max, &mut label), Ok(label.len()));
     let mut text = vec![b'-'; config.max_line - 2];
@@ -198,7 +197,7 @@ fn the_largest_frames_encode_decode_and_encode_again() {
             Err(EncodeError::OutOfRange { field: "COUNT" })
         );
         let names: Vec<String> = (0..=max as usize).map(name).collect();
-        let labels: Vec<LabelEntry<'_>> = names.iter().map(|n| LabelEntry { index: 0, name: n }).collect();
+        let labels: Vec<LabelEntry<'_>> = names.iter().map(|n| plot::label(0, n)).collect();
         assert_eq!(plot::emit_labels(&labels, max, &mut buf), Err(EncodeError::OutOfRange { field: "COUNT" }));
         let long = vec![b'-'; config.max_line + 1];
         assert_eq!(
@@ -207,7 +206,7 @@ fn the_largest_frames_encode_decode_and_encode_again() {
         );
         // A 17-byte name is cut to 16 bytes on a character boundary, never sent whole.
         let mut label = [0u8; 64];
-        let n = plot::emit_labels(&[LabelEntry { index: 0, name: "0123456789abcdeÄ" }], max, &mut label).unwrap();
+        let n = plot::emit_labels(&[plot::label(0, "0123456789abcdeÄ")], max, &mut label).unwrap();
         assert_eq!(&label[..n], b"\xAB\x01\x00\x0F0123456789abcde");
     }
 }

@@ -57,14 +57,15 @@ proptest! {
 
     #[test]
     fn label_round_trip(entries in proptest::collection::vec((0u8..32, name()), 1..=32)) {
-        let labels: Vec<LabelEntry<'_>> = entries.iter().map(|(i, n)| LabelEntry { index: *i, name: n }).collect();
+        let labels: Vec<LabelEntry<'_>> = entries.iter().map(|(i, n)| plot::label(*i, n)).collect();
         let mut buf = vec![0u8; 2 + 32 * 18];
         let n = plot::emit_labels(&labels, 32, &mut buf).unwrap();
         let Message::Label(l) = Message::parse_frame(&buf[..n], 32).unwrap() else { panic!("not LABEL") };
-        let expected: Vec<LabelEntry<'_>> = labels.iter().map(|e| LabelEntry { index: e.index, name: plot::truncate_label(e.name) }).collect();
+        let expected: Vec<LabelEntry<'_>> = entries.iter().map(|(i, n)| plot::label(*i, plot::truncate_label(n))).collect();
         prop_assert_eq!(l.entries().collect::<Vec<_>>(), expected);
         for e in l.entries() {
-            prop_assert!(!e.name.is_empty() && e.name.len() <= 16);
+            prop_assert!(!e.name_bytes.is_empty() && e.name_bytes.len() <= 16);
+            prop_assert_eq!(e.name_str().map(str::len), Some(e.name_bytes.len()));
         }
         let mut again = vec![0u8; n];
         prop_assert_eq!(l.emit(&mut again), Ok(n));
@@ -159,9 +160,8 @@ fn synthetic(seed: u64, n: usize) -> (Vec<Vec<u8>>, Vec<bool>) {
             6 => {
                 let names = ["Temp", "Humidity", "Accel Z", "温度センサー値", "ªbc«", "x"];
                 let count = 1 + rng.below(4);
-                let labels: Vec<LabelEntry<'_>> = (0..count)
-                    .map(|_| LabelEntry { index: rng.below(32) as u8, name: names[rng.below(names.len())] })
-                    .collect();
+                let labels: Vec<LabelEntry<'_>> =
+                    (0..count).map(|_| plot::label(rng.below(32) as u8, names[rng.below(names.len())])).collect();
                 let len = plot::emit_labels(&labels, 32, &mut buf).unwrap();
                 pieces.push(buf[..len].to_vec());
                 is_frame.push(true);
@@ -248,4 +248,125 @@ fn corruption_recovery_rate() {
             assert!(share >= min_recovered, "rate {rate} seed {seed}: only {share:.3} of untouched frames recovered");
         }
     }
+}
+
+/// Label names as firmware sends them: ASCII, multi-byte UTF-8, and characters whose last
+/// byte is a start byte (ª = C2 AA, ê = C3 AA, « = C2 AB, ë = C3 AB); a name ending in one
+/// is followed by the next entry's CH_INDEX, which reads as a COUNT. The 21-byte name is
+/// sent cut to 15 bytes.
+const NAMES: [&str; 12] = [
+    "Temp",
+    "Humidity",
+    "Vbus mV",
+    "I",
+    "Température °C",
+    "温度センサー値",
+    "ªbc«",
+    "Fenêtre",
+    "Noël µA",
+    "Δt",
+    "Fase 1ª",
+    "Você",
+];
+
+/// One label frame of a test stream: where it is, and where its names are (every other
+/// byte frames it: the start byte, COUNT, and each entry's CH_INDEX and LEN).
+struct PlacedLabel {
+    start: usize,
+    end: usize,
+    names: Vec<std::ops::Range<usize>>,
+}
+
+impl PlacedLabel {
+    fn framing(&self) -> impl Iterator<Item = usize> + '_ {
+        [self.start, self.start + 1].into_iter().chain(self.names.iter().flat_map(|n| [n.start - 2, n.start - 1]))
+    }
+}
+
+/// A stream of data frames (COUNT 1..=8, random values) and, one frame in seven, label
+/// frames (1..=6 entries of [`NAMES`]), as the encoders write them.
+fn data_and_label_stream(rng: &mut common::XorShift, frames: usize) -> (Vec<u8>, Vec<PlacedLabel>) {
+    let mut stream = Vec::new();
+    let mut labels = Vec::new();
+    let mut buf = [0u8; 2 + 32 * 18];
+    for _ in 0..frames {
+        let start = stream.len();
+        if rng.below(7) == 0 {
+            let entries: Vec<_> = (0..1 + rng.below(6))
+                .map(|_| plot::label(rng.below(32) as u8, NAMES[rng.below(NAMES.len())]))
+                .collect();
+            let n = plot::emit_labels(&entries, 32, &mut buf).unwrap();
+            stream.extend_from_slice(&buf[..n]);
+            let mut names = Vec::new();
+            let mut at = start + 2;
+            for _ in 0..buf[1] {
+                let len = usize::from(buf[at - start + 1]);
+                names.push(at + 2..at + 2 + len);
+                at += 2 + len;
+            }
+            assert_eq!(at, stream.len());
+            labels.push(PlacedLabel { start, end: at, names });
+        } else {
+            let values: Vec<i16> = (0..1 + rng.below(8)).map(|_| rng.next_u64() as i16).collect();
+            let n = plot::emit_data(&values, 32, &mut buf).unwrap();
+            stream.extend_from_slice(&buf[..n]);
+        }
+    }
+    (stream, labels)
+}
+
+/// Without a checksum the decoder frames a label by COUNT, CH_INDEX and LEN alone: a label
+/// frame whose framing bytes survived is decoded in place, however its name bytes were
+/// corrupted, and none of its bytes come back as a phantom data frame. (Rejecting a name
+/// that is not UTF-8 handed the label's bytes back to the scanner, where `ª`/`ê` in a name
+/// start data frames.) Labels whose framing bytes were hit, or that a corrupted frame
+/// before them swallowed, are beyond what the format allows and are not counted.
+#[test]
+fn corrupted_label_names_lose_no_label_and_make_no_phantom_data() {
+    let (mut framed, mut bad_names, mut lost, mut phantoms, mut untouched) = (0, 0, 0, 0, 0);
+    for (r, rate) in [1e-4, 1e-3, 3e-3, 1e-2].into_iter().enumerate() {
+        for seed in 0..9u64 {
+            let mut rng = common::XorShift::new(0x1ABE_1000 + 16 * r as u64 + seed);
+            let (clean, labels) = data_and_label_stream(&mut rng, 800);
+            // Bit flips only, so every frame stays where it was sent.
+            let mut stream = clean.clone();
+            for b in &mut stream {
+                if rng.chance(rate) {
+                    *b ^= 1 << rng.below(8);
+                }
+            }
+            let events: std::collections::HashMap<usize, (usize, Option<Message<'_>>)> =
+                SliceDecoder::new(Plot::default(), &stream)
+                    .map(|e| (e.offset as usize, (e.len, e.into_frame())))
+                    .collect();
+            for l in &labels {
+                if l.framing().any(|i| stream[i] != clean[i]) || !events.contains_key(&l.start) {
+                    continue;
+                }
+                framed += 1;
+                let bytes = &stream[l.start..l.end];
+                untouched += usize::from(bytes == &clean[l.start..l.end]);
+                bad_names += usize::from(l.names.iter().any(|n| std::str::from_utf8(&stream[n.clone()]).is_err()));
+                match &events[&l.start] {
+                    (len, Some(m @ Message::Label(_))) if *len == bytes.len() => {
+                        // It re-encodes to the bytes it was decoded from, corrupted names included.
+                        let mut again = vec![0u8; *len];
+                        assert_eq!(m.emit(&mut again), Ok(*len));
+                        assert_eq!(again, bytes, "rate {rate} seed {seed}");
+                    }
+                    _ => lost += 1,
+                }
+                phantoms +=
+                    (l.start + 1..l.end).filter(|o| matches!(events.get(o), Some((_, Some(Message::Data(_)))))).count();
+            }
+        }
+    }
+    // The streams exercise the case: many labels, some of them with names made invalid.
+    assert!(framed > 3000 && untouched > 2500 && bad_names > 50, "{framed} {untouched} {bad_names}");
+    assert_eq!(
+        (lost, phantoms),
+        (0, 0),
+        "of {framed} label frames with intact framing ({bad_names} with names no longer UTF-8), \
+         {lost} were not decoded, and {phantoms} phantom data frames came from their bytes"
+    );
 }

@@ -3,8 +3,7 @@
 mod common;
 
 use serial_dialects::plot::{
-    self, Command, CommandList, Config, LabelEntry, Message, Plot, Scaling, TableEnd, category_display_name,
-    write_help_table,
+    self, Command, CommandList, Config, Message, Plot, Scaling, TableEnd, category_display_name, write_help_table,
 };
 use serial_dialects::{EncodeError, ErrorKind, Item, SliceDecoder, StreamDecoder};
 
@@ -21,7 +20,9 @@ fn ev(offset: u64, len: usize, item: &Item<Message<'_>, plot::Error>) -> Ev {
     match item {
         Item::Error(e) => Ev::Error(offset, len, serial_dialects::DialectError::kind(e)),
         Item::Frame(Message::Data(d)) => Ev::Data(offset, d.values().collect()),
-        Item::Frame(Message::Label(l)) => Ev::Label(offset, l.entries().map(|x| (x.index, x.name.into())).collect()),
+        Item::Frame(Message::Label(l)) => {
+            Ev::Label(offset, l.entries().map(|x| (x.index, x.name().to_string())).collect())
+        }
         Item::Frame(Message::Text(t)) => Ev::Text(offset, len, t.lossy().to_string()),
         Item::Frame(Message::Commands(c)) => Ev::Commands(offset, rows(c)),
     }
@@ -119,15 +120,37 @@ fn ch_index_must_be_below_max_channels() {
 }
 
 #[test]
-fn label_names_must_be_valid_utf8() {
-    for bad in [&b"\xFF"[..], b"\xC3\x28", b"\xE2\x82", b"\xED\xA0\x80", b"\xC0\xAF"] {
-        let mut input = vec![0xAB, 1, 0, bad.len() as u8];
-        input.extend_from_slice(bad);
-        let events = decode(&input);
-        assert_eq!(events[0], Ev::Error(0, 1, ErrorKind::InvalidField), "{bad:02X?}");
+fn label_frames_are_framed_by_count_index_and_len_alone() {
+    // The name "a FF b" is not UTF-8: the frame stands, the name is decoded lossily.
+    let label = b"\xAB\x02\x00\x03a\xFFb\x01\x02V1";
+    let mut input = label.to_vec();
+    input.extend_from_slice(b"\xAA\x01\x05\x00ok\n");
+    let expected =
+        [Ev::Label(0, vec![(0, "a\u{FFFD}b".into()), (1, "V1".into())]), Ev::Data(11, vec![5]), text(15, 3, "ok")];
+    assert_eq!(decode(&input), expected);
+    // The same events in every chunking (the chunk sizes 1..=len).
+    let whole = common::decode_slice(Plot::default(), &input);
+    for size in 1..=input.len() {
+        assert_eq!(common::decode_chunked(Plot::default(), &input, &[size]), whole, "chunk size {size}");
     }
-    let err = plot::LabelFrame::new_checked(&b"\xAB\x01\x02\x03a\xFFb"[..], 32).unwrap_err();
-    assert_eq!(err, plot::Error::InvalidUtf8 { entry: 0, index: 2, len: 3, valid_up_to: 1 });
+    // It re-encodes to the bytes it was decoded from.
+    let Ok(message) = Message::parse_frame(label, 32) else { panic!("not a frame") };
+    let mut again = [0u8; 11];
+    assert_eq!(message.emit(&mut again), Ok(11));
+    assert_eq!(&again, label);
+    // Each maximal invalid sequence is one U+FFFD, as Python's errors='replace' gives it.
+    for (name, lossy) in [
+        (&b"\xFF"[..], "\u{FFFD}"),
+        (b"\xC3\x28", "\u{FFFD}("),
+        (b"\xE2\x82", "\u{FFFD}"),
+        (b"\xF0\x9F\x98", "\u{FFFD}"),
+        (b"\xED\xA0\x80", "\u{FFFD}\u{FFFD}\u{FFFD}"),
+        (b"\xC0\xAF", "\u{FFFD}\u{FFFD}"),
+    ] {
+        let mut input = vec![0xAB, 1, 0, name.len() as u8];
+        input.extend_from_slice(name);
+        assert_eq!(decode(&input), [Ev::Label(0, vec![(0, lossy.into())])], "{name:02X?}");
+    }
     let guillemet = "«\u{1}".as_bytes();
     assert_eq!(decode(guillemet), [text(0, 3, "«\u{1}")], "C2 AB is «, not a frame start");
     assert_eq!(decode(b"\xAB\x01\x00\x02\xC2\xB0"), [Ev::Label(0, vec![(0, "°".into())])]);
@@ -243,7 +266,7 @@ fn labels_with_multibyte_characters_are_truncated_at_16_bytes() {
     assert_eq!(plot::truncate_label("aéééééééé"), "aééééééé"); // 17 bytes -> 15
     assert_eq!(plot::truncate_label("温度センサー値"), "温度センサ"); // 21 bytes -> 15
     assert_eq!(plot::truncate_label("short"), "short");
-    let labels = [LabelEntry { index: 0, name: "aéééééééé" }, LabelEntry { index: 5, name: "温度センサー値" }];
+    let labels = [plot::label(0, "aéééééééé"), plot::label(5, "温度センサー値")];
     let mut buf = [0u8; 64];
     let n = plot::emit_labels(&labels, 32, &mut buf).unwrap();
     assert_eq!(n, 2 + 2 + 15 + 2 + 15);
@@ -255,12 +278,12 @@ fn label_encoder_errors() {
     let mut buf = [0u8; 64];
     let out_of_range = |field| Err(EncodeError::OutOfRange { field });
     assert_eq!(plot::emit_labels(&[], 32, &mut buf), out_of_range("COUNT"));
-    assert_eq!(plot::emit_labels(&[LabelEntry { index: 32, name: "x" }], 32, &mut buf), out_of_range("CH_INDEX"));
-    assert_eq!(plot::emit_labels(&[LabelEntry { index: 0, name: "" }], 32, &mut buf), out_of_range("LENGTH"));
-    let many = [LabelEntry { index: 0, name: "x" }; 33];
+    assert_eq!(plot::emit_labels(&[plot::label(32, "x")], 32, &mut buf), out_of_range("CH_INDEX"));
+    assert_eq!(plot::emit_labels(&[plot::label(0, "")], 32, &mut buf), out_of_range("LENGTH"));
+    let many = [plot::label(0, "x"); 33];
     assert_eq!(plot::emit_labels(&many, 32, &mut buf), out_of_range("COUNT"));
     assert_eq!(
-        plot::emit_labels(&[LabelEntry { index: 1, name: "Temp" }], 32, &mut buf[..7]),
+        plot::emit_labels(&[plot::label(1, "Temp")], 32, &mut buf[..7]),
         Err(EncodeError::BufferTooSmall { needed: 8, available: 7 })
     );
 }

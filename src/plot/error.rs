@@ -82,18 +82,6 @@ pub enum Error {
         /// The number of channels (`Config::max_channels`).
         max: u8,
     },
-    /// A label name is not valid UTF-8.
-    #[error("LABEL entry {entry} (CH_INDEX {index}): the {len}-byte name is not valid UTF-8 after byte {valid_up_to}")]
-    InvalidUtf8 {
-        /// The entry's position in the frame (0-based).
-        entry: u8,
-        /// Its CH_INDEX.
-        index: u8,
-        /// Its LEN.
-        len: u8,
-        /// How many bytes of the name are valid UTF-8.
-        valid_up_to: u8,
-    },
     /// The buffer is not a frame of the expected type (wrong start byte).
     #[error("start byte 0x{found:02X} is not the {expected} start byte 0x{:02X}", expected.start_byte())]
     BadStartByte {
@@ -121,9 +109,7 @@ impl DialectError for Error {
     fn kind(&self) -> ErrorKind {
         match self {
             Error::BadCount { .. } | Error::BadLabelLen { .. } => ErrorKind::BadLength,
-            Error::BadChannelIndex { .. } | Error::InvalidUtf8 { .. } | Error::BadStartByte { .. } => {
-                ErrorKind::InvalidField
-            }
+            Error::BadChannelIndex { .. } | Error::BadStartByte { .. } => ErrorKind::InvalidField,
             Error::CutOff { .. } | Error::Truncated => ErrorKind::Truncated,
         }
     }

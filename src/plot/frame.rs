@@ -4,10 +4,12 @@
 //! buffer (its getters may panic if the buffer is too short or malformed), `new_checked`
 //! validates everything the frame alone can prove, after which no getter panics.
 
+use core::fmt;
 use core::str;
 
 use super::error::{Error, FrameType};
 use crate::error::{EncodeError, check_room};
+use crate::fmt::{Hex, Lossy};
 
 /// Start byte of a data frame.
 pub const DATA_START: u8 = 0xAA;
@@ -42,7 +44,7 @@ pub mod field {
         pub const INDEX: usize = 0;
         /// LEN: length of the name in bytes (1..=16).
         pub const LEN: usize = 1;
-        /// The name's UTF-8 bytes start here.
+        /// The name's bytes (meant to be UTF-8) start here.
         pub const NAME: usize = 2;
     }
 }
@@ -81,9 +83,13 @@ pub fn check_data(buf: &[u8], max_channels: u8) -> Result<usize, Error> {
 
 /// Checks a label frame at the start of `buf`; returns its length.
 ///
-/// Entries are checked in wire order (CH_INDEX, then LEN, then the name's UTF-8), so an
-/// invalid prefix is reported as soon as it is there; [`Error::CutOff`] means the prefix is
-/// valid and more bytes are needed.
+/// A label frame is framed by its structure alone: COUNT, then each entry's CH_INDEX and
+/// LEN, checked in wire order, so an invalid prefix is reported as soon as it is there;
+/// [`Error::CutOff`] means the prefix is valid and more bytes are needed. The name bytes are
+/// not checked: a name that is not UTF-8 is read lossily ([`LabelEntry::name`]). Rejecting
+/// the frame for it would hand the label's bytes back to the scanner, where a name byte
+/// `0xAA` (the last byte of `ª` or `ê`) followed by the next entry's CH_INDEX reads as a
+/// data frame that was never sent.
 pub fn check_label(buf: &[u8], max_channels: u8) -> Result<usize, Error> {
     let cut = |needed: usize| Error::CutOff { frame: FrameType::Label, needed, available: buf.len() };
     match buf.get(field::START) {
@@ -106,11 +112,8 @@ pub fn check_label(buf: &[u8], max_channels: u8) -> Result<usize, Error> {
             return Err(Error::BadLabelLen { entry, len });
         }
         let end = pos + field::entry::NAME + len as usize;
-        let name = buf.get(pos + field::entry::NAME..end).ok_or_else(|| cut(end))?;
-        if let Err(e) = str::from_utf8(name) {
-            // valid_up_to < len <= 16, so it fits a u8.
-            let valid_up_to = u8::try_from(e.valid_up_to()).unwrap_or(u8::MAX);
-            return Err(Error::InvalidUtf8 { entry, index, len, valid_up_to });
+        if buf.len() < end {
+            return Err(cut(end));
         }
         pos = end;
     }
@@ -203,19 +206,78 @@ pub fn emit_data(values: &[i16], max_channels: u8, out: &mut [u8]) -> Result<usi
     Ok(len)
 }
 
-/// One label entry: channel `index` is called `name`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// One label entry: channel `index` is called by the name in `name_bytes`.
+///
+/// Decoded entries carry the name's bytes as they were on the wire, which need not be
+/// UTF-8 (a corrupted byte, or a device that sends another encoding): [`name`](Self::name)
+/// shows them as text, [`name_str`](Self::name_str) gives them when they are UTF-8, and
+/// re-encoding writes them back unchanged. Firmware builds entries from text with
+/// [`label`](super::label) or [`LabelEntry::new`].
+///
+/// The `serde` form is `{"index": n, "name": s}`, `s` being the lossy text of the name.
+///
+/// ```
+/// use serial_dialects::plot::{LabelFrame, label};
+///
+/// let frame = LabelFrame::new_checked(&b"\xAB\x02\x00\x03a\xFFb\x01\x02V1"[..], 32).unwrap();
+/// let entries: Vec<_> = frame.entries().collect();
+/// assert_eq!(entries[0].name().to_string(), "a\u{FFFD}b");
+/// assert_eq!((entries[0].name_bytes, entries[0].name_str()), (&b"a\xFFb"[..], None));
+/// assert_eq!((entries[1].index, entries[1].name_str()), (1, Some("V1")));
+/// assert_eq!(entries[1], label(1, "V1"));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct LabelEntry<'a> {
     /// CH_INDEX.
     pub index: u8,
-    /// The channel's name (1..=16 bytes of UTF-8 on the wire).
-    pub name: &'a str,
+    /// The name's bytes (1..=16 of them in a decoded entry; meant to be UTF-8).
+    #[cfg_attr(feature = "serde", serde(rename = "name", serialize_with = "crate::fmt::serde_bytes::lossy"))]
+    pub name_bytes: &'a [u8],
 }
 
-/// Iterates over the entries of a label frame's payload. It stops at the first malformed
-/// entry (never the case for a checked frame) and never panics.
+impl<'a> LabelEntry<'a> {
+    /// An entry naming channel `index` with the text `name` (the encoder cuts it to 16
+    /// bytes, [`truncate_label`]).
+    pub const fn new(index: u8, name: &'a str) -> LabelEntry<'a> {
+        LabelEntry { index, name_bytes: name.as_bytes() }
+    }
+
+    /// An entry naming channel `index` with raw name bytes, sent as they are (up to 16).
+    pub const fn from_bytes(index: u8, name_bytes: &'a [u8]) -> LabelEntry<'a> {
+        LabelEntry { index, name_bytes }
+    }
+
+    /// The name as text: each maximal invalid UTF-8 sequence shows as one U+FFFD, as the
+    /// real app's `bytes.decode('utf-8', errors='replace')` reads it. No allocation; use
+    /// `to_string()` or `{}` to get the text.
+    pub fn name(&self) -> Lossy<'a> {
+        Lossy(self.name_bytes)
+    }
+
+    /// The name, if it is valid UTF-8.
+    pub fn name_str(&self) -> Option<&'a str> {
+        str::from_utf8(self.name_bytes).ok()
+    }
+}
+
+/// `LabelEntry { index: 0, name: "Temp" }`; a name that is not UTF-8 also shows its bytes
+/// in hex (`raw: 61ff62`), so that entries with different bytes never look the same.
+impl fmt::Debug for LabelEntry<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("LabelEntry");
+        s.field("index", &self.index).field("name", &self.name());
+        if self.name_str().is_none() {
+            s.field("raw", &Hex(self.name_bytes));
+        }
+        s.finish()
+    }
+}
+
+/// Iterates over the entries of a label frame's payload. It stops at the first entry cut
+/// short by the end of the payload (never the case for a checked frame) and never panics.
+/// Name bytes are not checked ([`LabelEntry::name`] reads them lossily).
 #[derive(Debug, Clone)]
 pub struct LabelEntries<'a> {
     rest: &'a [u8],
@@ -240,8 +302,8 @@ impl<'a> Iterator for LabelEntries<'a> {
             let index = *self.rest.get(field::entry::INDEX)?;
             let len = *self.rest.get(field::entry::LEN)? as usize;
             let end = field::entry::NAME + len;
-            let name = str::from_utf8(self.rest.get(field::entry::NAME..end)?).ok()?;
-            Some((LabelEntry { index, name }, end))
+            let name_bytes = self.rest.get(field::entry::NAME..end)?;
+            Some((LabelEntry { index, name_bytes }, end))
         })();
         match parsed {
             Some((entry, end)) => {
@@ -275,8 +337,9 @@ impl<T: AsRef<[u8]>> LabelFrame<T> {
     }
 
     /// Wraps a buffer after checking the start byte, COUNT (1..=`max_channels`), every
-    /// entry's CH_INDEX (< `max_channels`), LEN (1..=16) and UTF-8, and that the buffer
-    /// holds the whole frame. Bytes after the frame are allowed and ignored.
+    /// entry's CH_INDEX (< `max_channels`) and LEN (1..=16), and that the buffer holds the
+    /// whole frame. Bytes after the frame are allowed and ignored; name bytes are not
+    /// checked ([`check_label`]).
     pub fn new_checked(buffer: T, max_channels: u8) -> Result<LabelFrame<T>, Error> {
         check_label(buffer.as_ref(), max_channels)?;
         Ok(LabelFrame { buffer })
@@ -300,7 +363,7 @@ impl<T: AsRef<[u8]>> LabelFrame<T> {
 
     /// The frame's length in bytes (the header plus every entry).
     pub fn frame_len(&self) -> usize {
-        field::HEADER_LEN + self.entries().map(|e| field::entry::NAME + e.name.len()).sum::<usize>()
+        field::HEADER_LEN + self.entries().map(|e| field::entry::NAME + e.name_bytes.len()).sum::<usize>()
     }
 }
 
@@ -313,14 +376,32 @@ pub fn truncate_label(name: &str) -> &str {
     &name[..end]
 }
 
+/// Name bytes cut to at most 16 as the encoder sends them: the cut moves back over the
+/// continuation bytes (`10xxxxxx`) at it, at most 3 (the most a character has), so that a
+/// UTF-8 name is cut on a character boundary exactly as [`truncate_label`] cuts it. Bytes
+/// that are not UTF-8 are cut the same way, and never to nothing.
+pub fn truncate_label_bytes(name: &[u8]) -> &[u8] {
+    if name.len() <= MAX_LABEL_LEN {
+        return name;
+    }
+    let mut end = MAX_LABEL_LEN;
+    while end > MAX_LABEL_LEN - 3 && name.get(end).is_some_and(|&b| b & 0xC0 == 0x80) {
+        end -= 1;
+    }
+    name.get(..end).unwrap_or(name)
+}
+
 /// Length of the label frame [`emit_labels`] writes for `labels` (names truncated to 16
 /// bytes).
 pub fn label_frame_len(labels: &[LabelEntry<'_>]) -> usize {
-    field::HEADER_LEN + labels.iter().map(|l| field::entry::NAME + truncate_label(l.name).len()).sum::<usize>()
+    field::HEADER_LEN
+        + labels.iter().map(|l| field::entry::NAME + truncate_label_bytes(l.name_bytes).len()).sum::<usize>()
 }
 
 /// Writes a label frame into `out` and returns its length. Names longer than 16 bytes are
-/// truncated on a UTF-8 character boundary ([`truncate_label`]).
+/// truncated on a UTF-8 character boundary ([`truncate_label_bytes`]); name bytes are
+/// written as they are, so entries decoded from a frame (whatever their bytes) give that
+/// frame back.
 ///
 /// Errors: `OutOfRange { field: "COUNT" }` unless `1 <= labels.len() <= max_channels`;
 /// `OutOfRange { field: "CH_INDEX" }` for an index `>= max_channels`;
@@ -333,7 +414,7 @@ pub fn emit_labels(labels: &[LabelEntry<'_>], max_channels: u8, out: &mut [u8]) 
         if label.index >= max_channels {
             return Err(EncodeError::OutOfRange { field: "CH_INDEX" });
         }
-        if label.name.is_empty() {
+        if label.name_bytes.is_empty() {
             return Err(EncodeError::OutOfRange { field: "LENGTH" });
         }
     }
@@ -343,12 +424,49 @@ pub fn emit_labels(labels: &[LabelEntry<'_>], max_channels: u8, out: &mut [u8]) 
     out[field::COUNT] = labels.len() as u8;
     let mut pos = field::HEADER_LEN;
     for label in labels {
-        let name = truncate_label(label.name);
+        let name = truncate_label_bytes(label.name_bytes);
         out[pos + field::entry::INDEX] = label.index;
         out[pos + field::entry::LEN] = name.len() as u8;
         let start = pos + field::entry::NAME;
-        out[start..start + name.len()].copy_from_slice(name.as_bytes());
+        out[start..start + name.len()].copy_from_slice(name);
         pos = start + name.len();
     }
     Ok(pos)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::format;
+
+    #[test]
+    fn truncate_label_bytes_cuts_utf8_where_truncate_label_does() {
+        for name in
+            ["short", "0123456789abcdef", "0123456789abcdeÄ", "aéééééééé", "温度センサー値", "0123456789abc😪x", ""]
+        {
+            assert_eq!(truncate_label_bytes(name.as_bytes()), truncate_label(name).as_bytes(), "{name}");
+        }
+        assert_eq!(truncate_label_bytes("0123456789abc😪x".as_bytes()), b"0123456789abc");
+        // Not UTF-8: at most 3 continuation bytes are given back, so never an empty name.
+        assert_eq!(truncate_label_bytes(&[0x80; 20]), &[0x80; 13]);
+        assert_eq!(truncate_label_bytes(&[0xFF; 20]), &[0xFF; 16]);
+    }
+
+    #[test]
+    fn label_entries_keep_name_bytes_and_read_them_lossily() {
+        let frame = b"\xAB\x03\x00\x03a\xFFb\x01\x02\xE2\x82\x1F\x02\xC2\xB0";
+        assert_eq!(check_label(frame, 32), Ok(frame.len()));
+        let view = LabelFrame::new_checked(&frame[..], 32).unwrap();
+        assert_eq!(view.frame_len(), frame.len());
+        let e: std::vec::Vec<LabelEntry<'_>> = view.entries().collect();
+        let names: std::vec::Vec<_> = e.iter().map(|e| (e.index, format!("{}", e.name()), e.name_str())).collect();
+        assert_eq!(names, [(0, "a\u{FFFD}b".into(), None), (1, "\u{FFFD}".into(), None), (31, "°".into(), Some("°"))]);
+        assert_eq!(e[0].name_bytes, b"a\xFFb");
+        assert_eq!(format!("{:?}", e[0]), "LabelEntry { index: 0, name: \"a\u{FFFD}b\", raw: 61ff62 }");
+        assert_eq!(format!("{:?}", e[2]), "LabelEntry { index: 31, name: \"°\" }");
+        // The encoder writes the bytes back as they were.
+        let mut out = [0u8; 32];
+        assert_eq!(emit_labels(&e, 32, &mut out), Ok(frame.len()));
+        assert_eq!(&out[..frame.len()], frame);
+    }
 }

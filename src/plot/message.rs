@@ -164,9 +164,10 @@ impl<'a> Labels<'a> {
         LabelEntries::new(self.payload, self.count)
     }
 
-    /// The name sent last for channel `index` in this frame.
-    pub fn name_of(&self, index: u8) -> Option<&'a str> {
-        self.entries().filter(|e| e.index == index).last().map(|e| e.name)
+    /// The name sent last for channel `index` in this frame, as lossy text (its `.0` holds
+    /// the name's bytes; see [`LabelEntry::name`]).
+    pub fn name_of(&self, index: u8) -> Option<Lossy<'a>> {
+        self.entries().filter(|e| e.index == index).last().map(|e| e.name())
     }
 
     /// Length of the wire frame.
@@ -198,9 +199,9 @@ impl<'a> Labels<'a> {
     }
 }
 
-/// 1..=255 well-formed entries (CH_INDEX, LEN 1..=16, UTF-8 name) taken verbatim from the
-/// input, as a checked frame holds them: as many as the input has, up to an arbitrary
-/// COUNT. CH_INDEX and COUNT may exceed a configuration's channels, which
+/// 1..=255 well-formed entries (CH_INDEX, LEN 1..=16, LEN name bytes of any value) taken
+/// verbatim from the input, as a checked frame holds them: as many as the input has, up to
+/// an arbitrary COUNT. CH_INDEX and COUNT may exceed a configuration's channels, which
 /// [`Labels::validate`] refuses.
 #[cfg(feature = "arbitrary")]
 impl<'a> arbitrary::Arbitrary<'a> for Labels<'a> {
@@ -212,8 +213,7 @@ impl<'a> arbitrary::Arbitrary<'a> for Labels<'a> {
         while count < wanted {
             let Some(&name_len) = rest.get(len + entry::LEN) else { break };
             let end = len + entry::NAME + usize::from(name_len);
-            let valid = (1..=frame::MAX_LABEL_LEN).contains(&usize::from(name_len))
-                && rest.get(len + entry::NAME..end).is_some_and(|name| core::str::from_utf8(name).is_ok());
+            let valid = (1..=frame::MAX_LABEL_LEN).contains(&usize::from(name_len)) && end <= rest.len();
             if !valid {
                 break;
             }
@@ -468,7 +468,8 @@ mod ser {
     }
 }
 
-/// Convenience for firmware: a label entry (`index`, `name`).
+/// Convenience for firmware: a label entry naming channel `index` with the text `name`
+/// ([`LabelEntry::new`]).
 pub const fn label(index: u8, name: &str) -> LabelEntry<'_> {
-    LabelEntry { index, name }
+    LabelEntry::new(index, name)
 }

@@ -16,15 +16,23 @@
 //! | | 1 | COUNT | number of entries, same limits as data COUNT |
 //! | | 1 | CH_INDEX | per entry: channel, `0..max_channels` |
 //! | | 1 | LEN | per entry: name length, 1..=16 |
-//! | | LEN | name | per entry: UTF-8, no terminator |
+//! | | LEN | name | per entry: UTF-8 (read lossily if it is not), no terminator |
 //! | text | any | … `\n` | every other byte; lines end at `\n`, a `\r` before it is dropped |
 //!
 //! # Decisions (spec/DIALECTS.md "plot")
 //!
 //! * COUNT must be `1..=max_channels` for data **and** label frames (`bad_length`), LEN
-//!   `1..=16` (`bad_length`), CH_INDEX `< max_channels` (`invalid_field`), label names
-//!   valid UTF-8 (`invalid_field`; strict validation is what keeps resynchronisation good
-//!   without a checksum). A candidate cut off by the end of the input is `truncated`.
+//!   `1..=16` (`bad_length`), CH_INDEX `< max_channels` (`invalid_field`). A candidate cut
+//!   off by the end of the input is `truncated`.
+//! * A label frame is framed by its structure alone (COUNT, CH_INDEX, LEN). Its name bytes
+//!   are never a reason to reject it: a name that is not valid UTF-8 is decoded lossily,
+//!   each maximal invalid sequence becoming one U+FFFD, as the real app reads it with
+//!   Python's `bytes.decode('utf-8', errors='replace')` ([`LabelEntry::name`]; the bytes
+//!   themselves are kept and re-encode unchanged). Rejecting such a frame would hand its
+//!   bytes back to the scanner, where they turn into data frames that were never sent
+//!   (`ª` and `ê` end in `0xAA`, and the next entry's CH_INDEX reads as a COUNT).
+//!   The encoder truncates a longer name to 16 bytes on a UTF-8 character boundary
+//!   ([`truncate_label`]), as the original documentation says.
 //! * A rejected candidate is an error event of exactly **one byte**, its start byte;
 //!   scanning resumes at the next byte (the COUNT byte is looked at again, as text or as a
 //!   new start). A frame cut off by a new start byte cannot be detected without a checksum:
@@ -95,13 +103,13 @@
 //! Firmware: encode frames into a stack buffer.
 //!
 //! ```
-//! use serial_dialects::plot::{self, LabelEntry};
+//! use serial_dialects::plot;
 //!
 //! let mut buf = [0u8; 64];
 //! let n = plot::emit_data(&[100, 2000, -500], plot::SEED_MAX_CHANNELS, &mut buf).unwrap();
 //! assert_eq!(&buf[..n], &[0xAA, 0x03, 0x64, 0x00, 0xD0, 0x07, 0x0C, 0xFE]);
 //!
-//! let labels = [LabelEntry { index: 0, name: "Temp" }, LabelEntry { index: 1, name: "Humidity" }];
+//! let labels = [plot::label(0, "Temp"), plot::label(1, "Humidity")];
 //! let n = plot::emit_labels(&labels, plot::SEED_MAX_CHANNELS, &mut buf).unwrap();
 //! assert_eq!(&buf[..n], b"\xAB\x02\x00\x04Temp\x01\x08Humidity");
 //! ```
@@ -145,7 +153,7 @@ pub mod text;
 pub use error::{Error, FrameType};
 pub use frame::{
     DATA_START, DataFrame, LABEL_START, LabelEntries, LabelEntry, LabelFrame, MAX_LABEL_LEN, SEED_MAX_CHANNELS,
-    WIDE_MAX_CHANNELS, emit_data, emit_labels, truncate_label,
+    WIDE_MAX_CHANNELS, emit_data, emit_labels, truncate_label, truncate_label_bytes,
 };
 pub use help::{
     ButtonLabel, COMMAND_TEXT_CAPACITY, Click, Command, CommandList, HelpParser, HelpWriter, LINE_CAPACITY,

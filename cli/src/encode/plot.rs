@@ -106,7 +106,7 @@ fn parse_labels(text: &str) -> Result<Vec<LabelEntry<'_>>, Failure> {
             if name.len() > MAX_LABEL_LEN {
                 return Err(bad(format!("name {name:?} is {} bytes, at most {MAX_LABEL_LEN} fit", name.len())));
             }
-            Ok(LabelEntry { index, name })
+            Ok(plot::label(index, name))
         })
         .collect()
 }

@@ -245,19 +245,21 @@ const PLOT_FULL: [i16; 32] = {
     v
 };
 
+/// Label sets as consts: `plot::label` is a `const fn`, and a call is not promoted to a
+/// `'static` borrow inside a function body, but a const is.
+const PLOT_LABELS: [LabelEntry<'static>; 3] =
+    [plot::label(0, "Temp"), plot::label(1, "Humidity"), plot::label(2, "Vbus mV")];
+const PLOT_LABELS_UTF8: [LabelEntry<'static>; 2] = [plot::label(31, "Température °C"), plot::label(3, "I")];
+
 fn plot_frame(i: usize) -> Option<PlotFrame> {
     Some(match i {
         0 => PlotFrame::Text(b"DragoonPlot selftest\r\n"),
-        1 => PlotFrame::Labels(&[
-            LabelEntry { index: 0, name: "Temp" },
-            LabelEntry { index: 1, name: "Humidity" },
-            LabelEntry { index: 2, name: "Vbus mV" },
-        ]),
+        1 => PlotFrame::Labels(&PLOT_LABELS),
         2 => PlotFrame::Data(&[215, 4870, 12_012]),
         // 0xAAAA and 0x00AB inside a frame are values, not start bytes.
         3 => PlotFrame::Data(&[-21_846, 0xAB, i16::MIN, i16::MAX]),
         4 => PlotFrame::Text(b"tick 1\n"),
-        5 => PlotFrame::Labels(&[LabelEntry { index: 31, name: "Température °C" }, LabelEntry { index: 3, name: "I" }]),
+        5 => PlotFrame::Labels(&PLOT_LABELS_UTF8),
         6 => PlotFrame::Data(&PLOT_FULL),
         7 => PlotFrame::Text(b"done\r\n"),
         _ => return None,
