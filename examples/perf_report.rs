@@ -321,7 +321,7 @@ fn machine() -> String {
             .map_or_else(|| "clock unknown".to_string(), |v| format!("{v} MHz")),
     };
     format!(
-        "{} ({} CPUs, {} threads per core, {mhz}), {}, {}, release profile, default features (`fast-crc`: slice-by-16 CRC-16 and CRC-8)",
+        "{} ({} CPUs, {} threads per core, {mhz}), {}, {}, release profile, default features (`speed-over-size`: slice-by-16 CRC-16 and CRC-8)",
         field("Model name"),
         field("CPU(s)"),
         field("Thread(s) per core"),

@@ -5,7 +5,7 @@
 //!   that carries it stores it little-endian.
 //! * CRC-8 is CRC-8/SMBUS: poly 0x07, init 0, no reflection, xorout 0. `check == 0xF4`.
 //!
-//! With the `fast-crc` feature (on by default) both use slice-by-16 tables (8 KiB for
+//! With the `speed-over-size` feature (on by default) both use slice-by-16 tables (8 KiB for
 //! CRC-16, 4 KiB for CRC-8), which is what hosts decoding captures at memory speed want:
 //! about 2-4x the speed of a single table on frames of a hundred bytes or more. Without it
 //! a single 256-entry table each (512 + 256 bytes) is used, which suits a Cortex-M flash
@@ -13,19 +13,19 @@
 
 use crc::{CRC_8_SMBUS, CRC_16_IBM_3740, Crc, Table};
 
-#[cfg(feature = "fast-crc")]
+#[cfg(feature = "speed-over-size")]
 type Crc16Impl = Table<16>;
-#[cfg(not(feature = "fast-crc"))]
+#[cfg(not(feature = "speed-over-size"))]
 type Crc16Impl = Table<1>;
-#[cfg(feature = "fast-crc")]
+#[cfg(feature = "speed-over-size")]
 type Crc8Impl = Table<16>;
-#[cfg(not(feature = "fast-crc"))]
+#[cfg(not(feature = "speed-over-size"))]
 type Crc8Impl = Table<1>;
 
-/// CRC-16/CCITT-FALSE engine (table size chosen by the `fast-crc` feature).
+/// CRC-16/CCITT-FALSE engine (table size chosen by the `speed-over-size` feature).
 pub static CRC16: Crc<u16, Crc16Impl> = Crc::<u16, Crc16Impl>::new(&CRC_16_IBM_3740);
 
-/// CRC-8/SMBUS engine (table size chosen by the `fast-crc` feature).
+/// CRC-8/SMBUS engine (table size chosen by the `speed-over-size` feature).
 pub static CRC8: Crc<u8, Crc8Impl> = Crc::<u8, Crc8Impl>::new(&CRC_8_SMBUS);
 
 /// An incremental CRC-16/CCITT-FALSE computation, for frames written or read in pieces.
@@ -64,13 +64,13 @@ pub fn crc16_digest() -> Crc16Digest {
 
 /// CRC-16/CCITT-FALSE of `data` in a `const` (the `crc` crate's single-table loop, its
 /// table built at compile time): constants folded out of a frame's CRC.
-#[cfg(feature = "fast-crc")]
+#[cfg(feature = "speed-over-size")]
 pub(crate) const fn crc16_const(data: &[u8]) -> u16 {
     Crc::<u16, Table<1>>::new(&CRC_16_IBM_3740).checksum(data)
 }
 
 /// Continues the CRC register `crc` over `data` (the single-table loop: small targets).
-#[cfg(not(feature = "fast-crc"))]
+#[cfg(not(feature = "speed-over-size"))]
 #[inline]
 fn crc16_update(crc: u16, data: &[u8]) -> u16 {
     let t: &[[u16; 256]; 1] = CRC16.table();
@@ -87,7 +87,7 @@ fn crc16_update(crc: u16, data: &[u8]) -> u16 {
 /// sixteen XORs. Blocks are split off as fixed-size arrays, so no index is checked at run
 /// time. Measured over 4 MiB / 120-byte / 23-byte inputs: the crate 3052 / 1709 / 685 MB/s,
 /// this loop 3101 / 2140 / 1365 MB/s (same run, same machine).
-#[cfg(feature = "fast-crc")]
+#[cfg(feature = "speed-over-size")]
 #[inline]
 fn crc16_update(mut crc: u16, data: &[u8]) -> u16 {
     let t: &[[u16; 256]; 16] = CRC16.table();

@@ -103,7 +103,7 @@ pub trait Dialect {
     }
 
     /// [`decode_scanned`](Dialect::decode_scanned) as the [`Item`] of the event the drivers
-    /// build from it, which must be exactly that result converted: with `fast-crc` (host
+    /// build from it, which must be exactly that result converted: with `speed-over-size` (host
     /// builds) the drivers call this one, without it they match `decode_scanned`'s result.
     /// The default converts. A dialect whose common frame is decoded inline overrides it to
     /// build that frame's `Item` directly: moving a frame out of a `Result` into an `Item`

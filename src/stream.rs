@@ -23,9 +23,9 @@ pub use crate::dialect::{Dialect, Event, EventOf, Item, Scan};
 use crate::error::DialectError;
 use crate::stats::Stats;
 // What `step` matches a decoded frame with: an `Item` on hosts, a `Result` on small targets.
-#[cfg(feature = "fast-crc")]
+#[cfg(feature = "speed-over-size")]
 use Item::{Error as Failed, Frame as Decoded};
-#[cfg(not(feature = "fast-crc"))]
+#[cfg(not(feature = "speed-over-size"))]
 use Result::{Err as Failed, Ok as Decoded};
 
 /// Runs one scan/decode step on `buf` (never empty unless `at_end`: the drivers see to
@@ -70,13 +70,13 @@ fn step<'a, D: Dialect>(
             let bytes = &buf[..n];
             // The whole event is built in each arm: a separate `item` made the compiler copy
             // a (possibly large) frame twice, into the item and then into the event.
-            // Host builds (`fast-crc`) take the item from `decode_scanned_item`, which
+            // Host builds (`speed-over-size`) take the item from `decode_scanned_item`, which
             // dialects override for speed; builds that chose small tables over speed
             // (Cortex-M) match `decode_scanned`'s result, the same by the trait's contract,
             // which compiles smaller there (plot's decoder: 1.2 KB less stack).
-            #[cfg(feature = "fast-crc")]
+            #[cfg(feature = "speed-over-size")]
             let decoded = dialect.decode_scanned_item(bytes);
-            #[cfg(not(feature = "fast-crc"))]
+            #[cfg(not(feature = "speed-over-size"))]
             let decoded = dialect.decode_scanned(bytes);
             match decoded {
                 Decoded(frame) => {
@@ -243,9 +243,9 @@ impl<D: Dialect, const N: usize> StreamDecoder<D, N> {
     /// [`finish`](Self::finish), when everything has been decoded).
     // Inlined into the caller's loop, the decoder's fields stay in registers between events
     // (about 20 instructions less per event); builds that chose small CRC tables over speed
-    // (no `fast-crc`, as on a Cortex-M) leave it to the compiler, for size.
-    #[cfg_attr(feature = "fast-crc", inline(always))]
-    #[cfg_attr(not(feature = "fast-crc"), inline)]
+    // (no `speed-over-size`, as on a Cortex-M) leave it to the compiler, for size.
+    #[cfg_attr(feature = "speed-over-size", inline(always))]
+    #[cfg_attr(not(feature = "speed-over-size"), inline)]
     #[allow(clippy::should_implement_trait)] // events borrow the decoder: not an Iterator
     pub fn next(&mut self) -> Option<EventOf<'_, D>> {
         // Not `next_with_bytes().map(..)`: moving the event out of a tuple copies it.

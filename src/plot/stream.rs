@@ -13,7 +13,7 @@ use super::frame::{
 use super::help::{CommandList, DEFAULT_MARKER, HelpParser, LINE_CAPACITY};
 use super::message::{Data, Labels, Message, Text};
 use super::text::TextState;
-#[cfg(feature = "fast-crc")]
+#[cfg(feature = "speed-over-size")]
 use crate::stream::Item;
 use crate::stream::{Dialect, Scan};
 
@@ -132,7 +132,7 @@ impl Plot {
 
     /// [`Dialect::decode_scanned`] for every frame but one found by the data-frame fast path:
     /// out of line on hosts, so that the drivers' loop holds only that path.
-    #[cfg_attr(feature = "fast-crc", inline(never))]
+    #[cfg_attr(feature = "speed-over-size", inline(never))]
     fn decode_scanned_other<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
         if matches!(self.pending, Pending::Frame) {
             match frame {
@@ -388,7 +388,7 @@ impl Dialect for Plot {
 
     /// [`decode_scanned`](Dialect::decode_scanned) with a fast-path data frame's item built
     /// directly (host builds, where the drivers call this).
-    #[cfg(feature = "fast-crc")]
+    #[cfg(feature = "speed-over-size")]
     #[inline(always)]
     fn decode_scanned_item<'a>(&mut self, frame: &'a [u8]) -> Item<Message<'a>, Error> {
         match self.fast_path_data(frame) {

@@ -3,14 +3,14 @@
 use super::error::{Error, Needed};
 use super::frame::{self, CRC_LEN, CrcCoverage, DEFAULT_MAX_PAYLOAD, Frame, OVERHEAD, START};
 use super::message::Message;
-#[cfg(feature = "fast-crc")]
+#[cfg(feature = "speed-over-size")]
 use super::message::telemetry_payload;
-#[cfg(feature = "fast-crc")]
+#[cfg(feature = "speed-over-size")]
 use super::telemetry::TelemetryPacket;
 use crate::crc;
 use crate::dialect::{Dialect, DialectConfig, Encode, Scan};
 use crate::error::EncodeError;
-#[cfg(feature = "fast-crc")]
+#[cfg(feature = "speed-over-size")]
 use crate::stream::Item;
 use crate::stream::rejection_extent;
 
@@ -201,7 +201,7 @@ impl Dialect for Pmu30 {
     /// [`decode_scanned`](Dialect::decode_scanned) with a TELEMETRY_DATA frame's item (nearly
     /// all of a running device's traffic) built directly, as [`Message::parse_payload`]
     /// would parse it (host builds, where the drivers call this).
-    #[cfg(feature = "fast-crc")]
+    #[cfg(feature = "speed-over-size")]
     #[inline(always)]
     fn decode_scanned_item<'a>(&mut self, bytes: &'a [u8]) -> Item<Message<'a>, Error> {
         match self.announced_payload(bytes) {

@@ -261,9 +261,9 @@ fn u32_at(p: &[u8; TELEMETRY_LEN], at: usize) -> u32 {
 
 /// Every byte's state, so that a packet's 30 states are 30 table loads: the `match` of
 /// [`ChannelState::from_u8`] compiles to a compare, a select and two byte stores per
-/// channel, about twice the work. 512 bytes, so only with `fast-crc` (the feature that
+/// channel, about twice the work. 512 bytes, so only with `speed-over-size` (the feature that
 /// already trades flash for speed).
-#[cfg(feature = "fast-crc")]
+#[cfg(feature = "speed-over-size")]
 static STATES: [ChannelState; 256] = {
     let mut table = [ChannelState::Off; 256];
     let mut i = 0;
@@ -279,9 +279,9 @@ static STATES: [ChannelState; 256] = {
 fn channel_states(bytes: &[u8; CHANNELS]) -> [ChannelState; CHANNELS] {
     let mut states = [ChannelState::Off; CHANNELS];
     for (state, &b) in states.iter_mut().zip(bytes) {
-        #[cfg(feature = "fast-crc")]
+        #[cfg(feature = "speed-over-size")]
         let s = STATES[usize::from(b)];
-        #[cfg(not(feature = "fast-crc"))]
+        #[cfg(not(feature = "speed-over-size"))]
         let s = ChannelState::from_u8(b);
         *state = s;
     }
@@ -404,7 +404,7 @@ mod tests {
         assert!(t.channel_states.iter().any(|s| matches!(s, ChannelState::Unknown(_))));
     }
 
-    #[cfg(feature = "fast-crc")]
+    #[cfg(feature = "speed-over-size")]
     #[test]
     fn state_table_matches_from_u8() {
         for b in 0..=u8::MAX {

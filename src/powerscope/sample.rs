@@ -5,20 +5,20 @@
 //! The CRC shortcut: CRC-16/CCITT-FALSE is linear, so the register after a message is the
 //! register the initial value alone leaves after as many zero bytes, XORed with each
 //! byte's own contribution, which depends only on the byte and on how many bytes follow
-//! it. The slice-by-16 tables of [`crate::crc::CRC16`] (`fast-crc`) hold exactly those
+//! it. The slice-by-16 tables of [`crate::crc::CRC16`] (`speed-over-size`) hold exactly those
 //! contributions for 0..=15 following bytes. A sample frame's first six covered bytes
 //! (magic, `type` 0, `ver` 0, `len` 7) are fixed, so their share and the initial value's
 //! fold into one constant, and the other 17 bytes are 17 lookups that do not depend on
 //! each other (`cmd_id`, with 16 bytes behind it, in a 256-entry table of its own),
 //! instead of the general loop's chain of register-dependent steps (16-byte block, 4-byte
-//! block, three single bytes). Without `fast-crc` (single table, small targets) no frame
+//! block, three single bytes). Without `speed-over-size` (single table, small targets) no frame
 //! takes that shortcut.
 
 use super::ina219::{Ina219Sample, SensorPacket};
 use super::r1;
 
 /// Bytes a sample frame's CRC covers: the 16-byte header and the 7-byte sample.
-#[cfg(feature = "fast-crc")]
+#[cfg(feature = "speed-over-size")]
 const COVERED: usize = 23;
 
 /// Length of a sample frame: header, sample and CRC.
@@ -50,7 +50,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Option<r1::Stream<'static>> {
 
 /// The register (init 0xFFFF) after [`PREFIX`] and 17 zero bytes: the part of a sample
 /// frame's CRC that its variable bytes do not change.
-#[cfg(feature = "fast-crc")]
+#[cfg(feature = "speed-over-size")]
 const BASE: u16 = {
     let mut covered = [0u8; COVERED];
     let mut i = 0;
@@ -66,7 +66,7 @@ const BASE: u16 = {
 /// that `cmd_id` is one lookup like the other bytes, not a lookup, its shift and a second
 /// lookup in a row. By linearity, the register after `b` and 16 zero bytes, less the
 /// initial value's share (the register after 17 zero bytes).
-#[cfg(feature = "fast-crc")]
+#[cfg(feature = "speed-over-size")]
 static AFTER_16: [u16; 256] = {
     let zeros = crate::crc::crc16_const(&[0; 17]);
     let mut table = [0u16; 256];
@@ -91,7 +91,7 @@ pub(crate) fn is_beginning(buf: &[u8]) -> bool {
 /// Whether `frame` starts with a whole sample frame (25 bytes: header with [`PREFIX`],
 /// sample, CRC) whose CRC trailer matches. `false` for every other input, which the caller
 /// checks the general way (with the same outcome for a sample frame, CRC pinned by tests).
-#[cfg(feature = "fast-crc")]
+#[cfg(feature = "speed-over-size")]
 #[inline(always)]
 pub(crate) fn is_intact(frame: &[u8]) -> bool {
     // One length check: the frame's parts are then split off an array (their sizes known).
@@ -102,16 +102,16 @@ pub(crate) fn is_intact(frame: &[u8]) -> bool {
     }
 }
 
-/// Without `fast-crc` there are no tables to look ahead with: every frame takes the
+/// Without `speed-over-size` there are no tables to look ahead with: every frame takes the
 /// general check.
-#[cfg(not(feature = "fast-crc"))]
+#[cfg(not(feature = "speed-over-size"))]
 #[inline(always)]
 pub(crate) fn is_intact(_frame: &[u8]) -> bool {
     false
 }
 
 /// The CRC of a sample frame's covered bytes, which start with [`PREFIX`].
-#[cfg(feature = "fast-crc")]
+#[cfg(feature = "speed-over-size")]
 #[inline(always)]
 fn crc16(frame: &[u8; COVERED]) -> u16 {
     let t: &[[u16; 256]; 16] = crate::crc::CRC16.table();
@@ -126,7 +126,7 @@ fn crc16(frame: &[u8; COVERED]) -> u16 {
         ^ (at(3, b19) ^ at(2, b20) ^ at(1, b21) ^ at(0, b22))
 }
 
-#[cfg(all(test, feature = "fast-crc"))]
+#[cfg(all(test, feature = "speed-over-size"))]
 mod tests {
     use super::*;
 

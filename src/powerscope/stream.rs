@@ -2,7 +2,7 @@
 
 use crate::dialect::{DialectConfig, Encode};
 use crate::error::EncodeError;
-#[cfg(feature = "fast-crc")]
+#[cfg(feature = "speed-over-size")]
 use crate::stream::Item;
 use crate::stream::{Dialect, Scan, rejection_extent};
 
@@ -306,7 +306,7 @@ impl Dialect for PowerScope {
 
     /// [`decode_scanned`](Dialect::decode_scanned) with the sample frame's item built
     /// directly (host builds, where the drivers call this).
-    #[cfg(feature = "fast-crc")]
+    #[cfg(feature = "speed-over-size")]
     #[inline(always)]
     fn decode_scanned_item<'a>(&mut self, bytes: &'a [u8]) -> Item<Message<'a>, Error> {
         match self.sample_stream(bytes) {

@@ -36,7 +36,7 @@
 //!   reads stale memory, we never do). No decode buffer is needed: the blocks are
 //!   walked, the CRC digest is fed block by block (plus the implied zeros), and the five
 //!   header bytes, the two CRC bytes and every record's `seq` are picked up on the way.
-//!   With `fast-crc` that is one walk (after a hop over the code bytes that sends broken
+//!   With `speed-over-size` that is one walk (after a hop over the code bytes that sends broken
 //!   chains to the exact error path), the digest taking the trailer too and then run back
 //!   over its two bytes; without it the code bytes are walked first, for the size. The
 //!   scanner keeps what it learned for the frame it reports, and the stream decoder's

@@ -109,18 +109,18 @@ impl Dialect for VectorDebug {
         self.config.max_frame_len()
     }
 
-    /// A candidate arriving in small chunks is resumed once per chunk: with `fast-crc`
+    /// A candidate arriving in small chunks is resumed once per chunk: with `speed-over-size`
     /// (host builds), the common case, new bytes without a delimiter, is answered here,
     /// inlined into the driver, and only the rest goes to the general scanner. (Through
     /// `memchr`, each resumed chunk cost about 125 instructions, more than the search
     /// itself: its dispatch and its handling of short haystacks.)
-    #[cfg_attr(feature = "fast-crc", inline(always))]
+    #[cfg_attr(feature = "speed-over-size", inline(always))]
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
         // `no_delimiter` is only set with a `NeedMore` whose first byte was not a delimiter
         // (and `scanned` cleared): the general scanner would answer `NeedMore` again when the
         // new bytes hold no delimiter, the input goes on and the limit is not reached. The
         // limit, `max_frame_len`, exceeds `max_packet`, which is cheaper to compare with.
-        #[cfg(feature = "fast-crc")]
+        #[cfg(feature = "speed-over-size")]
         if !at_end
             && self.no_delimiter != 0
             && buf.len() <= self.config.max_packet
@@ -182,7 +182,7 @@ impl Encode for VectorDebug {
 /// fast and also finds the delimiter). Reads the whole 16-byte blocks that end at the end
 /// of `buf` and cover the new bytes (the first may reach back into bytes known to be
 /// non-zero): no ragged tail to handle.
-#[cfg(feature = "fast-crc")]
+#[cfg(feature = "speed-over-size")]
 #[inline(always)]
 fn zero_free_after(buf: &[u8], from: usize) -> bool {
     const BLOCK: usize = 16;
@@ -205,7 +205,7 @@ fn zero_free_after(buf: &[u8], from: usize) -> bool {
 
 impl VectorDebug {
     /// [`Dialect::scan`] in every case.
-    #[cfg_attr(feature = "fast-crc", inline(never))]
+    #[cfg_attr(feature = "speed-over-size", inline(never))]
     fn scan_general(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
         let searched = core::mem::take(&mut self.no_delimiter) as usize;
         self.scanned = None;
@@ -267,7 +267,7 @@ mod tests {
     use super::*;
     use crate::vectordebug::{Message, Record, Records};
 
-    /// `scan` (with its fast path under `fast-crc`) answers exactly as the general scanner,
+    /// `scan` (with its fast path under `speed-over-size`) answers exactly as the general scanner,
     /// in every chunking, and leaves the same state behind: runs of non-zero bytes of every
     /// length around the block size and the limit, delimiters, and valid packets.
     #[test]

@@ -28,7 +28,7 @@ struct Structure {
 }
 
 /// A piece of a chunk's decoded bytes, as [`cobs_structure_with`] walks them.
-#[cfg_attr(not(feature = "fast-crc"), expect(dead_code, reason = "only the one-walk scan (fast-crc) reads them"))]
+#[cfg_attr(not(feature = "speed-over-size"), expect(dead_code, reason = "only the one-walk scan (speed-over-size) reads them"))]
 enum Segment<'a> {
     /// A block's data.
     Data(&'a [u8]),
@@ -109,9 +109,9 @@ pub(crate) struct Scanned {
 /// collecting the records' sequence numbers on the way (the CRC walk visits every block
 /// anyway).
 pub(crate) fn scan_chunk(c: &[u8], max_packet: usize) -> Result<Scanned, Error> {
-    #[cfg(feature = "fast-crc")]
+    #[cfg(feature = "speed-over-size")]
     return scan_chunk_one_walk(c, max_packet);
-    #[cfg(not(feature = "fast-crc"))]
+    #[cfg(not(feature = "speed-over-size"))]
     scan_chunk_two_walks(c, max_packet)
 }
 
@@ -134,7 +134,7 @@ fn scan_chunk_two_walks(c: &[u8], max_packet: usize) -> Result<Scanned, Error> {
 /// A chunk whose chain of code bytes does not end exactly at its end (most garbage) is a
 /// COBS error that costs the CRC nothing in the two walks: a first hop over the code bytes
 /// alone (a few instructions per block) sends it there.
-#[cfg(feature = "fast-crc")]
+#[cfg(feature = "speed-over-size")]
 fn scan_chunk_one_walk(c: &[u8], max_packet: usize) -> Result<Scanned, Error> {
     let mut hop = 0;
     while let Some(&code) = c.get(hop).filter(|&&code| code != 0) {
@@ -175,7 +175,7 @@ fn scan_chunk_one_walk(c: &[u8], max_packet: usize) -> Result<Scanned, Error> {
 /// step run backwards, one bit at a time (8 steps per byte, two bytes per packet).
 /// CRC-16/IBM-3740 shifts left (no reflection) and its polynomial is odd, so the low bit
 /// of a register tells whether the polynomial was XORed in by the step that made it.
-#[cfg(feature = "fast-crc")]
+#[cfg(feature = "speed-over-size")]
 fn unfeed(mut register: u16, byte: u8) -> u16 {
     const POLY: u16 = ::crc::CRC_16_IBM_3740.poly;
     for _ in 0..8 {
@@ -755,7 +755,7 @@ mod tests {
     /// included: valid packets of each type (records across 254-byte blocks, trailing
     /// bytes, zeros in the CRC), each with every byte changed in turn, cut short, and with
     /// a `len` that disagrees with the size.
-    #[cfg(feature = "fast-crc")]
+    #[cfg(feature = "speed-over-size")]
     #[test]
     fn one_walk_scan_matches_two_walks() {
         use crate::vectordebug::Message;
