@@ -189,9 +189,10 @@ fn empty_input() {
 fn largest_frames() -> Vec<Vec<u8>> {
     let mut frames = Vec::new();
     let mut buf = [0u8; MAX_FRAME_LEN];
-    // 256 bytes of DATA holding every byte value but the markers, from another endpoint.
+    // 256 bytes of DATA holding every byte value but the markers, from another endpoint to
+    // an address of the first and last address characters (0x21, 0x7E).
     let data: Vec<u8> = (0..=255u8).cycle().filter(|b| !matches!(b, b'&' | b'*')).take(256).collect();
-    let n = emit_frame(&mut buf, Address(*b"DBG"), Address(*b"\xFF\x00\n"), 99, &data).unwrap();
+    let n = emit_frame(&mut buf, Address(*b"DBG"), Address(*b"!~!"), 99, &data).unwrap();
     frames.push(buf[..n].to_vec());
     // A SET_INTERVAL request with 254 parameter digits (the device reads them all).
     let mut data = b"14".to_vec();

@@ -64,8 +64,13 @@ fn data_byte() -> impl Strategy<Value = u8> {
     any::<u8>().prop_filter("no markers", |b| *b != b'&' && *b != b'*')
 }
 
+/// Bytes an address may hold: printable ASCII other than space, without the markers.
+fn address_byte() -> impl Strategy<Value = u8> {
+    (0x21u8..=0x7E).prop_filter("no markers", |b| *b != b'&' && *b != b'*')
+}
+
 fn address() -> impl Strategy<Value = Address> {
-    prop::array::uniform3(data_byte()).prop_map(Address)
+    prop::array::uniform3(address_byte()).prop_map(Address)
 }
 
 fn lux() -> impl Strategy<Value = u16> {

@@ -44,6 +44,97 @@ fn no_spaces_on_the_wire() {
     assert_eq!(events(b"&PC_STM010031000F*"), [ev(0, 18, "START")]);
 }
 
+/// `&`, `src`, `dst`, ID 01, LEN and DATA `100` (START), the CRC-8 of it all, `*`: a frame
+/// that is right in every field but possibly the addresses.
+fn frame_with(src: &[u8; 3], dst: &[u8; 3]) -> Vec<u8> {
+    let mut f = [&b"&"[..], src, dst, b"01003100"].concat();
+    let crc = serial_dialects::crc::crc8(&f[1..]);
+    f.extend_from_slice(format!("{crc:02X}*").as_bytes());
+    f
+}
+
+#[test]
+fn an_address_byte_outside_0x21_to_0x7e_is_invalid_field() {
+    let next = b"&PC_STM03003100B6*";
+    for (src, dst, at, byte) in [
+        (b"PC ", b"STM", 3, b' '),
+        (b" C_", b"STM", 1, b' '),
+        (b"PC_", b"ST ", 6, b' '),
+        (b"PC_", b" TM", 4, b' '),
+        (b"P\tC", b"STM", 2, b'\t'),
+        (b"PC_", b"S\x7FM", 5, 0x7F),
+        (b"\x00C_", b"STM", 1, 0x00),
+        (b"PC_", b"ST\xFF", 6, 0xFF),
+    ] {
+        let bad = frame_with(src, dst);
+        assert_eq!(bad.len(), 18);
+        let input = [&bad[..], next].concat();
+        // One event for the whole rejected frame (its `&` to its `*`), then the next frame.
+        assert_eq!(events(&input), [ev(0, 18, "invalid_field"), ev(18, 18, "START")], "{src:?} {dst:?}");
+        let field = if at < 4 { Field::Src } else { Field::Dst };
+        assert_eq!(errors(&input), [Error::InvalidAddress { field, at, byte }]);
+        assert_eq!(Frame::new_checked(&bad[..]), Err(Error::InvalidAddress { field, at, byte }));
+        common::assert_chunking_invariant(AsciiCrc8::default, &input);
+    }
+    // The first bad byte decides, in wire order.
+    assert_eq!(errors(&frame_with(b"P C", b"S M")), [Error::InvalidAddress { field: Field::Src, at: 2, byte: b' ' }]);
+    let e = Error::InvalidAddress { field: Field::Dst, at: 5, byte: b' ' };
+    assert_eq!(e.to_string(), "DST has the byte 0x20 at position 5, not a printable ASCII character other than space");
+}
+
+#[test]
+fn a_rejected_address_resynchronises_by_the_dialect_rules() {
+    // No `*` before the next `&`: the rejection runs up to it, and that frame decodes.
+    let input = b"&PC STMjunk&PC_STM03003100B6*";
+    assert_eq!(events(input), [ev(0, 11, "invalid_field"), ev(11, 18, "START")]);
+    // The `*` ends the rejection even when the frame was decided at its third byte; a
+    // device line and a reply follow.
+    let mut input = frame_with(b"PC ", b"STM");
+    input.extend_from_slice(b"ERR_CRC\r\n&STMPC_0100200FC*");
+    assert_eq!(events(&input), [ev(0, 18, "invalid_field"), ev(18, 9, "DEVICE_ERROR"), ev(27, 17, "REPLY")]);
+    // Cut off by the end of the input after the bad byte: still the address error, to the end.
+    assert_eq!(events(b"&PC S"), [ev(0, 5, "invalid_field")]);
+    assert_eq!(events(b"&PC"), [ev(0, 3, "truncated")]);
+    // The markers in an address are framing, as everywhere in a frame: a `&` restarts (the
+    // cut candidate is truncated), a `*` ends the frame early.
+    assert_eq!(events(b"&P&PC_STM03003100B6*"), [ev(0, 2, "truncated"), ev(2, 18, "START")]);
+    assert_eq!(events(b"&PC_S*M03003100B6*"), [ev(0, 6, "bad_length"), ev(6, 12, "garbage")]);
+    for input in [&b"&PC STMjunk&PC_STM03003100B6*"[..], &input, b"&PC S", b"&P&PC_STM03003100B6*"] {
+        common::assert_chunking_invariant(AsciiCrc8::default, input);
+    }
+}
+
+#[test]
+fn addresses_of_0x21_and_0x7e_are_accepted() {
+    let mut buf = [0u8; 64];
+    for (src, dst) in [(b"!~!", b"~!~"), (b"!!!", b"~~~"), (b"#$%", b"!}~")] {
+        let n = emit_frame(&mut buf, Address(*src), Address(*dst), 1, b"hello").unwrap();
+        assert_eq!(events(&buf[..n]), [ev(0, n, "FRAME")]);
+        let Message::Frame(f) = messages(&buf[..n]).remove(0) else { panic!() };
+        assert_eq!((f.src, f.dst), (Address(*src), Address(*dst)));
+        // Built by hand with the crate's CRC-8, too.
+        assert_eq!(events(&frame_with(src, dst)), [ev(0, 18, "FRAME")]);
+    }
+    assert!(Address::is_valid_byte(0x21) && Address::is_valid_byte(0x7E));
+    assert!(!Address::is_valid_byte(0x20) && !Address::is_valid_byte(0x7F));
+    assert!(!Address::is_valid_byte(b'&') && !Address::is_valid_byte(b'*'));
+    assert_eq!(Address::new_checked(*b"!~!"), Some(Address(*b"!~!")));
+    assert_eq!(Address::new_checked(*b"PC "), None);
+    assert!(Address::PC.is_valid() && Address::STM.is_valid());
+}
+
+#[test]
+fn the_encoder_refuses_an_address_byte_outside_0x21_to_0x7e() {
+    let mut buf = [0u8; 64];
+    let refused = |field| Err(serial_dialects::EncodeError::InvalidByte { field });
+    for bad in [*b"PC ", *b" TM", *b"\x7FTM", *b"S\x00M", *b"ST\x80", *b"P&C", *b"P*C"] {
+        assert_eq!(emit_frame(&mut buf, Address(bad), Address::STM, 1, b"10"), refused("SRC"), "{bad:?}");
+        assert_eq!(emit_frame(&mut buf, Address::STM, Address(bad), 1, b"00"), refused("DST"), "{bad:?}");
+        let frame = serial_dialects::ascii_crc8::FrameRepr::new(Address::PC, Address(bad), 1, b"");
+        assert_eq!(Message::Frame(frame).emit(&mut buf), refused("DST"), "{bad:?}");
+    }
+}
+
 #[test]
 fn crc8_smbus_over_src_to_data_uppercase_on_send_either_case_on_receive() {
     let mut buf = [0u8; 32];

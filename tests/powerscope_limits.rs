@@ -8,7 +8,7 @@ mod common;
 
 use common::{Summary, assert_tiles, decode_slice, summarize};
 use serial_dialects::powerscope::frame;
-use serial_dialects::powerscope::gap::{GapTracker, MAX_STREAMS};
+use serial_dialects::powerscope::gap::GapTracker;
 use serial_dialects::powerscope::header::{HEADER_LEN, HeaderRepr};
 use serial_dialects::powerscope::r1::{Ack, MAX_SENSORS, Reply, SensorList};
 use serial_dialects::powerscope::{Error, Ina219Sample, Message, PowerScope, Revision, SensorPacket, r0, r1};
@@ -78,12 +78,12 @@ fn stated_limits() {
     assert_eq!(Revision::R1.max_frame_len(), HEADER_LEN + 46 + 2);
     assert_eq!((Revision::R0.min_payload_len(), Revision::R0.max_payload_len()), (1, 512));
     assert_eq!((Revision::R1.min_payload_len(), Revision::R1.max_payload_len()), (0, 46));
-    assert_eq!(MAX_STREAMS, 8);
     assert_eq!(MAX_SENSORS, 23);
     assert_eq!(SensorPacket::MAX_SAMPLE_LEN, 45);
     // The whole decoder state is a fixed-size value (no heap, no buffer of its own).
-    assert_eq!(core::mem::size_of::<GapTracker>(), 208);
-    assert_eq!(core::mem::size_of::<PowerScope>(), 216);
+    // A seq for each of the 256 runtime_ids, a 256-bit seen set and the lost count.
+    assert_eq!(core::mem::size_of::<GapTracker>(), 1064);
+    assert_eq!(core::mem::size_of::<PowerScope>(), 1072);
 }
 
 #[test]

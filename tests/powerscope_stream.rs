@@ -6,9 +6,7 @@ mod common;
 use serial_dialects::powerscope::frame::{self, Frame};
 use serial_dialects::powerscope::header::HeaderRepr;
 use serial_dialects::powerscope::r1::{Ack, Cmd, Command, ErrorCode, Nack, Reply};
-use serial_dialects::powerscope::{
-    Config, Error, Ina219Sample, Message, PowerScope, Revision, SensorPacket, gap::lost_in_gap, r0, r1,
-};
+use serial_dialects::powerscope::{Config, Error, Ina219Sample, Message, PowerScope, Revision, SensorPacket, r0, r1};
 use serial_dialects::{Dialect, ErrorKind, Scan, SliceDecoder, StreamDecoder};
 
 fn emit<'a>(msg: impl Into<Message<'a>>) -> Vec<u8> {
@@ -316,54 +314,6 @@ fn rule_reserved_bytes_are_ignored_on_receive_and_kept_for_re_encoding() {
     let r0::Message::Stream(s) = r0::Message::from_bytes(&odd).unwrap() else { panic!() };
     assert_eq!(s.reserved, 0xCDAB);
     assert_eq!(emit(r0::Message::Stream(s)), odd);
-}
-
-#[test]
-fn rule_gaps_per_sensor_wrap_and_restart() {
-    let frames = [
-        sample_frame(1, 0, 10),
-        sample_frame(2, 40, 11),
-        sample_frame(1, 1, 20),
-        sample_frame(1, 4, 30), // gap 3: 2 lost
-        sample_frame(2, 41, 31),
-        sample_frame(1, 0, 40),        // START_STREAM restart: gap u32::MAX - 3, not a loss
-        sample_frame(2, u32::MAX, 50), // a forward jump of more than 2^31: not a loss either
-        sample_frame(2, 1, 60),        // wraps: gap 2, 1 lost
-    ];
-    let input = frames.concat();
-    let mut decoder = SliceDecoder::new(PowerScope::r1(), &input);
-    let gaps: Vec<u32> = decoder.by_ref().map(|e| e.frame().and_then(Message::gap).unwrap()).collect();
-    assert_eq!(gaps, [0, 0, 1, 3, 1, 4u32.wrapping_neg(), u32::MAX - 41, 2]);
-    assert_eq!(decoder.stats().lost_frames, 3);
-    assert_eq!(decoder.dialect().lost_frames(), 3);
-    assert_eq!(lost_in_gap(u32::MAX - 41), 0);
-    // ACKs with samples and other frames do not touch the streams.
-    let ack = emit(r1::Message::Ack(Ack::new(
-        9,
-        9,
-        Reply::ReadSensor(SensorPacket::Ina219(Ina219Sample { runtime_id: 1, ..Default::default() })),
-    )));
-    let input = [sample_frame(1, 5, 0), ack, sample_frame(1, 6, 0)].concat();
-    let gaps: Vec<Option<u32>> =
-        SliceDecoder::new(PowerScope::r1(), &input).map(|e| e.frame().unwrap().gap()).collect();
-    assert_eq!(gaps, [Some(0), None, Some(1)]);
-    // reset() forgets.
-    let mut d = PowerScope::r1();
-    d.decode(&sample_frame(1, 5, 0)).unwrap();
-    d.decode(&sample_frame(1, 9, 0)).unwrap();
-    assert_eq!(d.lost_frames(), 3);
-    d.reset();
-    assert_eq!(d.lost_frames(), 0);
-    assert_eq!(d.decode(&sample_frame(1, 10, 0)).unwrap().gap(), Some(0));
-}
-
-#[test]
-fn rule_r0_has_one_stream() {
-    let input = [r0_frame(5, &[1; 8]), r0_frame(6, &[1; 8]), r0_frame(9, &[1; 8])].concat();
-    let mut decoder = SliceDecoder::new(PowerScope::r0(), &input);
-    let gaps: Vec<u32> = decoder.by_ref().map(|e| e.frame().and_then(Message::gap).unwrap()).collect();
-    assert_eq!(gaps, [0, 1, 3]);
-    assert_eq!(decoder.stats().lost_frames, 2);
 }
 
 #[test]

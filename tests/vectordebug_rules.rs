@@ -51,6 +51,8 @@ fn packet_event_spans_cobs_bytes_and_its_delimiter() {
 
 #[test]
 fn garbage_before_first_zero_is_rejected_and_the_packet_recovered() {
+    // The rule: when a chunk fails, the smallest `q` such that `chunk[q..]` is a valid
+    // packet is found; `chunk[..q]` is the error and the packet is recovered.
     let p = dbg(3000, 40);
     for garbage in [&[0x55u8; 40][..], &[0x02, 0x41][..], &[0xFF, 0x13, 0x77][..], &[0x05, 0x11, 0x22, 0x33, 0x44][..]]
     {
@@ -60,7 +62,55 @@ fn garbage_before_first_zero_is_rejected_and_the_packet_recovered() {
         assert_eq!((ev[0].0, ev[0].1), (0, garbage.len()));
         assert!(ev[0].2.is_some());
         assert_eq!(ev[1], (garbage.len() as u64, p.len(), None));
+        // The recovered packet is the one sent, whole: its bytes, records and seqs.
+        let mut decoder = SliceDecoder::new(VectorDebug::default(), &input);
+        let recovered = decoder.nth(1).unwrap();
+        let packet = recovered.frame().unwrap();
+        assert_eq!(packet.wire(), &p[..]);
+        assert_eq!(packet.records().collect::<Vec<_>>(), records(3000, 40));
+        assert_eq!(decoder.stats().frames, 1);
+        assert_eq!(decoder.stats().bytes_skipped, garbage.len() as u64);
     }
+}
+
+#[test]
+fn resync_recovers_from_the_smallest_q() {
+    // A chunk with two valid packets among its suffixes: `01` (garbage: with it the chunk
+    // decodes to a leading zero and fails its CRC), then a CLI packet `d1` whose COBS bytes
+    // end with those of a second packet `p` (d1's payload ends with a zero, then p's bytes
+    // but its CRC, and d1's CRC, forged with two payload bytes, is p's CRC). Both
+    // `chunk[1..]` and the start of `p` validate: the smallest, 1, is taken.
+    let p = packet(2, 5, b"hello");
+    let (p_body, p_crc) = p.split_at(p.len() - 2);
+    let payload_len = 2 + 1 + p_body.len();
+    let d1 = (0..=u16::MAX)
+        .map(|forge| {
+            let mut d = vec![2];
+            d.extend((payload_len as u32).to_le_bytes());
+            d.extend(forge.to_le_bytes());
+            d.push(0);
+            d.extend(p_body);
+            d
+        })
+        .find(|d| crc16(d).to_le_bytes() == p_crc)
+        .map(|d| [&d[..], p_crc].concat())
+        .unwrap();
+    assert!(Packet::new_checked(&d1[..]).is_ok() && Packet::new_checked(&p[..]).is_ok());
+    let (enc_d1, enc_p) = (frame(&d1), frame(&p));
+    assert!(enc_d1.ends_with(&enc_p), "p's COBS bytes are a suffix of d1's");
+    let input = [&[0x01u8][..], &enc_d1].concat();
+    let mut whole = vec![0; input.len()];
+    let n = cobs::decode(&input[..input.len() - 1], &mut whole).unwrap();
+    assert!(matches!(Packet::new_checked(&whole[..n]), Err(Error::CrcMismatch { .. })), "the chunk itself fails");
+
+    let ev = events(&input);
+    assert_eq!(ev.len(), 2, "{ev:?}");
+    assert_eq!((ev[0].0, ev[0].1), (0, 1));
+    assert_eq!(ev[0].2.as_ref().map(serial_dialects::DialectError::kind), Some(ErrorKind::CrcMismatch));
+    assert_eq!(ev[1], (1, enc_d1.len(), None));
+    let recovered: Vec<_> = SliceDecoder::new(VectorDebug::default(), &input).filter_map(|e| e.into_frame()).collect();
+    assert_eq!(recovered[0].wire(), &enc_d1[..]);
+    assert_eq!(recovered[0].payload_bytes().collect::<Vec<_>>(), d1[5..d1.len() - 2]);
 }
 
 #[test]

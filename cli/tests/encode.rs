@@ -732,6 +732,10 @@ fn the_library_refuses_values_with_its_own_words() {
         &["ascii-crc8", "FRAME", "src=a&b", "dst=STM"],
         "field `SRC` contains a byte the format cannot carry",
     );
+    assert_refused(
+        &["ascii-crc8", "FRAME", "src=PC_", "dst=S M"],
+        "field `DST` contains a byte the format cannot carry",
+    );
     assert_refused(&["ascii-crc8", "DEVICE_TEXT", "text=a*b"], "field `text` contains a byte");
     assert_refused(&["powerscope", "SET_PERIOD", "sensor=1", "period_ms=4"], "field `period_ms` is out of range");
     assert_refused(

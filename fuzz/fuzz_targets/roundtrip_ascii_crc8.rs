@@ -58,6 +58,13 @@ fn has_marker(bytes: &[u8]) -> bool {
     bytes.iter().any(|&b| b == b'&' || b == b'*')
 }
 
+/// Whether an address has a byte a frame cannot carry there: outside 0x21..=0x7E (the
+/// printable characters but space), or a marker. Written out, not `Address::is_valid`, so
+/// that the target checks the encoder against the rule rather than against itself.
+fn bad_address(address: &Address) -> bool {
+    address.0.iter().any(|&b| !(0x21..=0x7E).contains(&b)) || has_marker(&address.0)
+}
+
 /// Runs `encode` into a buffer of exactly `len` bytes and one of `len - 1`: the result must
 /// be `expected` (an error) or `len` bytes, with the short buffer refused.
 fn encode_checked(
@@ -139,9 +146,9 @@ fn message_refusal(message: &Message<'_>) -> Option<EncodeError> {
             Some(out_of_range("ID"))
         } else if f.data.len() > 256 {
             Some(EncodeError::TooLong { field: "DATA", len: f.data.len(), max: 256 })
-        } else if has_marker(&f.src.0) {
+        } else if bad_address(&f.src) {
             Some(EncodeError::InvalidByte { field: "SRC" })
-        } else if has_marker(&f.dst.0) {
+        } else if bad_address(&f.dst) {
             Some(EncodeError::InvalidByte { field: "DST" })
         } else if has_marker(f.data) {
             Some(EncodeError::InvalidByte { field: "DATA" })

@@ -1,6 +1,7 @@
 //! Requests (`PC_` → `STM`): DATA is a 2-digit command code followed by parameters.
 
-use super::frame::{Address, DataBuf, FrameRepr, decimal, digit};
+use super::address::Address;
+use super::frame::{DataBuf, FrameRepr, decimal, digit};
 use crate::error::EncodeError;
 
 /// The command codes of the seed.

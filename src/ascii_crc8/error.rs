@@ -2,10 +2,14 @@
 
 use crate::error::{DialectError, ErrorKind};
 
-/// A numeric header field, named as in the seed document.
+/// A header or trailer field, named as in the original documentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Field {
+    /// The 3-character source address.
+    Src,
+    /// The 3-character destination address.
+    Dst,
     /// The 2-digit decimal message ID.
     Id,
     /// The 3-digit decimal DATA length.
@@ -15,9 +19,11 @@ pub enum Field {
 }
 
 impl Field {
-    /// The field's name in the seed document.
+    /// The field's name in the original documentation.
     pub const fn name(self) -> &'static str {
         match self {
+            Field::Src => "SRC",
+            Field::Dst => "DST",
             Field::Id => "ID",
             Field::Len => "LEN",
             Field::Crc => "CRC",
@@ -86,6 +92,18 @@ pub enum Error {
         /// The byte.
         byte: u8,
     },
+    /// An address (SRC or DST) holds a byte that is not printable ASCII other than space
+    /// (0x21–0x7E), as the real firmware rejects it. (`&` and `*` there are framing: they
+    /// cut the frame short as [`Error::Interrupted`] and [`Error::EarlyTerminator`].)
+    #[error("{field} has the byte 0x{byte:02X} at position {at}, not a printable ASCII character other than space")]
+    InvalidAddress {
+        /// [`Field::Src`] or [`Field::Dst`].
+        field: Field,
+        /// Position of the byte.
+        at: usize,
+        /// The byte.
+        byte: u8,
+    },
     /// The CRC sent does not match the CRC-8 of SRC..DATA.
     #[error("CRC mismatch: received 0x{received:02X}, computed 0x{computed:02X}")]
     CrcMismatch {
@@ -119,7 +137,7 @@ impl DialectError for Error {
             | Error::MissingTerminator { .. }
             | Error::LengthTooLarge { .. }
             | Error::LengthMismatch { .. } => ErrorKind::BadLength,
-            Error::InvalidDigit { .. } => ErrorKind::InvalidField,
+            Error::InvalidDigit { .. } | Error::InvalidAddress { .. } => ErrorKind::InvalidField,
             Error::CrcMismatch { .. } => ErrorKind::CrcMismatch,
         }
     }

@@ -6,10 +6,9 @@
 //! 0 1..4   4..7   7..9      9..12      12..12+LEN  ..+2      14+LEN
 //! ```
 
-use core::fmt;
-
 use memchr::memchr2;
 
+use super::address::Address;
 use super::error::{Error, Field};
 use crate::error::{EncodeError, check_room};
 
@@ -61,48 +60,6 @@ pub const OVERHEAD: usize = 15;
 pub const MAX_DATA_LEN: usize = 256;
 /// The longest frame: 15 + 256 bytes.
 pub const MAX_FRAME_LEN: usize = OVERHEAD + MAX_DATA_LEN;
-
-/// A 3-character endpoint address (`PC_`, `STM`, or whatever a peer sends).
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
-pub struct Address(pub [u8; 3]);
-
-impl Address {
-    /// The PC (host) endpoint.
-    pub const PC: Address = Address(*b"PC_");
-    /// The STM32 (device) endpoint.
-    pub const STM: Address = Address(*b"STM");
-
-    /// The address bytes.
-    pub const fn as_bytes(&self) -> &[u8; 3] {
-        &self.0
-    }
-
-    /// Reads an address from exactly 3 bytes.
-    pub fn from_slice(bytes: &[u8]) -> Option<Address> {
-        <[u8; 3]>::try_from(bytes).ok().map(Address)
-    }
-}
-
-impl fmt::Display for Address {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&crate::fmt::Lossy(&self.0), f)
-    }
-}
-
-impl fmt::Debug for Address {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&crate::fmt::Lossy(&self.0), f)
-    }
-}
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for Address {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
 
 /// The value of an ASCII decimal digit.
 #[inline]
@@ -193,20 +150,22 @@ pub(crate) fn frame_len_known_crc(buf: &[u8]) -> Option<usize> {
 }
 
 fn inspect_inner(buf: &[u8], verify_crc: bool) -> Result<Option<usize>, Error> {
-    // Header: SRC, DST (any byte but the markers), ID and LEN (decimal digits).
-    for (i, &b) in buf.iter().enumerate().take(field::DATA_START).skip(1) {
-        check_byte(i, b, None)?;
-        let numeric = if field::ID.contains(&i) {
-            Some(Field::Id)
-        } else if field::LEN.contains(&i) {
-            Some(Field::Len)
-        } else {
-            None
-        };
-        if let Some(f) = numeric {
-            if digit(b).is_none() {
-                return Err(Error::InvalidDigit { field: f, at: i, byte: b });
-            }
+    // Header, in wire order: SRC and DST (printable ASCII but space), then ID and LEN
+    // (decimal digits). Neither set holds a marker, so a byte is looked at again only when
+    // it fails: a `&` or `*` there cuts the frame short as anywhere else (`check_byte`),
+    // so that resynchronisation treats them the same; any other byte is the field's error.
+    for (i, &b) in buf.iter().enumerate().take(field::DST.end).skip(field::SRC.start) {
+        if !Address::is_valid_byte(b) {
+            check_byte(i, b, None)?;
+            let f = if field::SRC.contains(&i) { Field::Src } else { Field::Dst };
+            return Err(Error::InvalidAddress { field: f, at: i, byte: b });
+        }
+    }
+    for (i, &b) in buf.iter().enumerate().take(field::DATA_START).skip(field::ID.start) {
+        if digit(b).is_none() {
+            check_byte(i, b, None)?;
+            let f = if field::ID.contains(&i) { Field::Id } else { Field::Len };
+            return Err(Error::InvalidDigit { field: f, at: i, byte: b });
         }
     }
     let Some(len_digits) = buf.get(field::LEN) else {
@@ -266,9 +225,10 @@ impl<T: AsRef<[u8]>> Frame<T> {
         Frame { buffer }
     }
 
-    /// Wraps a buffer that must hold exactly one valid frame: `&`, digits where the
-    /// format has digits, LEN ≤ 256 and equal to the DATA length, no marker inside, the
-    /// `*` at the end, and a matching CRC (either letter case).
+    /// Wraps a buffer that must hold exactly one valid frame: `&`, addresses of printable
+    /// ASCII other than space, digits where the format has digits, LEN ≤ 256 and equal to
+    /// the DATA length, no marker inside, the `*` at the end, and a matching CRC (either
+    /// letter case).
     pub fn new_checked(buffer: T) -> Result<Frame<T>, Error> {
         let frame = Frame::new_unchecked(buffer);
         frame.check_len()?;
@@ -447,8 +407,8 @@ impl<'a> FrameRepr<'a> {
         OVERHEAD + self.data.len()
     }
 
-    /// Checks what the wire can carry: ID ≤ 99, DATA ≤ 256 bytes, no `&` or `*` in the
-    /// addresses or DATA.
+    /// Checks what the wire can carry: ID ≤ 99, DATA ≤ 256 bytes, addresses of printable
+    /// ASCII other than space, `&` and `*` ([`Address::is_valid`]), no `&` or `*` in DATA.
     pub fn validate(&self) -> Result<(), EncodeError> {
         if self.id > 99 {
             return Err(EncodeError::OutOfRange { field: "ID" });
@@ -456,10 +416,13 @@ impl<'a> FrameRepr<'a> {
         if self.data.len() > MAX_DATA_LEN {
             return Err(EncodeError::TooLong { field: "DATA", len: self.data.len(), max: MAX_DATA_LEN });
         }
-        for (name, bytes) in [("SRC", &self.src.0[..]), ("DST", &self.dst.0[..]), ("DATA", self.data)] {
-            if memchr2(START, END, bytes).is_some() {
+        for (name, address) in [("SRC", self.src), ("DST", self.dst)] {
+            if !address.is_valid() {
                 return Err(EncodeError::InvalidByte { field: name });
             }
+        }
+        if memchr2(START, END, self.data).is_some() {
+            return Err(EncodeError::InvalidByte { field: "DATA" });
         }
         Ok(())
     }
@@ -490,8 +453,9 @@ impl<'a> FrameRepr<'a> {
 /// length.
 ///
 /// Fails with [`EncodeError::OutOfRange`] for an ID above 99, [`EncodeError::TooLong`]
-/// for DATA above 256 bytes, [`EncodeError::InvalidByte`] for a `&` or `*` in an address
-/// or DATA, and [`EncodeError::BufferTooSmall`] when `out` is shorter than 15 + DATA.
+/// for DATA above 256 bytes, [`EncodeError::InvalidByte`] for an address byte outside
+/// 0x21–0x7E or a `&` or `*` in an address or DATA, and [`EncodeError::BufferTooSmall`]
+/// when `out` is shorter than 15 + DATA.
 pub fn emit_frame(out: &mut [u8], src: Address, dst: Address, id: u8, data: &[u8]) -> Result<usize, EncodeError> {
     FrameRepr::new(src, dst, id, data).emit(out)
 }

@@ -1,7 +1,8 @@
 //! Typed messages: requests, replies, other frames and device text lines.
 
+use super::address::Address;
 use super::command::{Command, CommandCode};
-use super::frame::{Address, Frame, FrameRepr};
+use super::frame::{Frame, FrameRepr};
 use super::reply::{Answer, Reply};
 use super::text::DeviceLine;
 use crate::error::EncodeError;
@@ -228,8 +229,9 @@ mod ser {
 
 #[cfg(test)]
 mod tests {
+    use super::super::address::Address;
     use super::super::command::{Command, CommandCode};
-    use super::super::frame::{Address, FrameRepr};
+    use super::super::frame::FrameRepr;
     use super::super::reply::{Answer, Reply, Status, encode_status_reply};
     use super::super::text::DeviceLine;
     use super::{Message, Request};

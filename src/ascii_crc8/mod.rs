@@ -8,8 +8,8 @@
 //! | offset | size | field | content |
 //! |---|---|---|---|
 //! | 0 | 1 | start | `&` |
-//! | 1 | 3 | SRC | `PC_` (host) or `STM` (device) |
-//! | 4 | 3 | DST | the other endpoint |
+//! | 1 | 3 | SRC | `PC_` (host) or `STM` (device); any 3 printable ASCII characters but space (0x21–0x7E) |
+//! | 4 | 3 | DST | the other endpoint; the same characters |
 //! | 7 | 2 | ID | decimal `00`–`99`; a reply echoes its request's ID |
 //! | 9 | 3 | LEN | decimal `000`–`256`: the real length of DATA |
 //! | 12 | LEN | DATA | ASCII, never `&` or `*` (there is no escaping) |
@@ -32,7 +32,15 @@
 //!   before its expected position, anything else at that position, or LEN > 256 is
 //!   `bad_length`; a non-digit in ID or LEN, or a non-hex CRC character, is
 //!   `invalid_field`; a CRC that does not match is `crc_mismatch` with both values; the
-//!   end of the input is `truncated`. SRC and DST may hold any byte but `&` and `*`.
+//!   end of the input is `truncated`.
+//! * **Addresses** (a rule of the protocol): SRC and DST are any 3 printable ASCII
+//!   characters other than space (0x21–0x7E). A frame with another byte in an address (a
+//!   space, a control byte, a byte above 0x7E) is rejected as `invalid_field`
+//!   ([`Error::InvalidAddress`], naming the field, the position and the byte), as the real
+//!   firmware rejects it, and resynchronisation follows the rule below. `&` and `*` are in
+//!   that range but are the markers: in an address, as anywhere in a frame, a `&` cuts the
+//!   candidate short (`truncated`, and scanning resumes at that `&`) and a `*` ends it
+//!   early (`bad_length`); so no frame decodes with either in an address.
 //! * **Resynchronisation.** A rejected candidate runs from its `&` to the first `*`
 //!   (inclusive) if that comes before the next `&`, otherwise up to the next `&`, or to
 //!   the end of the input; scanning resumes there. The search is bounded by
@@ -61,7 +69,8 @@
 //!   2-digit status; GET_INTERVAL 4 digits; GET_MODE 1 digit; I2C_SCAN always 2 hex digits
 //!   (an address, `00` when nothing answered). DATA in another form has no answer.
 //! * **Encoding** writes the CRC in uppercase and refuses an ID above 99, DATA above 256
-//!   bytes, and `&` or `*` in SRC, DST or DATA. Decoded messages re-encode to exactly the
+//!   bytes, an address byte outside 0x21–0x7E or a `&` or `*` in SRC or DST
+//!   ([`Address::is_valid`]), and `&` or `*` in DATA. Decoded messages re-encode to exactly the
 //!   bytes they came from (the received CRC letter case is kept); [`Message::emit`] also
 //!   refuses a message the decoder would read back differently (a command or answer that
 //!   is not what DATA says, a variant that does not match SRC: [`Message::validate`]).
@@ -123,6 +132,7 @@
 //! assert!(events.next().is_none());
 //! ```
 
+mod address;
 mod command;
 mod error;
 mod frame;
@@ -132,9 +142,10 @@ mod session;
 mod stream;
 mod text;
 
+pub use address::Address;
 pub use command::{Command, CommandCode, INTERVAL_MS, MODE, VIEW_COUNT, VIEW_MAX_OFFSET, encode_request};
 pub use error::{Error, Field};
-pub use frame::{Address, END, Frame, FrameRepr, MAX_DATA_LEN, MAX_FRAME_LEN, OVERHEAD, START, emit_frame, field};
+pub use frame::{END, Frame, FrameRepr, MAX_DATA_LEN, MAX_FRAME_LEN, OVERHEAD, START, emit_frame, field};
 pub use message::{Message, Request};
 pub use reply::{
     Answer, LuxValues, MAX_LUX, Reply, Status, VIEW_VALUES_PER_FRAME, ViewFrame, encode_address_reply,

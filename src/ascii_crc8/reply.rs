@@ -6,8 +6,9 @@
 
 use core::fmt;
 
+use super::address::Address;
 use super::command::{CommandCode, INTERVAL_MS, MODE};
-use super::frame::{Address, DataBuf, FrameRepr, decimal, hex_byte, hex_upper};
+use super::frame::{DataBuf, FrameRepr, decimal, hex_byte, hex_upper};
 use crate::error::EncodeError;
 
 /// Values per VIEW reply frame.

@@ -72,11 +72,14 @@
 //!   [`Message::emit_verbatim`] re-encodes it to exactly the bytes received.
 //! * Reserved bytes are ignored on receive and kept as received, so that decoded messages
 //!   re-encode to exactly their bytes; the constructors set them to 0.
-//! * Gaps: a STREAM frame's `gap` is its `seq` minus the previous `seq` of the same stream
-//!   (wrapping u32), 0 for the first. Revision 0 has one stream; revision 1 one per sensor
-//!   `runtime_id` ([`GapTracker`], a fixed map of [`gap::MAX_STREAMS`] streams). Lost frames
-//!   grow by `gap - 1` when `1 < gap < 2^31`; a backwards jump (START_STREAM resets `seq` to
-//!   0) is a restart, not a loss.
+//! * Gaps (a rule of the protocol, not a choice): a STREAM frame's `gap` is its `seq` minus
+//!   the previous `seq` of the same stream (wrapping u32), 0 for the stream's first frame.
+//!   Revision 0 has one stream; revision 1 one per sensor `runtime_id`, and every one of
+//!   the 256 possible `runtime_id`s is tracked at once ([`GapTracker`]: a 1 KiB table of
+//!   last `seq`s and a 256-bit seen set), so no stream is ever forgotten however many
+//!   appear, and a stream that comes back after any number of others gets its real gap.
+//!   Lost frames grow by `gap - 1` when `1 < gap < 2^31`; a backwards jump (START_STREAM
+//!   resets `seq` to 0) is a restart, not a loss.
 //! * Physical units: V = mV / 1000, mA = µA / 1000, mW = V × mA. The real host scales the
 //!   current 10× too small; this crate does not.
 //!
@@ -100,9 +103,10 @@
 //!   rejected at the next magic or at the frame limit, never after waiting for the bytes it
 //!   announces; input without a magic is garbage in runs of at most the frame limit.
 //! * The scanner keeps no state between calls. The only decoder state is the configuration
-//!   and a [`GapTracker`] of [`gap::MAX_STREAMS`] = 8 slots: [`PowerScope`] is 216 bytes in
-//!   all, with no heap and no buffer of its own. The lost-frame count saturates at
-//!   `u64::MAX`.
+//!   and a [`GapTracker`] for all 256 streams (1064 bytes): [`PowerScope`] is 1072 bytes in
+//!   all, on 64- and 32-bit targets, with no heap and no buffer of its own. The drivers
+//!   hold it by value and lend it to each scan and decode; no event copies it. The
+//!   lost-frame count saturates at `u64::MAX`.
 //!
 //! # JSON (`serde` feature)
 //!

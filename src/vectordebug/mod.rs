@@ -41,13 +41,18 @@
 //!   over its two bytes; without it the code bytes are walked first, for the size. The
 //!   scanner keeps what it learned for the frame it reports, and the stream decoder's
 //!   typed decode of that frame reads nothing again.
-//! * Resynchronisation ("resume one byte after the start", applied to COBS): when chunk
-//!   `c = buf[0..z]` fails, the smallest `q` in `1..z` such that `buf[q..z]` validates is
-//!   searched; if there is one, `buf[0..q]` is rejected with the first failure's kind and
-//!   the packet `buf[q..=z]` follows; otherwise `buf[0..=z]` is rejected. This recovers a
-//!   packet preceded by garbage that has no 0x00 of its own (the real tool loses it). Cost:
-//!   O(z) for the chain marking (a 2 KiB bitset on the stack), plus a full check for at
-//!   most 8 candidates whose header is consistent with their size.
+//! * Recovery (a rule of the protocol): a packet can hide behind garbage that has no 0x00
+//!   of its own. When a chunk `c = buf[0..z]` fails, the smallest `q` in `1..z` such that
+//!   `buf[q..z]` is a valid packet is found; `buf[0..q]` is the error event (with the kind
+//!   of the chunk's own failure) and the packet `buf[q..=z]` is recovered as the next
+//!   event, at offset `q`. With no such `q`, `buf[0..=z]` is rejected whole. This is
+//!   "resume one byte after the start" applied to COBS; the real tool loses such a packet.
+//!   The work is bounded: one O(z) pass marks, in a 2 KiB bitset on the stack, the
+//!   positions whose chain of COBS code bytes lands on the chunk's end (only they can start
+//!   a packet); in increasing `q`, candidates whose `len` does not fit their size are
+//!   skipped and the others get a full check, at most 8 of them: if those 8 all fail, the
+//!   chunk is rejected whole. Chunks longer than the bitset (only with `max_packet` above
+//!   16384) are searched in their last 16 512 bytes.
 //! * Unknown types with a valid CRC are frames ([`Message::Unknown`], JSON type
 //!   `UNKNOWN`), not errors.
 //! * Lost frames: `seq` counts modulo 65536 across packets; after each record,

@@ -47,8 +47,8 @@ pub fn messages() -> Vec<MessageSpec> {
         name: "FRAME",
         about: "any other frame (another SRC, or PC_ DATA that is not a command)".to_string(),
         fields: vec![
-            req("src", "text, 3 bytes, no & or *"),
-            req("dst", "text, 3 bytes, no & or *"),
+            req("src", "3 printable ASCII characters (0x21-0x7E), no & or *"),
+            req("dst", "3 printable ASCII characters (0x21-0x7E), no & or *"),
             id_field(),
             dflt("data", format!("text, at most {MAX_DATA_LEN} bytes, no & or *"), "\"\""),
         ],
