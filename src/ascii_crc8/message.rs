@@ -3,8 +3,8 @@
 use super::address::Address;
 use super::command::{Command, CommandCode};
 use super::frame::{Frame, FrameRepr};
+use super::line::DeviceLine;
 use super::reply::{Answer, Reply};
-use super::text::DeviceLine;
 use crate::error::EncodeError;
 
 /// A request frame from `PC_` with a known command code.
@@ -232,8 +232,8 @@ mod tests {
     use super::super::address::Address;
     use super::super::command::{Command, CommandCode};
     use super::super::frame::FrameRepr;
+    use super::super::line::DeviceLine;
     use super::super::reply::{Answer, Reply, Status, encode_status_reply};
-    use super::super::text::DeviceLine;
     use super::{Message, Request};
     use crate::error::EncodeError;
 

@@ -136,24 +136,24 @@ mod address;
 mod command;
 mod error;
 mod frame;
+mod line;
 mod message;
 mod reply;
+mod scan;
 mod session;
-mod stream;
-mod text;
 
 pub use address::Address;
 pub use command::{Command, CommandCode, INTERVAL_MS, MODE, VIEW_COUNT, VIEW_MAX_OFFSET, encode_request};
 pub use error::{Error, Field};
 pub use frame::{END, Frame, FrameRepr, MAX_DATA_LEN, MAX_FRAME_LEN, OVERHEAD, START, emit_frame, field};
+pub use line::{DeviceLine, MAX_LINE_LEN, encode_line};
 pub use message::{Message, Request};
 pub use reply::{
     Answer, LuxValues, MAX_LUX, Reply, Status, VIEW_VALUES_PER_FRAME, ViewFrame, encode_address_reply,
     encode_interval_reply, encode_lux_reply, encode_mode_reply, encode_status_reply, encode_view_frame, view_frames,
 };
+pub use scan::{AsciiCrc8, Config, ID_SLOTS};
 pub use session::{
     ID_COUNT, IdCounter, MIN_REPLY_TIMEOUT_MS, Pending, REPLY_TIMEOUT_MS, ReplyMatch, RequestTracker, ViewAssembler,
     ViewError, ViewProgress,
 };
-pub use stream::{AsciiCrc8, Config, ID_SLOTS};
-pub use text::{DeviceLine, MAX_LINE_LEN, encode_line};

@@ -7,8 +7,8 @@ use memchr::memchr2;
 use super::command::CommandCode;
 use super::error::Error;
 use super::frame::{self, Frame, Inspect, MAX_FRAME_LEN};
+use super::line::{DeviceLine, MAX_LINE_LEN};
 use super::message::Message;
-use super::text::{DeviceLine, MAX_LINE_LEN};
 use crate::stream::{Dialect, Scan};
 
 /// Settings of the [`AsciiCrc8`] scanner.
