@@ -1,4 +1,5 @@
-//! Typed messages: requests, replies, other frames and device text lines.
+//! The one typed message of the dialect: requests, replies, other frames and device text
+//! lines (`docs/protocols/ascii-crc8.md`, section 2), with their JSON shape (section 3).
 
 use super::address::Address;
 use super::command::{Command, CommandCode};
@@ -57,17 +58,6 @@ impl<'a> Message<'a> {
     pub fn parse_line(raw: &'a [u8]) -> Option<Message<'a>> {
         let line = DeviceLine::new(raw)?;
         Some(if line.is_error() { Message::DeviceError(line) } else { Message::DeviceText(line) })
-    }
-
-    /// The JSON `type`: the command name, `REPLY`, `FRAME`, `DEVICE_ERROR` or `DEVICE_TEXT`.
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            Message::Request(r) => r.command.code().name(),
-            Message::Reply(_) => "REPLY",
-            Message::Frame(_) => "FRAME",
-            Message::DeviceError(_) => "DEVICE_ERROR",
-            Message::DeviceText(_) => "DEVICE_TEXT",
-        }
     }
 
     /// The frame's fields, for frames.
@@ -139,6 +129,19 @@ impl<'a> Message<'a> {
             Message::Reply(r) => r.frame.emit(out),
             Message::Frame(f) => f.emit(out),
             Message::DeviceError(l) | Message::DeviceText(l) => l.emit(out),
+        }
+    }
+}
+
+impl crate::dialect::Message for Message<'_> {
+    /// The JSON `type`: the command name, `REPLY`, `FRAME`, `DEVICE_ERROR` or `DEVICE_TEXT`.
+    fn name(&self) -> &'static str {
+        match self {
+            Message::Request(r) => r.command.code().name(),
+            Message::Reply(_) => "REPLY",
+            Message::Frame(_) => "FRAME",
+            Message::DeviceError(_) => "DEVICE_ERROR",
+            Message::DeviceText(_) => "DEVICE_TEXT",
         }
     }
 }
@@ -220,7 +223,7 @@ mod ser {
     impl Serialize for Message<'_> {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             let mut map = s.serialize_map(Some(2))?;
-            map.serialize_entry("type", self.type_name())?;
+            map.serialize_entry("type", crate::dialect::Message::name(self))?;
             map.serialize_entry("fields", &Fields(self))?;
             map.end()
         }

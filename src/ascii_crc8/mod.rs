@@ -118,22 +118,23 @@
 //!
 //! ```
 //! use serial_dialects::ascii_crc8::{Answer, AsciiCrc8, Message};
-//! use serial_dialects::{ErrorKind, SliceDecoder};
+//! use serial_dialects::{ErrorKind, Message as _, SliceDecoder};
 //!
 //! let input = b"&PC_STM040031208F*&STMPC_040042600C4*ERR_CRC\r\n\x00\x01";
 //! let mut events = SliceDecoder::new(AsciiCrc8::default(), input);
-//! assert_eq!(events.next().unwrap().frame().unwrap().type_name(), "DOWNLOAD");
+//! assert_eq!(events.next().unwrap().frame().unwrap().name(), "DOWNLOAD");
 //! match events.next().unwrap().into_frame() {
 //!     Some(Message::Reply(reply)) => assert_eq!(reply.answer, Some(Answer::Lux(2600))),
 //!     other => panic!("{other:?}"),
 //! }
-//! assert_eq!(events.next().unwrap().frame().unwrap().type_name(), "DEVICE_ERROR");
+//! assert_eq!(events.next().unwrap().frame().unwrap().name(), "DEVICE_ERROR");
 //! assert_eq!(events.next().unwrap().error_kind(), Some(ErrorKind::Garbage));
 //! assert!(events.next().is_none());
 //! ```
 
 mod address;
 mod command;
+mod digits;
 mod error;
 mod frame;
 mod line;
@@ -145,7 +146,7 @@ mod session;
 pub use address::Address;
 pub use command::{Command, CommandCode, INTERVAL_MS, MODE, VIEW_COUNT, VIEW_MAX_OFFSET, encode_request};
 pub use error::{Error, Field};
-pub use frame::{END, Frame, FrameRepr, MAX_DATA_LEN, MAX_FRAME_LEN, OVERHEAD, START, emit_frame, field};
+pub use frame::{END, Frame, FrameRepr, ID_COUNT, MAX_DATA_LEN, MAX_FRAME_LEN, OVERHEAD, START, emit_frame, field};
 pub use line::{DeviceLine, MAX_LINE_LEN, encode_line};
 pub use message::{Message, Request};
 pub use reply::{
@@ -154,6 +155,6 @@ pub use reply::{
 };
 pub use scan::{AsciiCrc8, Config, ID_SLOTS};
 pub use session::{
-    ID_COUNT, IdCounter, MIN_REPLY_TIMEOUT_MS, Pending, REPLY_TIMEOUT_MS, ReplyMatch, RequestTracker, ViewAssembler,
-    ViewError, ViewProgress,
+    IdCounter, MIN_REPLY_TIMEOUT_MS, Pending, REPLY_TIMEOUT_MS, ReplyMatch, RequestTracker, ViewAssembler, ViewError,
+    ViewProgress,
 };
