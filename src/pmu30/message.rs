@@ -3,7 +3,7 @@
 
 use super::error::{Error, ExpectedLen};
 use super::frame::{self, CrcCoverage, Frame};
-use super::stream::Config;
+use super::scan::Config;
 use super::telemetry::{TELEMETRY_LEN, TelemetryPacket};
 use crate::EncodeError;
 

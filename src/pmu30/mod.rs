@@ -117,8 +117,8 @@
 mod error;
 pub mod frame;
 mod message;
+mod scan;
 pub mod session;
-mod stream;
 pub mod telemetry;
 
 pub use error::{Error, ExpectedLen, Needed};
@@ -128,5 +128,5 @@ pub use message::{
     INFO_RESP_LEN, InfoResp, Message, MsgType, RATE_HZ_RANGE, SetChannel, SubscribeTelemetry, Success, Version,
     error_code,
 };
-pub use stream::{Config, Pmu30};
+pub use scan::{Config, Pmu30};
 pub use telemetry::{ChannelState, FaultFlags, TELEMETRY_LEN, TelemetryPacket};

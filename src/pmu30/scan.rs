@@ -1,4 +1,4 @@
-//! The stream scanner: `impl Dialect for Pmu30`.
+//! The scanner and the dialect: `Config`, `Pmu30`, `impl Dialect` and `impl Encode`.
 
 use super::error::{Error, Needed};
 use super::frame::{self, CRC_LEN, CrcCoverage, DEFAULT_MAX_PAYLOAD, Frame, OVERHEAD, START};
