@@ -4,7 +4,9 @@
 mod common;
 
 use serde_json::Value;
-use serial_dialects::pmu30::{ChannelState, Config, FaultFlags, Message, MsgType, Pmu30, TelemetryPacket};
+use serial_dialects::pmu30::{
+    ChannelState, CrcCoverage, DEFAULT_MAX_PAYLOAD, FaultFlags, Message, MsgType, Pmu30, TelemetryPacket,
+};
 use serial_dialects::{ErrorKind, Event, SliceDecoder};
 
 const CAPTURES: [&str; 7] = [
@@ -275,7 +277,7 @@ fn every_capture_frame_re_encodes_to_its_exact_bytes() {
             if let Some(msg) = e.frame() {
                 let original = &bin[e.offset as usize..e.offset as usize + e.len];
                 let mut out = vec![0u8; msg.buffer_len()];
-                let n = msg.emit_verbatim(&mut out, &Config::default()).unwrap();
+                let n = msg.emit_verbatim(&mut out, CrcCoverage::default(), DEFAULT_MAX_PAYLOAD).unwrap();
                 assert_eq!(&out[..n], original, "{name}@{}", e.offset);
                 // The strict encoder agrees wherever the values are in range.
                 if msg.validate().is_ok() {

@@ -15,8 +15,8 @@ fn validate_with_checks_sizes_after_ranges_for_every_type() {
     let crash = Message::SetChannel(SetChannel { channel_id: 0, value });
     let config = Config { max_payload: 0, crc_coverage: CrcCoverage::LengthMsgIdPayload };
     let too_long = EncodeError::TooLong { field: "PAYLOAD", len: 6, max: 0 };
-    assert_eq!(crash.validate_with(&config), Err(too_long));
-    assert_eq!(crash.emit_with(&mut [0u8; 64], &config), Err(too_long));
+    assert_eq!(crash.validate_with(config.max_payload), Err(too_long));
+    assert_eq!(crash.emit_with(&mut [0u8; 64], config.crc_coverage, config.max_payload), Err(too_long));
     assert_eq!(crash.validate(), Ok(()));
 
     // Every limit around the payload sizes: validate_with agrees with emit_with, and a
@@ -35,10 +35,10 @@ fn validate_with_checks_sizes_after_ranges_for_every_type() {
         let config = Config { max_payload, ..Config::default() };
         for msg in &messages {
             let mut buf = [0u8; 64];
-            let emitted = msg.emit_with(&mut buf, &config).map(|n| {
+            let emitted = msg.emit_with(&mut buf, config.crc_coverage, config.max_payload).map(|n| {
                 assert_eq!(n, msg.buffer_len());
             });
-            assert_eq!(msg.validate_with(&config), emitted, "{msg:?} under max_payload {max_payload}");
+            assert_eq!(msg.validate_with(config.max_payload), emitted, "{msg:?} under max_payload {max_payload}");
             let fits = msg.payload_len() <= max_payload;
             match msg {
                 Message::SetChannel(SetChannel { channel_id: 30, .. }) => {
@@ -59,9 +59,12 @@ fn validate_with_checks_sizes_after_ranges_for_every_type() {
 fn config_chunk_under_a_limit_below_its_header_is_a_payload_error() {
     let msg = Message::ConfigData(ConfigChunk { chunk_index: 18769, total_chunks: 40769, data: &[] });
     let config = Config { max_payload: 3, ..Config::default() };
-    assert_eq!(msg.emit_with(&mut [0u8; 16], &config), Err(EncodeError::TooLong { field: "PAYLOAD", len: 4, max: 3 }));
+    assert_eq!(
+        msg.emit_with(&mut [0u8; 16], config.crc_coverage, config.max_payload),
+        Err(EncodeError::TooLong { field: "PAYLOAD", len: 4, max: 3 })
+    );
     let config = Config { max_payload: 4, ..Config::default() };
-    assert_eq!(msg.emit_with(&mut [0u8; 16], &config), Ok(10));
+    assert_eq!(msg.emit_with(&mut [0u8; 16], config.crc_coverage, config.max_payload), Ok(10));
 }
 
 /// The crash bytes still decode (as the fuzz target's `Input`: message, CRC rule, limit,

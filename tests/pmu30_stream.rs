@@ -3,6 +3,7 @@
 
 mod common;
 
+use serial_dialects::buf::Sink;
 use serial_dialects::pmu30::frame::emit_frame;
 use serial_dialects::pmu30::{
     ChannelAck, ChannelState, Config, ConfigAck, ConfigChunk, CrcCoverage, DeviceError, Error, FaultFlags, Frame,
@@ -22,7 +23,7 @@ fn seed() -> Config {
 
 fn enc(msg: &Message<'_>, cfg: &Config) -> Vec<u8> {
     let mut buf = vec![0u8; msg.buffer_len()];
-    let n = msg.emit_verbatim(&mut buf, cfg).unwrap();
+    let n = msg.emit_verbatim(&mut buf, cfg.crc_coverage, cfg.max_payload).unwrap();
     buf.truncate(n);
     buf
 }
@@ -30,7 +31,7 @@ fn enc(msg: &Message<'_>, cfg: &Config) -> Vec<u8> {
 /// A raw frame with any MSG_ID and payload (valid CRC under `coverage`).
 fn raw(msg_id: u8, payload: &[u8], coverage: CrcCoverage) -> Vec<u8> {
     let mut buf = vec![0u8; payload.len() + 6];
-    let n = emit_frame(&mut buf, msg_id, payload.len(), 65535, coverage, |p| p.copy_from_slice(payload)).unwrap();
+    let n = emit_frame(&mut buf, msg_id, payload.len(), 65535, coverage, |p| p.put(payload)).unwrap();
     buf.truncate(n);
     buf
 }

@@ -117,16 +117,17 @@
 mod error;
 pub mod frame;
 mod message;
+mod payload;
 mod scan;
 pub mod session;
 pub mod telemetry;
 
 pub use error::{Error, ExpectedLen, Needed};
 pub use frame::{CrcCoverage, DEFAULT_MAX_PAYLOAD, Frame, MIN_FRAME_LEN};
-pub use message::{
+pub use message::{Message, MsgType};
+pub use payload::{
     CHANNEL_ID_MAX, CHANNEL_VALUE_MAX, ChannelAck, ConfigAck, ConfigChunk, DeviceError, ERROR_MESSAGE_MAX,
-    INFO_RESP_LEN, InfoResp, Message, MsgType, RATE_HZ_RANGE, SetChannel, SubscribeTelemetry, Success, Version,
-    error_code,
+    INFO_RESP_LEN, InfoResp, RATE_HZ_RANGE, SetChannel, SubscribeTelemetry, Success, Version, error_code,
 };
 pub use scan::{Config, Pmu30};
 pub use telemetry::{ChannelState, FaultFlags, TELEMETRY_LEN, TelemetryPacket};

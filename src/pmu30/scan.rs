@@ -21,7 +21,8 @@ pub struct Config {
     /// The largest LENGTH accepted (default 4096, the real host code's limit). A header
     /// with a larger LENGTH is rejected at once as `bad_length`.
     pub max_payload: usize,
-    /// Which bytes the CRC covers (default: the seed's MSG_ID + PAYLOAD).
+    /// Which bytes the CRC covers (default: MSG_ID + PAYLOAD, as the original documentation
+    /// says).
     pub crc_coverage: CrcCoverage,
 }
 
@@ -81,12 +82,6 @@ impl Pmu30 {
 /// Where the next candidate may start in `b` (an index into `b`).
 fn next_start(b: &[u8]) -> Option<usize> {
     memchr::memchr(START, b)
-}
-
-impl crate::dialect::Message for Message<'_> {
-    fn name(&self) -> &'static str {
-        self.msg_type().name()
-    }
 }
 
 impl DialectConfig for Config {
@@ -222,7 +217,7 @@ impl Encode for Pmu30 {
     }
 
     fn encode(&self, message: &Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
-        message.emit_with(out, &self.config)
+        message.emit_with(out, self.config.crc_coverage, self.config.max_payload)
     }
 }
 
@@ -263,6 +258,7 @@ impl Pmu30 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::buf::Sink;
     use crate::error::DialectError;
 
     /// The scan hint keeps its promise: wherever `scan` needs more and `needed` answers,
@@ -275,7 +271,7 @@ mod tests {
         for (len, coverage) in
             [(6, CrcCoverage::MsgIdPayload), (0, CrcCoverage::MsgIdPayload), (9, CrcCoverage::LengthMsgIdPayload)]
         {
-            let n = frame::emit_frame(&mut buf, 0x30, len, 4096, coverage, |p| p.fill(0xAA)).unwrap();
+            let n = frame::emit_frame(&mut buf, 0x30, len, 4096, coverage, |p| p.put(&[0xAA; 9][..len])).unwrap();
             input.extend_from_slice(&buf[..n]);
         }
         let last = input.len() - 1;
@@ -303,10 +299,9 @@ mod tests {
     #[test]
     fn decode_scanned_matches_the_checked_path() {
         let mut buf = [0u8; 16];
-        let n = frame::emit_frame(&mut buf, 0x30, 6, 4096, CrcCoverage::MsgIdPayload, |p| {
-            p.copy_from_slice(&[3, 0, 0, 0, 0x48, 0x42]);
-        })
-        .unwrap();
+        let n =
+            frame::emit_frame(&mut buf, 0x30, 6, 4096, CrcCoverage::MsgIdPayload, |p| p.put(&[3, 0, 0, 0, 0x48, 0x42]))
+                .unwrap();
         let mut small = Pmu30::new(Config { max_payload: 4, ..Config::default() });
         for bytes in [&buf[..n], &buf[..n + 3], &buf[..n - 1], &buf[..3]] {
             let checked = Frame::new_checked(bytes).and_then(|f| Pmu30::default().message(&f));

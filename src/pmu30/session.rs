@@ -4,7 +4,8 @@
 
 use core::time::Duration;
 
-use super::message::{ConfigChunk, Message};
+use super::message::Message;
+use super::payload::ConfigChunk;
 use super::telemetry::{ANALOG_INPUTS, CHANNELS, TelemetryPacket};
 use crate::EncodeError;
 
