@@ -2,9 +2,8 @@
 //! buffer they need, oversize LENGTH fields, and long streams of start markers or of bytes
 //! with no start marker at all.
 
-mod common;
-
-use common::{Summary, summarize};
+use crate::common;
+use crate::common::{Summary, summarize};
 use serial_dialects::pmu30::{Config, ConfigChunk, DeviceError, Error, Frame, Message, Pmu30, TelemetryPacket};
 use serial_dialects::{Dialect, EncodeError, ErrorKind, Item, SliceDecoder, Stats, StreamDecoder};
 
