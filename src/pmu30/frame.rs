@@ -1,7 +1,7 @@
 //! The zero-copy frame view: `0xAA | LENGTH u16 LE | MSG_ID u8 | PAYLOAD[LENGTH] | CRC u16 LE`.
 
 use super::error::{Error, Needed};
-use crate::buf::{self, SliceWriter};
+use crate::buf;
 use crate::crc;
 use crate::error::EncodeError;
 
@@ -203,17 +203,18 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Frame<T> {
 }
 
 /// Writes a whole frame with `msg_id` and a payload of `payload_len` bytes into `out` and
-/// returns the frame's length. `write_payload` puts the payload into a writer over exactly
-/// the frame's payload bytes (what it leaves unwritten keeps the buffer's bytes; writing
-/// more is refused with `BufferTooSmall`). Refuses a payload over `max_payload` (or over
-/// 65535) and a buffer that is too small before anything is written. Never panics.
+/// returns the frame's length. `write_payload` writes the payload into exactly the frame's
+/// `payload_len` payload bytes, directly or through a [`SliceWriter`](crate::buf::SliceWriter)
+/// over them (what it leaves unwritten keeps the buffer's bytes; its error is returned).
+/// Refuses a payload over `max_payload` (or over 65535) and a buffer that is too small before
+/// anything is written. Never panics.
 pub fn emit_frame(
     out: &mut [u8],
     msg_id: u8,
     payload_len: usize,
     max_payload: usize,
     coverage: CrcCoverage,
-    write_payload: impl FnOnce(&mut SliceWriter<'_>) -> Result<(), EncodeError>,
+    write_payload: impl FnOnce(&mut [u8]) -> Result<(), EncodeError>,
 ) -> Result<usize, EncodeError> {
     let max = max_payload.min(usize::from(u16::MAX));
     let length = match u16::try_from(payload_len) {
@@ -229,7 +230,7 @@ pub fn emit_frame(
     frame.set_start();
     frame.set_length(length);
     frame.set_msg_id(msg_id);
-    write_payload(&mut SliceWriter::new(frame.payload_mut()))?;
+    write_payload(frame.payload_mut())?;
     frame.fill_checksum(coverage);
     Ok(total)
 }

@@ -258,7 +258,7 @@ impl Pmu30 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::buf::Sink;
+    use crate::buf::{Sink, SliceWriter};
     use crate::error::DialectError;
 
     /// The scan hint keeps its promise: wherever `scan` needs more and `needed` answers,
@@ -271,7 +271,11 @@ mod tests {
         for (len, coverage) in
             [(6, CrcCoverage::MsgIdPayload), (0, CrcCoverage::MsgIdPayload), (9, CrcCoverage::LengthMsgIdPayload)]
         {
-            let n = frame::emit_frame(&mut buf, 0x30, len, 4096, coverage, |p| p.put(&[0xAA; 9][..len])).unwrap();
+            let n = frame::emit_frame(&mut buf, 0x30, len, 4096, coverage, |p| {
+                p.fill(0xAA);
+                Ok(())
+            })
+            .unwrap();
             input.extend_from_slice(&buf[..n]);
         }
         let last = input.len() - 1;
@@ -299,9 +303,10 @@ mod tests {
     #[test]
     fn decode_scanned_matches_the_checked_path() {
         let mut buf = [0u8; 16];
-        let n =
-            frame::emit_frame(&mut buf, 0x30, 6, 4096, CrcCoverage::MsgIdPayload, |p| p.put(&[3, 0, 0, 0, 0x48, 0x42]))
-                .unwrap();
+        let n = frame::emit_frame(&mut buf, 0x30, 6, 4096, CrcCoverage::MsgIdPayload, |p| {
+            SliceWriter::new(p).put(&[3, 0, 0, 0, 0x48, 0x42])
+        })
+        .unwrap();
         let mut small = Pmu30::new(Config { max_payload: 4, ..Config::default() });
         for bytes in [&buf[..n], &buf[..n + 3], &buf[..n - 1], &buf[..3]] {
             let checked = Frame::new_checked(bytes).and_then(|f| Pmu30::default().message(&f));

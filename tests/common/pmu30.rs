@@ -1,7 +1,7 @@
 //! pmu30 frames for tests: the encoder's frames, hand-built frames (any MSG_ID and payload,
 //! for what the encoder refuses to write) and a sample of every message type.
 
-use serial_dialects::buf::Sink;
+use serial_dialects::buf::{Sink, SliceWriter};
 use serial_dialects::pmu30::frame::emit_frame;
 use serial_dialects::pmu30::{
     ChannelAck, ChannelState, Config, ConfigAck, ConfigChunk, CrcCoverage, DeviceError, FaultFlags, InfoResp, Message,
@@ -28,7 +28,7 @@ pub fn enc(msg: &Message<'_>, cfg: &Config) -> Vec<u8> {
 /// A raw frame with any MSG_ID and payload (valid CRC under `coverage`).
 pub fn raw(msg_id: u8, payload: &[u8], coverage: CrcCoverage) -> Vec<u8> {
     let mut buf = vec![0u8; payload.len() + 6];
-    let n = emit_frame(&mut buf, msg_id, payload.len(), 65535, coverage, |p| p.put(payload)).unwrap();
+    let n = emit_frame(&mut buf, msg_id, payload.len(), 65535, coverage, |p| SliceWriter::new(p).put(payload)).unwrap();
     buf.truncate(n);
     buf
 }
