@@ -7,6 +7,7 @@ use super::message::Message;
 use super::message::telemetry_payload;
 #[cfg(feature = "speed-over-size")]
 use super::telemetry::TelemetryPacket;
+use crate::buf::u16_le;
 use crate::crc;
 use crate::dialect::{Dialect, DialectConfig, Encode, Scan};
 use crate::error::EncodeError;
@@ -139,8 +140,8 @@ impl Dialect for Pmu30 {
             Some(n) => Scan::Reject(n, error),
             None => Scan::NeedMore,
         };
-        let length = match buf.get(frame::field::LENGTH) {
-            Some(&[lo, hi]) => usize::from(u16::from_le_bytes([lo, hi])),
+        let length = match u16_le(buf, frame::field::LENGTH.start) {
+            Some(length) => usize::from(length),
             _ if at_end => return reject(None, Error::Truncated { needed: Needed(None), available: buf.len() }),
             _ => return Scan::NeedMore,
         };
@@ -157,7 +158,7 @@ impl Dialect for Pmu30 {
         };
         // `candidate` is the whole frame, at least OVERHEAD bytes (the fallbacks never
         // apply): read the CRC and the bytes it covers once, not LENGTH again per field.
-        let received = candidate.last_chunk::<CRC_LEN>().map_or(0, |&c| u16::from_le_bytes(c));
+        let received = u16_le(candidate, total - CRC_LEN).unwrap_or(0);
         let covered = candidate.get(self.config.crc_coverage.first_covered()..total - CRC_LEN).unwrap_or(&[]);
         let computed = crc::crc16(covered);
         if received == computed {
@@ -169,10 +170,9 @@ impl Dialect for Pmu30 {
 
     /// A candidate whose LENGTH is read and allowed is decided at its last byte, not before.
     fn needed(&self, buf: &[u8]) -> usize {
-        match buf {
-            [START, lo, hi, ..] => {
-                let length = usize::from(u16::from_le_bytes([*lo, *hi]));
-                if length > self.config.max_payload { 0 } else { OVERHEAD + length }
+        match (buf.first(), u16_le(buf, frame::field::LENGTH.start)) {
+            (Some(&START), Some(length)) if usize::from(length) <= self.config.max_payload => {
+                OVERHEAD + usize::from(length)
             }
             _ => 0,
         }
@@ -227,8 +227,8 @@ impl Pmu30 {
     #[inline(always)]
     fn announced_payload<'a>(&self, bytes: &'a [u8]) -> Option<(u8, &'a [u8])> {
         match bytes {
-            [START, lo, hi, msg_id, payload @ .., _, _]
-                if usize::from(u16::from_le_bytes([*lo, *hi])) == payload.len()
+            [START, _, _, msg_id, payload @ .., _, _]
+                if u16_le(bytes, frame::field::LENGTH.start).map(usize::from) == Some(payload.len())
                     && payload.len() <= self.config.max_payload =>
             {
                 Some((*msg_id, payload))
