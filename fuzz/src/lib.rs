@@ -22,7 +22,8 @@ pub trait Reencode: Dialect {
 
 impl Reencode for pmu30::Pmu30 {
     fn reencode(&self, frame: &pmu30::Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
-        frame.emit_verbatim(out, self.config())
+        let config = self.config();
+        frame.emit_verbatim(out, config.crc_coverage, config.max_payload)
     }
 }
 

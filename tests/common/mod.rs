@@ -8,6 +8,7 @@ use serial_dialects::stream::{Dialect, Event, Item, SliceDecoder, StreamDecoder}
 use serial_dialects::{DialectError, ErrorKind};
 
 pub mod corruption;
+pub mod pmu30;
 pub mod vectordebug;
 
 /// Buffer size for chunked decoding in tests: larger than every dialect's largest frame.
