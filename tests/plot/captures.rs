@@ -2,12 +2,12 @@
 //! against what the real DragoonPlot decoded (`.jsonl`) and against the spec's decisions
 //! where the real tool is wrong.
 
-mod common;
-
 use serde_json::Value;
 use serial_dialects::ErrorKind;
 use serial_dialects::SliceDecoder;
 use serial_dialects::plot::{Config, Message, Plot, TableEnd};
+
+use crate::common;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Ev {

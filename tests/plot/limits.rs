@@ -2,13 +2,11 @@
 //! fields, floods of start bytes, text that never ends a line, empty input, the largest
 //! legal frames, and stream decoders at exactly `max_frame_len` and far below it.
 
-mod common;
-
 use serial_dialects::plot::{self, Config, LabelEntry, Message, Plot, Text};
 use serial_dialects::stream::Dialect;
 use serial_dialects::{EncodeError, ErrorKind, Item, SliceDecoder, StreamDecoder};
 
-use common::Summary;
+use crate::common::{self, Summary};
 
 /// `max_frame_len` of the seed configuration: the 1024-byte line limit.
 const SEED_MAX_FRAME: usize = 1024;
