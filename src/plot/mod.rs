@@ -106,11 +106,11 @@
 //! use serial_dialects::plot;
 //!
 //! let mut buf = [0u8; 64];
-//! let n = plot::emit_data(&[100, 2000, -500], plot::SEED_MAX_CHANNELS, &mut buf).unwrap();
+//! let n = plot::emit_data(&[100, 2000, -500], plot::DOCUMENTED_MAX_CHANNELS, &mut buf).unwrap();
 //! assert_eq!(&buf[..n], &[0xAA, 0x03, 0x64, 0x00, 0xD0, 0x07, 0x0C, 0xFE]);
 //!
 //! let labels = [plot::label(0, "Temp"), plot::label(1, "Humidity")];
-//! let n = plot::emit_labels(&labels, plot::SEED_MAX_CHANNELS, &mut buf).unwrap();
+//! let n = plot::emit_labels(&labels, plot::DOCUMENTED_MAX_CHANNELS, &mut buf).unwrap();
 //! assert_eq!(&buf[..n], b"\xAB\x02\x00\x04Temp\x01\x08Humidity");
 //! ```
 //!
@@ -146,19 +146,21 @@
 mod error;
 pub mod frame;
 pub mod help;
+mod help_writer;
 mod message;
-mod stream;
-pub mod text;
+mod scan;
+pub mod text_state;
 
 pub use error::{Error, FrameType};
 pub use frame::{
-    DATA_START, DataFrame, LABEL_START, LabelEntries, LabelEntry, LabelFrame, MAX_LABEL_LEN, SEED_MAX_CHANNELS,
-    WIDE_MAX_CHANNELS, emit_data, emit_labels, truncate_label, truncate_label_bytes,
+    DATA_START, DOCUMENTED_MAX_CHANNELS, Frame, LABEL_START, LabelEntries, LabelEntry, MAX_LABEL_LEN,
+    WIDE_MAX_CHANNELS, emit_data, emit_labels, label, truncate_label, truncate_label_bytes,
 };
 pub use help::{
-    ButtonLabel, COMMAND_TEXT_CAPACITY, Click, Command, CommandList, HelpParser, HelpWriter, LINE_CAPACITY,
-    MAX_COMMANDS, TableEnd, category_display_name, write_help_table,
+    ButtonLabel, COMMAND_TEXT_CAPACITY, Click, Command, CommandList, HelpParser, LINE_CAPACITY, MAX_COMMANDS, TableEnd,
+    category_display_name,
 };
-pub use message::{Data, Labels, Message, Scaling, Text, Values, label};
-pub use stream::{Config, Plot};
-pub use text::TextState;
+pub use help_writer::{HelpWriter, write_help_table};
+pub use message::{Data, Labels, Message, Scaling, Text, Values};
+pub use scan::{Config, Plot};
+pub use text_state::TextState;

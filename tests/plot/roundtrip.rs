@@ -35,7 +35,7 @@ fn decode_one(config: Config, bytes: &[u8]) -> Vec<(u64, usize, Option<ErrorKind
 proptest! {
     #[test]
     fn data_round_trip(values in proptest::collection::vec(value(), 1..=64)) {
-        let max = if values.len() <= 32 { plot::SEED_MAX_CHANNELS } else { plot::WIDE_MAX_CHANNELS };
+        let max = if values.len() <= 32 { plot::DOCUMENTED_MAX_CHANNELS } else { plot::WIDE_MAX_CHANNELS };
         let mut buf = [0u8; 200];
         let n = plot::emit_data(&values, max, &mut buf).unwrap();
         prop_assert_eq!(n, 2 + 2 * values.len());

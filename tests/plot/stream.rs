@@ -26,8 +26,13 @@ proptest! {
         prop_assert_eq!(common::decode_chunked(Plot::new(config), &bytes, &sizes), events);
         // Views never panic either.
         let _ = Message::parse_frame(&bytes, config.max_channels);
-        let _ = plot::DataFrame::new_checked(&bytes[..], 255).map(|f| (f.count(), f.values_bytes().len(), f.value(300)));
-        let _ = plot::LabelFrame::new_checked(&bytes[..], 255).map(|f| (f.entries().count(), f.frame_len()));
+        let _ = plot::Frame::new_checked(&bytes[..], 255)
+            .map(|f| (f.frame_type(), f.count(), f.payload().len(), f.value(300), f.entries().count(), f.frame_len()));
+        // Unchecked views of any buffer: the getters that promise it never panic.
+        for len in 0..bytes.len().min(8) {
+            let f = plot::Frame::new_unchecked(&bytes[..len]);
+            let _ = (f.frame_type(), f.entries().count(), f.check_len(255));
+        }
     }
 }
 
