@@ -309,9 +309,8 @@ impl fmt::Debug for Text<'_> {
 /// Everything the plot stream carries.
 ///
 /// `Commands` owns its list (a decoded frame may not borrow the dialect). With the `alloc`
-/// feature the list's rows are boxed ([`CommandList`]), so a `Message` is a few words and
-/// moving an event costs a few words; without `alloc` it holds the rows inline (about
-/// 1.3 KiB), which every move of an event then copies.
+/// feature the list's rows are boxed ([`CommandList`]) and a `Message` is a few words;
+/// without `alloc` it holds the rows inline (about 1.3 KiB).
 #[cfg_attr(not(feature = "alloc"), allow(clippy::large_enum_variant))] // no heap to box into
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]

@@ -76,7 +76,7 @@ enum Pending {
     /// takes the fast path once complete. A `None` where `FrameStart` would do only sends a
     /// frame through the general path, which decides the same.
     FrameStart,
-    /// A data or label frame checked by `check_data` or `check_label`.
+    /// A data or label frame checked by `Frame::check_len`.
     Frame,
     Text {
         ends_line: bool,
@@ -350,10 +350,10 @@ impl Dialect for Plot {
         self.max_line().max(data_frame_len(max as usize)).max(max_label_frame_len(max))
     }
 
-    /// The common case first, inlined into the drivers: a complete data frame right after a
-    /// frame (what `check_data` accepts; `Pending::FrameStart` says that the text and help
-    /// state need no look, and `fast_max` is 0 in every other state). Anything else goes
-    /// through `scan_any`.
+    // The common case first, inlined into the drivers: a complete data frame right after a
+    // frame (what `Frame::check_len` accepts; `Pending::FrameStart` says that the text and
+    // help state need no look, and `fast_max` is 0 in every other state). Anything else goes
+    // through `scan_any`.
     #[inline]
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
         if let [DATA_START, count, ..] = buf {
@@ -367,8 +367,8 @@ impl Dialect for Plot {
         self.scan_any(buf, at_end)
     }
 
-    /// Frames that `scan` has just checked are not checked again: the bytes are exactly the
-    /// frame, so the values or entries are the bytes after the header.
+    // Frames that `scan` has just checked are not checked again: the bytes are exactly the
+    // frame, so the values or entries are the bytes after the header.
     #[inline]
     fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
         match self.fast_path_data(frame) {
@@ -377,8 +377,8 @@ impl Dialect for Plot {
         }
     }
 
-    /// [`decode_scanned`](Dialect::decode_scanned) with a fast-path data frame's item built
-    /// directly (host builds, where the drivers call this).
+    // `decode_scanned` with a fast-path data frame's item built directly (host builds, where
+    // the drivers call this): see `Dialect::decode_scanned_item`.
     #[cfg(feature = "speed-over-size")]
     #[inline(always)]
     fn decode_scanned_item<'a>(&mut self, frame: &'a [u8]) -> Item<Message<'a>, Error> {
