@@ -238,6 +238,13 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Frame<T> {
     pub fn set_value(&mut self, i: usize, value: i16) {
         self.buffer.as_mut()[field::value(i)].copy_from_slice(&value.to_le_bytes());
     }
+
+    /// The bytes after the header up to the end of the buffer, for writing the payload (a
+    /// label frame's length is known only from its entries, so wrap exactly the frame's
+    /// bytes).
+    pub fn payload_mut(&mut self) -> &mut [u8] {
+        &mut self.buffer.as_mut()[field::HEADER_LEN..]
+    }
 }
 
 /// Writes a data frame with `values` into `out` and returns its length.
@@ -250,8 +257,7 @@ pub fn emit_data(values: &[i16], max_channels: u8, out: &mut [u8]) -> Result<usi
     }
     let len = data_frame_len(values.len());
     check_room(out, len)?;
-    // Through the view's setters after one room check: on firmware the frame is a few
-    // stores, without a bound check per value.
+    // Through the view's setters after one room check, as smoltcp's `emit` writes a view.
     let mut frame = Frame::new_unchecked(&mut out[..len]);
     frame.set_start(FrameType::Data);
     frame.set_count(values.len() as u8);
