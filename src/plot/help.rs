@@ -14,14 +14,14 @@
 //! ---------+----------+-------+---------------------------
 //! ```
 //!
-//! Parsing rules (docs/protocols/plot.md, "Help tables"): the table starts at a line containing the
-//! marker (`GMU Commands` by default); a second marker line restarts it. Rows are split on
-//! `|` (at least 3 parts): `cmd`, `args`, `cat` are the first three parts trimmed, the
-//! description is everything after the third `|`, trimmed. The header row (`CMD` / `ARGS`)
-//! and rows with an empty `cmd` are skipped. The table ends at a line whose trimmed text
-//! starts with `---------+` once it has a row, right after the row with cmd `help` and cat
-//! `sys` (included as the last row), at the end of the input, or when the host reports 2 s
-//! without a line ([`HelpParser::end_table`], `Plot::help_timeout`).
+//! Parsing rules (docs/protocols/plot.md, "Help tables"): the table starts at a line
+//! containing the marker (`GMU Commands` by default); a second marker line restarts it. Rows
+//! are split on `|` (at least 3 parts): `cmd`, `args`, `cat` are the first three parts
+//! trimmed, the description is everything after the third `|`, trimmed. The header row
+//! (`CMD` / `ARGS`) and rows with an empty `cmd` are skipped. The table ends at a line whose
+//! trimmed text starts with `---------+` once it has a row, right after the row with cmd
+//! `help` and cat `sys` (included as the last row), at the end of the input, or when the
+//! host reports 2 s without a line ([`HelpParser::end_table`], `Plot::help_timeout`).
 //!
 //! Storage is fixed: at most [`MAX_COMMANDS`] rows and [`COMMAND_TEXT_CAPACITY`] bytes of
 //! field text per table; rows beyond that are counted in [`CommandList::dropped`].

@@ -1,19 +1,19 @@
 //! The firmware side of the help table: [`HelpWriter`] prints a table in the original
-//! documentation's format, refusing anything the host's [`HelpParser`](super::HelpParser) would read back
-//! differently.
+//! documentation's format, refusing anything the host's [`HelpParser`](super::HelpParser)
+//! would read back differently.
 
 use core::fmt::{self, Write as _};
 
 use super::help::{Command, END_PREFIX, LINE_CAPACITY, SEPARATOR};
 use super::text_state::TextState;
 
-/// Prints a help table in the original documentation's format (firmware side) into any [`fmt::Write`] sink:
-/// a `\r\n` line, the marker line, separator, header, separator, one padded row per
-/// command, and the closing separator, every line ending in `\r\n`.
+/// Prints a help table in the original documentation's format (firmware side) into any
+/// [`fmt::Write`] sink: a `\r\n` line, the marker line, separator, header, separator, one
+/// padded row per command, and the closing separator, every line ending in `\r\n`.
 ///
-/// It prints only what the host reads back as written ([`HelpParser`](super::HelpParser) behind a
-/// [`Plot`](super::Plot) decoder); anything else is refused with `fmt::Error` before a
-/// byte of it is written:
+/// It prints only what the host reads back as written ([`HelpParser`](super::HelpParser)
+/// behind a [`Plot`](super::Plot) decoder); anything else is refused with `fmt::Error`
+/// before a byte of it is written:
 ///
 /// * a marker that is empty, longer than [`LINE_CAPACITY`], holds CR or LF, or appears in
 ///   the separator or header line;
@@ -23,8 +23,7 @@ use super::text_state::TextState;
 ///   either end, the header row `CMD`/`ARGS`;
 /// * a row line longer than [`LINE_CAPACITY`] bytes, holding the marker (it would start a
 ///   new table), starting with [`END_PREFIX`] (it would end the table), or with an
-///   `0xAA`/`0xAB` byte that is not text ([`TextState`]: it would start
-///   a frame).
+///   `0xAA`/`0xAB` byte that is not text ([`TextState`]: it would start a frame).
 ///
 /// A row line is assembled in a [`LINE_CAPACITY`]-byte buffer on the stack before it is
 /// written.
