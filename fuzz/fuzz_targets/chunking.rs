@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
         0 => compare!(pmu30::Pmu30::default()),
         1 => compare!(pmu30::Pmu30::crc_with_length()),
         2 => compare!(vectordebug::VectorDebug::default()),
-        3 => compare!(plot::Plot::new(plot::Config::seed())),
+        3 => compare!(plot::Plot::new(plot::Config::documented())),
         4 => compare!(plot::Plot::new(plot::Config::wide())),
         5 => compare!(ascii_crc8::AsciiCrc8::default()),
         6 => compare!(powerscope::PowerScope::r0()),
