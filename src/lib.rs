@@ -30,6 +30,7 @@ pub mod cobs;
 pub mod crc;
 pub mod error;
 pub mod fmt;
+pub mod present;
 pub mod stats;
 pub mod stream;
 

@@ -127,6 +127,7 @@ mod command;
 mod error;
 mod frame;
 mod message;
+mod present;
 mod reply;
 mod session;
 mod stream;

@@ -139,6 +139,7 @@ mod error;
 pub mod frame;
 pub mod help;
 mod message;
+mod present;
 mod stream;
 pub mod text;
 

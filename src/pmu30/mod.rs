@@ -117,6 +117,7 @@
 mod error;
 pub mod frame;
 mod message;
+mod present;
 pub mod session;
 mod stream;
 pub mod telemetry;

@@ -159,6 +159,7 @@ mod error;
 mod json;
 mod message;
 mod packet;
+mod present;
 mod record;
 mod stream;
 mod text;
