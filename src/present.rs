@@ -86,6 +86,28 @@ pub trait Present {
     }
 }
 
+/// Fills `$digits` (exactly as long as the decimal `$v`) with the digits of `$v`, two at a
+/// time from the end.
+macro_rules! put_digits {
+    ($digits:expr, $v:expr) => {{
+        let (digits, mut v) = ($digits, $v);
+        let mut end = digits.len();
+        while v >= 10 {
+            // Two digits: `v % 100` is below 100.
+            let pair = (v % 100) as usize * 2;
+            if let (Some(dst), Some(src)) = (digits.get_mut(end - 2..end), PAIRS.get(pair..pair + 2)) {
+                dst.copy_from_slice(src);
+            }
+            v /= 100;
+            end -= 2;
+        }
+        if let Some(first) = digits.first_mut().filter(|_| end == 1) {
+            // The last digit: `v` is below 10.
+            *first = b'0' + v as u8;
+        }
+    }};
+}
+
 /// `00` to `99`.
 const PAIRS: &[u8; 200] = b"\
     0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849\
@@ -157,25 +179,16 @@ impl<'w, W: Write + ?Sized> Writer<'w, W> {
         self
     }
 
-    /// Writes an unsigned integer in decimal, two digits at a time.
+    /// Writes an unsigned integer in decimal, two digits at a time (in 32 bits when it
+    /// fits, which divides faster).
     #[inline]
-    pub(crate) fn uint(&mut self, mut v: u64) -> &mut Self {
+    pub(crate) fn uint(&mut self, v: u64) -> &mut Self {
         let n = v.checked_ilog10().map_or(1, |log| log as usize + 1);
         self.room(n);
         if let Some(digits) = self.buf.get_mut(self.len..self.len + n) {
-            let mut end = n;
-            while v >= 10 {
-                // Two digits: `v % 100` is below 100.
-                let pair = (v % 100) as usize * 2;
-                if let (Some(dst), Some(src)) = (digits.get_mut(end - 2..end), PAIRS.get(pair..pair + 2)) {
-                    dst.copy_from_slice(src);
-                }
-                v /= 100;
-                end -= 2;
-            }
-            if let Some(first) = digits.first_mut().filter(|_| end == 1) {
-                // The last digit: `v` is below 10.
-                *first = b'0' + v as u8;
+            match u32::try_from(v) {
+                Ok(v) => put_digits!(digits, v),
+                Err(_) => put_digits!(digits, v),
             }
             self.len += n;
         }
