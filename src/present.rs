@@ -136,6 +136,8 @@ impl<'w, W: Write + ?Sized> Writer<'w, W> {
     }
 
     /// Hands the buffer to the caller's writer.
+    #[cold]
+    #[inline(never)]
     fn flush(&mut self) {
         if self.len == 0 {
             return;
@@ -146,7 +148,7 @@ impl<'w, W: Write + ?Sized> Writer<'w, W> {
     }
 
     /// Makes room for `n` more bytes (at most the buffer's size).
-    #[inline]
+    #[inline(always)]
     fn room(&mut self, n: usize) {
         if self.buf.len() - self.len < n {
             self.flush();
@@ -154,7 +156,7 @@ impl<'w, W: Write + ?Sized> Writer<'w, W> {
     }
 
     /// Writes an ASCII byte.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn byte(&mut self, b: u8) -> &mut Self {
         self.room(1);
         if let Some(slot) = self.buf.get_mut(self.len) {
@@ -180,9 +182,13 @@ impl<'w, W: Write + ?Sized> Writer<'w, W> {
     }
 
     /// Writes an unsigned integer in decimal, two digits at a time (in 32 bits when it
-    /// fits, which divides faster).
-    #[inline]
+    /// fits, which divides faster). Inlined: rows are mostly numbers.
+    #[inline(always)]
     pub(crate) fn uint(&mut self, v: u64) -> &mut Self {
+        if v < 10 {
+            // One digit: `v` is below 10.
+            return self.byte(b'0' + v as u8);
+        }
         let n = v.checked_ilog10().map_or(1, |log| log as usize + 1);
         self.room(n);
         if let Some(digits) = self.buf.get_mut(self.len..self.len + n) {

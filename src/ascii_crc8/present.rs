@@ -22,13 +22,14 @@ impl Present for Message<'_> {
         w.row_start(|w| {
             w.uint(offset).byte(b',').uint(reply.frame.id.into()).byte(b',').str(request).byte(b',');
         });
-        let mut row = |position: u64, lux: u16| {
-            w.row().uint(position).byte(b',').uint(lux.into()).byte(b'\n');
-        };
         match reply.answer {
-            Some(Answer::Lux(lux)) => row(0, lux),
+            Some(Answer::Lux(lux)) => {
+                w.row().byte(b'0').byte(b',').uint(lux.into()).byte(b'\n');
+            }
             Some(Answer::View { offset: start, values }) => {
-                (u64::from(start)..).zip(values.iter()).for_each(|(position, lux)| row(position, lux))
+                for (position, lux) in (u64::from(start)..).zip(values.iter()) {
+                    w.row().uint(position).byte(b',').uint(lux.into()).byte(b'\n');
+                }
             }
             _ => {}
         }
