@@ -55,6 +55,8 @@ macro_rules! refuse {
 }
 
 #[cfg(feature = "serde")]
+mod float;
+#[cfg(feature = "serde")]
 mod json;
 #[cfg(feature = "serde")]
 pub(crate) mod text;

@@ -1,14 +1,15 @@
 //! Compact JSON, byte for byte as `serde_json::to_writer` writes it (the same string
 //! escapes; floats in the shortest form that reads back, laid out as serde_json lays them
 //! out; `null` for NaN and infinities), written with no heap into the present writers'
-//! [`Output`]: the values of the text line's ` key=value` fields. `tests_serde.rs` checks it
-//! against serde_json.
+//! [`Output`] (floats by `float.rs`): the values of the text line's ` key=value` fields.
+//! `tests_serde.rs` checks it against serde_json.
 
 use core::fmt::{self, Display, Write};
 
 use serde::ser::{self, Serialize};
 
 use super::Output;
+use super::float::float;
 
 /// Why a value could not be written: the output refused it, or a map key was not a string,
 /// a number, a bool or a char (serde_json refuses those keys too).
@@ -115,129 +116,23 @@ impl Write for Probe {
     }
 }
 
-/// A small stack buffer for the digits of a float.
-struct Buf {
-    bytes: [u8; 40],
-    len: usize,
-}
-
-impl Buf {
-    fn new() -> Self {
-        Buf { bytes: [0; 40], len: 0 }
-    }
-
-    fn as_mut(&mut self) -> &mut [u8] {
-        self.bytes.get_mut(..self.len).unwrap_or_default()
-    }
-}
-
-impl Write for Buf {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len.checked_add(s.len()).ok_or(fmt::Error)?;
-        self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?.copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
-    }
-}
-
-/// Checks that the significant digits written are `digits`, then `5`, then only zeros.
-struct Tie<'d> {
-    digits: &'d [u8],
-    seen: usize,
-    tie: bool,
-    exponent: bool,
-}
-
-impl Write for Tie<'_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        for b in s.bytes() {
-            match b {
-                _ if self.exponent => {}
-                b'e' => self.exponent = true,
-                b'0'..=b'9' => {
-                    let want = match self.seen.checked_sub(self.digits.len()) {
-                        None => self.digits.get(self.seen).copied().unwrap_or_default(),
-                        Some(0) => b'5',
-                        Some(_) => b'0',
-                    };
-                    self.tie &= b == want;
-                    self.seen += 1;
-                }
-                _ => {}
-            }
+/// Integer methods of [`Json`]: the output's own decimal writer.
+macro_rules! integers {
+    ($($method:ident($ty:ty) => $write:ident),* $(,)?) => {$(
+        fn $method(self, v: $ty) -> Result<(), Error> {
+            self.out.$write(v.into());
+            Ok(())
         }
-        Ok(())
-    }
+    )*};
 }
 
-/// Writes a finite float as serde_json does: the shortest digits that read back, laid out
-/// by the decimal exponent as `12340000000.0`, `12.34`, `0.001234`, `1e+30` or
-/// `1.234e-33`. `max_int_digits` and `min_exp` bound the plain forms (16 and -5 for f64,
-/// 13 and -6 for f32).
-///
-/// The digits are Rust's `{:e}`, except where the value lies exactly halfway between two
-/// shortest candidates: Rust then takes the one away from zero, serde_json the one with an
-/// even last digit.
-fn float<W: Write + ?Sized, F: fmt::LowerExp>(out: &mut W, v: F, max_int_digits: i32, min_exp: i32) -> fmt::Result {
-    let mut buf = Buf::new();
-    write!(buf, "{v:e}")?;
-    let text = core::str::from_utf8(buf.as_mut()).map_err(|_| fmt::Error)?;
-    let (negative, text) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    let (mantissa, exp) = text.split_once('e').ok_or(fmt::Error)?;
-    let exp: i32 = exp.parse().map_err(|_| fmt::Error)?;
-    let mut digits = Buf::new();
-    mantissa.chars().filter(|&c| c != '.').try_for_each(|c| digits.write_char(c))?;
-    let digits = digits.as_mut();
-    if negative {
-        out.write_char('-')?;
-    }
-    if digits == b"0" {
-        return out.write_str("0.0");
-    }
-    if let Some(last) = digits.last_mut() {
-        // An odd last digit may be a tie taken away from zero: is the value exactly halfway
-        // between these digits and the ones with the last digit one less?
-        if *last % 2 == 1 {
-            *last -= 1;
-            // 801 significant digits show any f32 or f64 exactly.
-            let mut tie = Tie { digits, seen: 0, tie: true, exponent: false };
-            write!(tie, "{v:.800e}")?;
-            if !tie.tie {
-                if let Some(last) = digits.last_mut() {
-                    *last += 1;
-                }
-            }
+/// Methods of [`Key`] that write the value's `Display` in quotes.
+macro_rules! quoted_display {
+    ($($method:ident($ty:ty)),* $(,)?) => {$(
+        fn $method(self, v: $ty) -> Result<(), Error> {
+            self.display(v)
         }
-    }
-    let digits = core::str::from_utf8(digits).map_err(|_| fmt::Error)?;
-    // 10^(kk-1) <= |v| < 10^kk.
-    let length = digits.len() as i32;
-    let kk = exp + 1;
-    let zeros = |out: &mut W, n: i32| (0..n).try_for_each(|_| out.write_char('0'));
-    if kk >= length && kk <= max_int_digits {
-        out.write_str(digits)?;
-        zeros(out, kk - length)?;
-        out.write_str(".0")
-    } else if 0 < kk && kk <= max_int_digits {
-        let (int, frac) = digits.split_at_checked(kk as usize).ok_or(fmt::Error)?;
-        write!(out, "{int}.{frac}")
-    } else if min_exp < kk && kk <= 0 {
-        out.write_str("0.")?;
-        zeros(out, -kk)?;
-        out.write_str(digits)
-    } else {
-        let (first, rest) = digits.split_at_checked(1).ok_or(fmt::Error)?;
-        out.write_str(first)?;
-        if !rest.is_empty() {
-            out.write_char('.')?;
-            out.write_str(rest)?;
-        }
-        let exp = kk - 1;
-        write!(out, "e{}{}", if exp < 0 { '-' } else { '+' }, exp.unsigned_abs())
-    }
+    )*};
 }
 
 impl<'w, W: Output + ?Sized> ser::Serializer for Json<'w, W> {
@@ -254,40 +149,12 @@ impl<'w, W: Output + ?Sized> ser::Serializer for Json<'w, W> {
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
         Ok(self.out.write_str(if v { "true" } else { "false" })?)
     }
-    fn serialize_i8(self, v: i8) -> Result<(), Error> {
-        self.out.int(v.into());
-        Ok(())
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Error> {
-        self.out.int(v.into());
-        Ok(())
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Error> {
-        self.out.int(v.into());
-        Ok(())
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Error> {
-        self.out.int(v);
-        Ok(())
+    integers! {
+        serialize_i8(i8) => int, serialize_i16(i16) => int, serialize_i32(i32) => int, serialize_i64(i64) => int,
+        serialize_u8(u8) => uint, serialize_u16(u16) => uint, serialize_u32(u32) => uint, serialize_u64(u64) => uint,
     }
     fn serialize_i128(self, v: i128) -> Result<(), Error> {
         Ok(write!(self.out, "{v}")?)
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Error> {
-        self.out.uint(v.into());
-        Ok(())
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Error> {
-        self.out.uint(v.into());
-        Ok(())
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Error> {
-        self.out.uint(v.into());
-        Ok(())
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Error> {
-        self.out.uint(v);
-        Ok(())
     }
     fn serialize_u128(self, v: u128) -> Result<(), Error> {
         Ok(write!(self.out, "{v}")?)
@@ -531,38 +398,10 @@ impl<W: Output + ?Sized> ser::Serializer for Key<'_, W> {
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> Result<(), Error> {
         v.serialize(self)
     }
-    fn serialize_bool(self, v: bool) -> Result<(), Error> {
-        self.display(v)
-    }
-    fn serialize_i8(self, v: i8) -> Result<(), Error> {
-        self.display(v)
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Error> {
-        self.display(v)
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Error> {
-        self.display(v)
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Error> {
-        self.display(v)
-    }
-    fn serialize_i128(self, v: i128) -> Result<(), Error> {
-        self.display(v)
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Error> {
-        self.display(v)
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Error> {
-        self.display(v)
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Error> {
-        self.display(v)
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Error> {
-        self.display(v)
-    }
-    fn serialize_u128(self, v: u128) -> Result<(), Error> {
-        self.display(v)
+    quoted_display! {
+        serialize_bool(bool), serialize_i8(i8), serialize_i16(i16), serialize_i32(i32), serialize_i64(i64),
+        serialize_i128(i128), serialize_u8(u8), serialize_u16(u16), serialize_u32(u32), serialize_u64(u64),
+        serialize_u128(u128),
     }
     refuse! {
         serialize_f32(f32); serialize_f64(f64); serialize_bytes(&[u8]);
