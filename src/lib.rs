@@ -32,6 +32,7 @@ pub mod crc;
 pub mod dialect;
 pub mod error;
 pub mod fmt;
+pub mod present;
 pub mod stats;
 pub mod stream;
 

@@ -1,6 +1,9 @@
 //! Choosing a dialect by name (`NAME[:VARIANT]`) and running generic code with it.
 
+use std::fmt;
+
 use serde::Serialize;
+use serial_dialects::present::Present;
 use serial_dialects::stream::Dialect;
 use serial_dialects::{ascii_crc8, plot, pmu30, powerscope, vectordebug};
 
@@ -81,10 +84,17 @@ pub trait Job {
     fn run<D: CliDialect>(self, dialect: D) -> Self::Output;
 }
 
-/// What the command line needs of a dialect beyond [`Dialect`]: the JSON of its frames.
+/// What the command line needs of a dialect beyond [`Dialect`]: its frames as JSON (their
+/// `Serialize`), and as CSV rows and text lines (the library's [`Present`]).
 pub trait CliDialect: Dialect {
+    /// The CSV header row of the dialect ([`Present::CSV_HEADER`]).
+    const CSV_HEADER: &'static str;
     /// Writes the frame as the JSON object `{"type": ..., "fields": {...}}`.
     fn write_frame_json(frame: &Self::Message<'_>, out: &mut Vec<u8>) -> serde_json::Result<()>;
+    /// Writes the frame's CSV rows ([`Present::write_csv_rows`]).
+    fn write_csv_rows<W: fmt::Write + ?Sized>(frame: &Self::Message<'_>, offset: u64, out: &mut W) -> fmt::Result;
+    /// Writes the frame's text line without its line ending ([`Present::write_text`]).
+    fn write_text<W: fmt::Write + ?Sized>(frame: &Self::Message<'_>, out: &mut W) -> fmt::Result;
     /// What happens when a live stream has been idle for a while (plot: the help-table
     /// timeout). Returns a frame to print (an event of length 0), if any. A typed frame, so
     /// that it is written exactly as the same frame from the decoder would be.
@@ -93,27 +103,44 @@ pub trait CliDialect: Dialect {
     }
 }
 
-macro_rules! json_frames {
-    ($($ty:ty),*) => {$(
+/// Implements [`CliDialect`] through the frames' `Serialize` and `Present`, with the
+/// dialect's own `on_idle` if one is given.
+macro_rules! cli_dialect {
+    ($ty:ty $(, $on_idle:item)?) => {
         impl CliDialect for $ty {
+            const CSV_HEADER: &'static str = <<$ty as Dialect>::Message<'static> as Present>::CSV_HEADER;
+
             fn write_frame_json(frame: &Self::Message<'_>, out: &mut Vec<u8>) -> serde_json::Result<()> {
                 frame.serialize(&mut serde_json::Serializer::new(out))
             }
+
+            fn write_csv_rows<W: fmt::Write + ?Sized>(
+                frame: &Self::Message<'_>,
+                offset: u64,
+                out: &mut W,
+            ) -> fmt::Result {
+                frame.write_csv_rows(offset, out)
+            }
+
+            fn write_text<W: fmt::Write + ?Sized>(frame: &Self::Message<'_>, out: &mut W) -> fmt::Result {
+                frame.write_text(out)
+            }
+
+            $($on_idle)?
         }
-    )*};
+    };
 }
 
-json_frames!(pmu30::Pmu30, vectordebug::VectorDebug, ascii_crc8::AsciiCrc8, powerscope::PowerScope);
-
-impl CliDialect for plot::Plot {
-    fn write_frame_json(frame: &Self::Message<'_>, out: &mut Vec<u8>) -> serde_json::Result<()> {
-        frame.serialize(&mut serde_json::Serializer::new(out))
-    }
-
+cli_dialect!(pmu30::Pmu30);
+cli_dialect!(vectordebug::VectorDebug);
+cli_dialect!(ascii_crc8::AsciiCrc8);
+cli_dialect!(powerscope::PowerScope);
+cli_dialect!(
+    plot::Plot,
     fn on_idle(&self) -> Option<Self::Message<'static>> {
         self.help_timeout().map(plot::Message::Commands)
     }
-}
+);
 
 #[cfg(test)]
 mod tests {

@@ -133,6 +133,7 @@ mod error;
 mod frame;
 mod line;
 mod message;
+mod present;
 mod reply;
 mod scan;
 mod session;

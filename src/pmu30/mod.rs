@@ -124,6 +124,7 @@ mod error;
 pub mod frame;
 mod message;
 mod payload;
+mod present;
 mod scan;
 pub mod session;
 pub mod telemetry;

@@ -164,6 +164,7 @@ mod error;
 mod json;
 mod message;
 mod packet;
+mod present;
 mod record;
 mod stream;
 mod text;
