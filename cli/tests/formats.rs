@@ -20,7 +20,7 @@ const CASES: &[(&str, &str)] = &[
     ("tests/captures/pmu30/set_channel.bin", "pmu30"),
     ("tests/captures/pmu30/error_messages.bin", "pmu30"),
     ("tests/captures/vectordebug/02_cli_interleaved.bin", "vectordebug"),
-    ("tests/captures/plot/help_seed_format_then_data.bin", "plot"),
+    ("tests/captures/plot/help_documented_format_then_data.bin", "plot"),
     ("tests/captures/plot/labels_then_data.bin", "plot"),
     ("samples/ascii-crc8.bin", "ascii-crc8"),
     ("tests/captures/ascii-crc8/doc_bad_crc.reply.bin", "ascii-crc8"),
