@@ -4,7 +4,7 @@
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use super::record::Record;
-use super::text::{HexDisplay, LossyDisplay};
+use crate::fmt::{Hex, Lossy};
 
 /// The fields of one packet, with its payload given as iterators.
 pub(crate) enum Fields<R, B> {
@@ -52,8 +52,8 @@ where
             }
             Fields::Cli { data } => {
                 let mut st = s.serialize_struct("Cli", 2)?;
-                st.serialize_field("data_hex", &Str(HexDisplay(data.clone())))?;
-                st.serialize_field("text", &Str(LossyDisplay(data.clone())))?;
+                st.serialize_field("data_hex", &Str(Hex(data.clone())))?;
+                st.serialize_field("text", &Str(Lossy(data.clone())))?;
                 st.end()
             }
             Fields::Unknown { packet_type } => {

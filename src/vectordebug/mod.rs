@@ -166,7 +166,6 @@ mod message;
 mod packet;
 mod record;
 mod stream;
-mod text;
 mod wire;
 
 pub use error::Error;
@@ -174,5 +173,4 @@ pub use message::Message;
 pub use packet::{Packet, PacketBuilder, PacketType, field};
 pub use record::{Record, RecordIter, Records, SeqSpan, SeqTracker};
 pub use stream::{Config, VectorDebug};
-pub use text::{HexDisplay, LossyDisplay};
 pub use wire::{CobsBytes, PayloadBytes, WirePacket, WireRecords};

@@ -28,7 +28,10 @@ struct Structure {
 }
 
 /// A piece of a chunk's decoded bytes, as [`cobs_structure_with`] walks them.
-#[cfg_attr(not(feature = "speed-over-size"), expect(dead_code, reason = "only the one-walk scan (speed-over-size) reads them"))]
+#[cfg_attr(
+    not(feature = "speed-over-size"),
+    expect(dead_code, reason = "only the one-walk scan (speed-over-size) reads them")
+)]
 enum Segment<'a> {
     /// A block's data.
     Data(&'a [u8]),
@@ -705,14 +708,14 @@ impl fmt::Debug for WirePacket<'_> {
             PacketType::DbgFrame1 => {
                 d.field("records", &DebugIter(self.records()));
                 if self.trailing_len() > 0 {
-                    d.field("trailing", &super::text::HexDisplay(self.trailing_bytes()));
+                    d.field("trailing", &crate::fmt::Hex(self.trailing_bytes()));
                 }
             }
             PacketType::Cli => {
-                d.field("data", &super::text::HexDisplay(self.payload_bytes()));
+                d.field("data", &crate::fmt::Hex(self.payload_bytes()));
             }
             PacketType::Unknown(_) => {
-                d.field("payload", &super::text::HexDisplay(self.payload_bytes()));
+                d.field("payload", &crate::fmt::Hex(self.payload_bytes()));
             }
         }
         d.finish()
