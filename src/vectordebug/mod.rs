@@ -106,17 +106,17 @@
 //! Encode a packet of records into a stack buffer:
 //!
 //! ```
-//! use serial_dialects::vectordebug::{Message, Record, Records};
+//! use serial_dialects::vectordebug::{Payload, Record, Records};
 //!
 //! let records = [
 //!     Record { seq: 41, payload: [-1046, 1048, 21, 1182, 0, 0] },
 //!     Record { seq: 42, payload: [-1060, 1007, 11, 1183, 492, -7] },
 //! ];
-//! let msg = Message::DbgFrame1 { records: Records::new(&records) };
+//! let payload = Payload::DbgFrame1 { records: Records::new(&records) };
 //! let mut out = [0u8; 64];
-//! let n = msg.emit(&mut out)?;
+//! let n = payload.emit(&mut out)?;
 //! assert_eq!(out[n - 1], 0x00); // delimiter
-//! assert!(n <= msg.buffer_len());
+//! assert!(n <= payload.buffer_len());
 //! # Ok::<(), serial_dialects::EncodeError>(())
 //! ```
 //!
@@ -124,7 +124,7 @@
 //!
 //! ```
 //! use serial_dialects::stream::{Dialect, StreamDecoder};
-//! use serial_dialects::vectordebug::{Message, PacketType, Record, Records, VectorDebug};
+//! use serial_dialects::vectordebug::{PacketType, Payload, Record, Records, VectorDebug};
 //! use serial_dialects::ErrorKind;
 //!
 //! let mut wire = [0u8; 128];
@@ -132,8 +132,8 @@
 //! wire[n..n + 3].copy_from_slice(&[0x55, 0xAA, 0x13]); // line noise, no delimiter
 //! n += 3;
 //! let recs = [Record { seq: 1, payload: [1, 2, 3, 4, 5, 6] }, Record { seq: 3, payload: [0; 6] }];
-//! n += Message::DbgFrame1 { records: Records::new(&recs) }.emit(&mut wire[n..])?;
-//! n += Message::Cli { data: b"ok\r\n" }.emit(&mut wire[n..])?;
+//! n += Payload::DbgFrame1 { records: Records::new(&recs) }.emit(&mut wire[n..])?;
+//! n += Payload::Cli { data: b"ok\r\n" }.emit(&mut wire[n..])?;
 //!
 //! let mut decoder: StreamDecoder<VectorDebug, 1024> = StreamDecoder::new(VectorDebug::default());
 //! let (mut packets, mut errors) = (0, 0);
@@ -159,18 +159,21 @@
 //! # Ok::<(), serial_dialects::EncodeError>(())
 //! ```
 
+mod builder;
 mod error;
-#[cfg(feature = "serde")]
-mod json;
+mod frame;
 mod message;
-mod packet;
+mod payload;
 mod record;
-mod stream;
-mod wire;
+mod scan;
+mod seq;
+mod validate;
 
+pub use builder::PacketBuilder;
 pub use error::Error;
-pub use message::Message;
-pub use packet::{Packet, PacketBuilder, PacketType, field};
-pub use record::{Record, RecordIter, Records, SeqSpan, SeqTracker};
-pub use stream::{Config, VectorDebug};
-pub use wire::{CobsBytes, PayloadBytes, WirePacket, WireRecords};
+pub use frame::{Packet, PacketType, field};
+pub use message::{Message, PayloadBytes, WireRecords};
+pub use payload::Payload;
+pub use record::{Record, RecordIter, Records};
+pub use scan::{Config, VectorDebug};
+pub use seq::{SeqSpan, SeqTracker};
