@@ -6,6 +6,7 @@ use super::frame::{PacketType, field};
 use super::message::Message;
 use super::seq::{PacketSeqs, SeqTracker};
 use super::validate::{Scanned, scan_chunk};
+use crate::buf;
 use crate::cobs;
 use crate::dialect::{Dialect, DialectConfig, Encode, Scan};
 use crate::error::EncodeError;
@@ -41,7 +42,7 @@ impl Default for Config {
 /// Its messages are [`Message`]s (zero-copy views of the COBS bytes); it counts lost
 /// debug frames from the records' sequence numbers across packets
 /// ([`Dialect::lost_frames`]). The struct is small (at most 88 bytes): validation and
-/// resynchronisation need no decode buffer.
+/// recovery need no decode buffer.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VectorDebug {
     config: Config,
@@ -104,13 +105,17 @@ impl Dialect for VectorDebug {
         self.config.max_frame_len()
     }
 
-    /// A candidate arriving in small chunks is resumed once per chunk: with `speed-over-size`
-    /// (host builds), the common case, new bytes without a delimiter, is answered here,
-    /// inlined into the driver, and only the rest goes to the general scanner. (Through
-    /// `memchr`, each resumed chunk cost about 125 instructions, more than the search
-    /// itself: its dispatch and its handling of short haystacks.)
+    /// Finds the chunk at the start of `buf` (up to its 0x00) and checks it; a packet
+    /// hidden behind garbage in a failed chunk is recovered (the module documentation,
+    /// "Decisions").
     #[cfg_attr(feature = "speed-over-size", inline(always))]
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
+        // A candidate arriving in small chunks is resumed once per chunk: with
+        // `speed-over-size` (host builds), the common case, new bytes without a delimiter, is
+        // answered here, inlined into the driver, and only the rest goes to the general
+        // scanner. (Through `memchr`, each resumed chunk cost about 125 instructions, more
+        // than the search itself: its dispatch and its handling of short haystacks.)
+        //
         // `no_delimiter` is only set with a `NeedMore` whose first byte was not a delimiter
         // (and `scanned` cleared): the general scanner would answer `NeedMore` again when the
         // new bytes hold no delimiter, the input goes on and the limit is not reached. The
@@ -133,8 +138,8 @@ impl Dialect for VectorDebug {
     }
 
     /// The scanner validated these bytes, CRC included, and read their header and records'
-    /// sequence numbers: nothing is walked again. (Other bytes, which the drivers never
-    /// pass, are walked without the CRC check.)
+    /// sequence numbers: nothing is read again. Other bytes, which the drivers never pass,
+    /// are checked without the CRC.
     fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
         match self.scanned.take() {
             Some((addr, len, Scanned { header, seqs })) if addr == frame.as_ptr().addr() && len == frame.len() => {
@@ -225,7 +230,7 @@ impl VectorDebug {
                     }
                     // A packet may hide behind bytes that have no delimiter of their own:
                     // reject only what comes before it.
-                    Err(e) => match resync(chunk, self.config.max_packet) {
+                    Err(e) => match recover(chunk, self.config.max_packet) {
                         Some(q) => Scan::Reject(q, e),
                         None => Scan::Reject(z + 1, e),
                     },
@@ -254,11 +259,11 @@ impl VectorDebug {
     }
 }
 
-/// Bits in the resynchronisation bitset: covers every chunk of the default configuration
+/// Bits in the recovery bitset: covers every chunk of the default configuration
 /// (`max_frame_len` 16450).
-const RESYNC_BITS: usize = 258 * 64;
+const RECOVERY_BITS: usize = 258 * 64;
 /// Candidates that pass the cheap filters and get a full (CRC) check, at most, per chunk.
-const RESYNC_FULL_CHECKS: usize = 8;
+const RECOVERY_FULL_CHECKS: usize = 8;
 
 /// Finds the smallest `q` in `1..c.len()` such that `c[q..]` validates as a packet.
 ///
@@ -266,18 +271,18 @@ const RESYNC_FULL_CHECKS: usize = 8;
 /// position whose chain of COBS code bytes lands exactly on the end of the chunk (chains
 /// merge, so each position is looked at once: O(n)). Only such positions can start a
 /// valid packet. Each of them is then filtered by its first five decoded bytes (`len`
-/// must be consistent with the encoded size), and at most [`RESYNC_FULL_CHECKS`]
+/// must be consistent with the encoded size), and at most [`RECOVERY_FULL_CHECKS`]
 /// survivors get a full validation (O(n) each, CRC included). Chunks longer than the
 /// bitset (only with `max_packet` above 16384) consider only the candidates in their last
-/// `RESYNC_BITS` bytes.
+/// `RECOVERY_BITS` bytes.
 /// `c` is a chunk cut at its first delimiter (no 0x00 in it).
-fn resync(c: &[u8], max_packet: usize) -> Option<usize> {
+fn recover(c: &[u8], max_packet: usize) -> Option<usize> {
     let z = c.len();
-    let w = z.saturating_sub(RESYNC_BITS).max(1);
+    let w = z.saturating_sub(RECOVERY_BITS).max(1);
     if w >= z {
         return None;
     }
-    let mut lands = [0u64; RESYNC_BITS / 64];
+    let mut lands = [0u64; RECOVERY_BITS / 64];
     let get = |bits: &[u64], i: usize| bits.get(i / 64).is_some_and(|word| word >> (i % 64) & 1 == 1);
     for p in (w..z).rev() {
         let code = usize::from(c.get(p).copied().unwrap_or(0));
@@ -291,7 +296,7 @@ fn resync(c: &[u8], max_packet: usize) -> Option<usize> {
             }
         }
     }
-    let mut budget = RESYNC_FULL_CHECKS;
+    let mut budget = RECOVERY_FULL_CHECKS;
     for q in w..z {
         if !get(&lands, q - w) {
             continue;
@@ -322,7 +327,7 @@ fn header_plausible(c: &[u8]) -> bool {
             None => return false,
         }
     }
-    let len = u64::from(u32::from_le_bytes([header[1], header[2], header[3], header[4]]));
+    let len = u64::from(buf::u32_le(&header, field::LEN.start).unwrap_or(0));
     let n = len + field::OVERHEAD as u64;
     let m = c.len() as u64;
     n < m && m <= n + 1 + n / 254

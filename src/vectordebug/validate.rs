@@ -7,6 +7,7 @@ use super::error::Error;
 use super::frame::{PacketType, field};
 use super::record::Record;
 use super::seq::PacketSeqs;
+use crate::buf;
 use crate::cobs::{self, Segment};
 use crate::crc::crc16_digest;
 
@@ -168,8 +169,7 @@ fn read_header(c: &[u8]) -> (u8, u32) {
     for slot in &mut header {
         *slot = bytes.next().unwrap_or(0);
     }
-    let [packet_type, l0, l1, l2, l3] = header;
-    (packet_type, u32::from_le_bytes([l0, l1, l2, l3]))
+    (header[field::TYPE], buf::u32_le(&header, field::LEN.start).unwrap_or(0))
 }
 
 /// A packet of `n` decoded bytes has room for its header and CRC and is within the limit.

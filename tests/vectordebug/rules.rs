@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use crate::common::vectordebug::{dbg, frame, good, packet, records};
+use crate::common::vectordebug::{dbg, emit, frame, good, packet, records};
 
 use serial_dialects::cobs::{self, CobsError};
 use serial_dialects::crc::crc16;
@@ -389,4 +389,25 @@ fn decode_wire_reports_the_exact_size_needed() {
     let mut exact = [0u8; 49];
     assert!(matches!(Payload::decode_wire(&f, &mut exact), Ok(Payload::DbgFrame1 { .. })));
     assert_eq!(Payload::decode_wire(&[0x02, 0x41], &mut exact), Err(Error::TooShort { decoded: 1 }));
+}
+
+#[test]
+fn the_worked_examples_of_the_protocol_document() {
+    // docs/protocols/vectordebug.md, section 4, and the CRC's check value.
+    assert_eq!(crc16(b"123456789"), 0x29B1);
+    let cli = emit(&Payload::Cli { data: b"hi" });
+    assert_eq!(cli, [0x03, 0x02, 0x02, 0x01, 0x01, 0x05, 0x68, 0x69, 0x61, 0x65, 0x00]);
+    let recs = [Record { seq: 41, payload: [-1046, 1048, 21, 1182, 0, 0] }];
+    let one_record = emit(&Payload::DbgFrame1 { records: Records::new(&recs) });
+    assert_eq!(
+        one_record,
+        [
+            0x03, 0x03, 0x0E, 0x01, 0x01, 0x02, 0x29, 0x06, 0xEA, 0xFB, 0x18, 0x04, 0x15, 0x03, 0x9E, 0x04, 0x01, 0x01,
+            0x01, 0x03, 0x59, 0x21, 0x00
+        ]
+    );
+    let mut buf = [0u8; 32];
+    let packet = Message::new_checked(&one_record, 16384).unwrap().decode_into(&mut buf).unwrap();
+    assert_eq!(packet.as_bytes()[..5], [0x03, 0x0E, 0x00, 0x00, 0x00]);
+    assert_eq!(packet.crc(), 0x2159);
 }
