@@ -8,7 +8,7 @@ use super::frame::{PacketType, field};
 use super::record::Record;
 use super::seq::PacketSeqs;
 use crate::buf;
-use crate::cobs::{self, Segment};
+use crate::cobs::{self, CobsError, Segment};
 use crate::crc::crc16_digest;
 
 /// What validation learned about a packet while walking its COBS bytes.
@@ -83,7 +83,7 @@ fn scan_chunk_one_walk(c: &[u8], max_packet: usize) -> Result<Scanned, Error> {
     let mut digest = crc16_digest();
     let mut walk = SeqWalk { next: field::HEADER_LEN, at: 0, low: None, end: records_end };
     let mut tail = [0u8; 2];
-    let n = cobs::walk::<Error>(c, false, |segment| {
+    let n = cobs::walk::<CobsError>(c, false, |segment| {
         match segment {
             Segment::Data(block) => {
                 digest.update(block);
@@ -140,7 +140,7 @@ struct Checks {
 #[inline(always)]
 fn check(c: &[u8], max_packet: usize, checks: Checks, on_seq: impl FnMut(u16)) -> Result<Header, Error> {
     let mut tail = [0u8; 2];
-    let n = cobs::walk::<Error>(c, checks.zeros, |segment| {
+    let n = cobs::walk::<CobsError>(c, checks.zeros, |segment| {
         tail = match segment {
             Segment::Data(block) => last_two(tail, block),
             Segment::Zero => [tail[1], 0],
