@@ -12,57 +12,6 @@ use crate::cobs::{self, CobsError, DecodedBytes};
 use crate::error::EncodeError;
 use crate::fmt::{DebugIter, Hex};
 
-/// The payload bytes of a [`Message`], decoded on the fly.
-#[derive(Debug, Clone)]
-pub struct PayloadBytes<'a> {
-    inner: DecodedBytes<'a>,
-    remaining: usize,
-}
-
-impl Iterator for PayloadBytes<'_> {
-    type Item = u8;
-
-    #[inline]
-    fn next(&mut self) -> Option<u8> {
-        if self.remaining == 0 {
-            return None;
-        }
-        self.remaining -= 1;
-        self.inner.next()
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (0, Some(self.remaining))
-    }
-}
-
-/// The records of a DBG_FRAME1 [`Message`], decoded on the fly.
-#[derive(Debug, Clone)]
-pub struct WireRecords<'a> {
-    bytes: PayloadBytes<'a>,
-    remaining: usize,
-}
-
-impl Iterator for WireRecords<'_> {
-    type Item = Record;
-
-    fn next(&mut self) -> Option<Record> {
-        if self.remaining == 0 {
-            return None;
-        }
-        self.remaining -= 1;
-        let mut raw = [0u8; Record::SIZE];
-        for slot in raw.iter_mut() {
-            *slot = self.bytes.next()?;
-        }
-        Some(Record::from_bytes(&raw))
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (0, Some(self.remaining))
-    }
-}
-
 /// One vectordebug packet as it lies on the wire, validated: a zero-copy view of its COBS
 /// bytes (and delimiter). It is what the stream decoder yields
 /// ([`Dialect::Message`](crate::Dialect::Message)).
@@ -287,5 +236,56 @@ impl defmt::Format for Message<'_> {
             self.record_count(),
             self.frame.len()
         );
+    }
+}
+
+/// The payload bytes of a [`Message`], decoded on the fly.
+#[derive(Debug, Clone)]
+pub struct PayloadBytes<'a> {
+    inner: DecodedBytes<'a>,
+    remaining: usize,
+}
+
+impl Iterator for PayloadBytes<'_> {
+    type Item = u8;
+
+    #[inline]
+    fn next(&mut self) -> Option<u8> {
+        if self.remaining == 0 {
+            return None;
+        }
+        self.remaining -= 1;
+        self.inner.next()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.remaining))
+    }
+}
+
+/// The records of a DBG_FRAME1 [`Message`], decoded on the fly.
+#[derive(Debug, Clone)]
+pub struct WireRecords<'a> {
+    bytes: PayloadBytes<'a>,
+    remaining: usize,
+}
+
+impl Iterator for WireRecords<'_> {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        if self.remaining == 0 {
+            return None;
+        }
+        self.remaining -= 1;
+        let mut raw = [0u8; Record::SIZE];
+        for slot in raw.iter_mut() {
+            *slot = self.bytes.next()?;
+        }
+        Some(Record::from_bytes(&raw))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.remaining))
     }
 }

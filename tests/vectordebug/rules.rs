@@ -56,7 +56,7 @@ fn garbage_before_first_zero_is_rejected_and_the_packet_recovered() {
 }
 
 #[test]
-fn resync_recovers_from_the_smallest_q() {
+fn recovery_takes_the_smallest_q() {
     // A chunk with two valid packets among its suffixes: `01` (garbage: with it the chunk
     // decodes to a leading zero and fails its CRC), then a CLI packet `d1` whose COBS bytes
     // end with those of a second packet `p` (d1's payload ends with a zero, then p's bytes
@@ -96,7 +96,7 @@ fn resync_recovers_from_the_smallest_q() {
 }
 
 #[test]
-fn resync_rejects_with_the_first_failure_kind() {
+fn recovery_rejects_with_the_first_failure_kind() {
     // `01 01` is valid COBS (two zeros); glued to the packet, the chunk still walks as
     // COBS but its CRC fails: the prefix alone is rejected, as a CRC mismatch.
     let p = dbg(7, 2);

@@ -6,11 +6,11 @@ use serial_dialects::EncodeError;
 use serial_dialects::cobs::max_encoded_len;
 use serial_dialects::vectordebug::{Payload, Record, Records, field};
 
-/// Records in one half of the ping-pong. 200 records are 10 ms at 20 kHz, the seed's
-/// slowest flush and its largest typical batch (2807 decoded bytes, inside its "2–4 KB"
-/// packets): at 20 kHz the flush timer, not the half, ends every batch for any flush period
-/// in 1–10 ms, and a full half still costs only 9 to 20 bytes of framing (header, CRC,
-/// COBS, delimiter: under 1 %, see the README).
+/// Records in one half of the ping-pong. 200 records are 10 ms at 20 kHz, the original
+/// documentation's slowest flush and its largest typical batch (2807 decoded bytes, inside
+/// its "2–4 KB" packets): at 20 kHz the flush timer, not the half, ends every batch for any
+/// flush period in 1–10 ms, and a full half still costs only 9 to 20 bytes of framing
+/// (header, CRC, COBS, delimiter: under 1 %, see the README).
 pub const HALF_RECORDS: usize = 200;
 
 /// Bytes in one half of the ping-pong.
