@@ -28,11 +28,11 @@ impl Reencode for pmu30::Pmu30 {
 }
 
 impl Reencode for vectordebug::VectorDebug {
-    fn reencode(&self, frame: &vectordebug::WirePacket<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
+    fn reencode(&self, frame: &vectordebug::Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
         let mut decoded = vec![0u8; self.config().max_packet];
-        let message = vectordebug::Message::decode_wire(frame.wire(), &mut decoded)
+        let payload = vectordebug::Payload::decode_wire(frame.wire(), &mut decoded)
             .unwrap_or_else(|e| panic!("a decoded packet does not decode again: {e}"));
-        message.emit(out)
+        payload.emit(out)
     }
 }
 

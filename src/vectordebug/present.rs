@@ -1,13 +1,13 @@
 //! The CSV rows and the text line of a packet ([`Present`]): one row per DBG_FRAME1 record,
-//! for the packet as the stream decoder gives it ([`WirePacket`]) and in typed form
-//! ([`Message`]) alike.
+//! for the packet as the stream decoder gives it ([`Message`]) and in typed form
+//! ([`Payload`]) alike.
 
 use core::fmt::{self, Write};
 
+use super::frame::PacketType;
 use super::message::Message;
-use super::packet::PacketType;
+use super::payload::Payload;
 use super::record::Record;
-use super::wire::WirePacket;
 use crate::present::{Present, Writer};
 
 /// The CSV header of both forms.
@@ -29,7 +29,7 @@ fn rows<W: Write + ?Sized>(offset: u64, records: impl Iterator<Item = Record>, o
     w.finish()
 }
 
-impl Present for WirePacket<'_> {
+impl Present for Message<'_> {
     const CSV_HEADER: &'static str = HEADER;
 
     /// One row per record of a DBG_FRAME1 packet (`seq` and the six values); nothing for
@@ -42,14 +42,14 @@ impl Present for WirePacket<'_> {
     }
 }
 
-impl Present for Message<'_> {
+impl Present for Payload<'_> {
     const CSV_HEADER: &'static str = HEADER;
 
     /// One row per record of a DBG_FRAME1 packet (`seq` and the six values); nothing for
     /// other packets.
     fn write_csv_rows<W: Write + ?Sized>(&self, offset: u64, out: &mut W) -> fmt::Result {
         match self {
-            Message::DbgFrame1 { records } => rows(offset, records.iter(), out),
+            Payload::DbgFrame1 { records } => rows(offset, records.iter(), out),
             _ => Ok(()),
         }
     }
@@ -64,17 +64,17 @@ mod tests {
     #[test]
     fn both_forms_give_one_row_per_record() {
         let records = [Record { seq: 7, payload: [100, -100, 0, 1, -1, 32767] }, Record { seq: 8, payload: [0; 6] }];
-        let message = Message::DbgFrame1 { records: Records::new(&records) };
+        let message = Payload::DbgFrame1 { records: Records::new(&records) };
         let mut wire = [0u8; 64];
         let n = message.emit(&mut wire).unwrap();
-        let packet = WirePacket::new_checked(&wire[..n], 1024).unwrap();
+        let packet = Message::new_checked(&wire[..n], 1024).unwrap();
         let (mut typed, mut decoded) = (String::new(), String::new());
         message.write_csv_rows(3, &mut typed).unwrap();
         packet.write_csv_rows(3, &mut decoded).unwrap();
         assert_eq!(typed, "3,7,100,-100,0,1,-1,32767\n3,8,0,0,0,0,0,0\n");
         assert_eq!(decoded, typed);
         typed.clear();
-        Message::Cli { data: b"hi" }.write_csv_rows(3, &mut typed).unwrap();
+        Payload::Cli { data: b"hi" }.write_csv_rows(3, &mut typed).unwrap();
         assert_eq!(typed, "");
     }
 }

@@ -1,7 +1,7 @@
 //! vectordebug: DBG_FRAME1 records, CLI bytes, and packets of other types.
 
 use serial_dialects::EncodeError;
-use serial_dialects::vectordebug::{Config, Message, PacketType, Record, Records, field};
+use serial_dialects::vectordebug::{Config, PacketType, Payload, Record, Records, field};
 
 use super::{Encoded, Failure, FieldValue, Fields, HexBytes, MessageSpec, dflt, emit_vec, one_of, req, usage};
 
@@ -50,19 +50,19 @@ pub fn encode(config: &Config, name: &str, f: &mut Fields) -> Encoded {
         "DBG_FRAME1" => {
             records = parse_records(&f.req::<String>("frames")?)?;
             trailing = f.or("trailing_hex", HexBytes(Vec::new()))?;
-            Message::DbgFrame1 { records: Records::with_trailing(&records, &trailing.0) }
+            Payload::DbgFrame1 { records: Records::with_trailing(&records, &trailing.0) }
         }
         "CLI" => {
             bytes = match f.pick(&["text", "data_hex"])? {
                 "text" => f.req::<String>("text")?.into_bytes(),
                 _ => f.req::<HexBytes>("data_hex")?.0,
             };
-            Message::Cli { data: &bytes }
+            Payload::Cli { data: &bytes }
         }
         "UNKNOWN" => {
             let packet_type = f.req("packet_type")?;
             bytes = f.or("payload_hex", HexBytes(Vec::new()))?.0;
-            Message::Unknown { packet_type, payload: &bytes }
+            Payload::Unknown { packet_type, payload: &bytes }
         }
         other => return Err(usage(format!("no message {other}"))),
     };
