@@ -189,7 +189,7 @@ pub mod message;
 pub mod r0;
 pub mod r1;
 mod sample;
-pub mod stream;
+pub mod scan;
 
 pub use error::Error;
 pub use frame::Frame;
@@ -199,7 +199,7 @@ pub use ina219::{Ina219Sample, SensorPacket};
 pub use message::Message;
 pub use r0::ShellLine;
 pub use r1::{Command, CommandId, ErrorCode, Reply};
-pub use stream::{Config, PowerScope};
+pub use scan::{Config, PowerScope};
 
 /// Serializes bytes as a lowercase hex string (a `*_hex` JSON field).
 #[cfg(feature = "serde")]
