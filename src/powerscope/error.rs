@@ -112,6 +112,12 @@ impl core::fmt::Display for TruncatedDetail {
     }
 }
 
+/// Checks a checksum-valid payload's length against the inclusive range its type and
+/// command allow; `message` names them in the error (`"CMD SET_PERIOD"`, `"NACK"`).
+pub(crate) fn check_payload_size(message: &'static str, len: usize, (min, max): (usize, usize)) -> Result<(), Error> {
+    if len < min || len > max { Err(Error::PayloadSize { message, len, min, max }) } else { Ok(()) }
+}
+
 impl DialectError for Error {
     fn kind(&self) -> ErrorKind {
         match self {

@@ -46,11 +46,10 @@ impl GapTracker {
 
     /// Records frame `seq` of `stream` and returns its gap: `seq` minus the stream's
     /// previous `seq` (wrapping u32), or 0 for the stream's first frame.
-    ///
-    /// Inlined, with a stream's first frame out of line: every decoded STREAM frame comes
-    /// through here, almost always for a stream already seen, which then costs one test of
-    /// its seen bit, the subtraction and one store. A `u8` index into 256 entries is always
-    /// in bounds (the compiler drops the check, and no input can panic).
+    // Inlined, with a stream's first frame out of line: every decoded STREAM frame comes
+    // through here, almost always for a stream already seen, which then costs one test of
+    // its seen bit, the subtraction and one store. A `u8` index into 256 entries is always
+    // in bounds (the compiler drops the check, and no input can panic).
     #[inline]
     pub fn observe(&mut self, stream: u8, seq: u32) -> u32 {
         if !self.is_seen(stream) {
