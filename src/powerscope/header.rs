@@ -416,15 +416,20 @@ impl HeaderRepr {
         u16::from_le_bytes([self.cmd_id, self.reserved])
     }
 
+    /// The 16 wire bytes: the magic and the values.
+    pub const fn to_bytes(&self) -> [u8; HEADER_LEN] {
+        let [l0, l1] = self.len.to_le_bytes();
+        let [s0, s1, s2, s3] = self.seq.to_le_bytes();
+        let [t0, t1, t2, t3] = self.ts_ms.to_le_bytes();
+        let [m0, m1] = MAGIC_BYTES;
+        [m0, m1, self.frame_type, self.ver, l0, l1, self.cmd_id, self.reserved, s0, s1, s2, s3, t0, t1, t2, t3]
+    }
+
     /// Writes the magic and the values, in wire order (16 bytes).
+    // One piece, not field by field: every frame an encoder writes starts here, and one
+    // 16-byte store costs less than eight checked ones.
+    #[inline]
     pub fn emit(&self, out: &mut impl Sink) -> Result<(), EncodeError> {
-        out.put(&MAGIC_BYTES)?;
-        out.put_u8(self.frame_type)?;
-        out.put_u8(self.ver)?;
-        out.put_u16_le(self.len)?;
-        out.put_u8(self.cmd_id)?;
-        out.put_u8(self.reserved)?;
-        out.put_u32_le(self.seq)?;
-        out.put_u32_le(self.ts_ms)
+        out.put(&self.to_bytes())
     }
 }

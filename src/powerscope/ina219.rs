@@ -125,6 +125,7 @@ impl<'a> SensorPacket<'a> {
     }
 
     /// Wire length of the packet (what [`emit`](Self::emit) writes).
+    #[inline]
     pub fn len(&self) -> usize {
         counted(|out| self.emit(out))
     }
@@ -150,6 +151,7 @@ impl<'a> SensorPacket<'a> {
     }
 
     /// Writes the packet: the runtime id, then the sample.
+    #[inline]
     pub fn emit(&self, out: &mut impl Sink) -> Result<(), EncodeError> {
         match self {
             SensorPacket::Ina219(s) => out.put(&s.to_bytes()),

@@ -233,15 +233,18 @@ impl<'a> Message<'a> {
     /// none). Its `len` is the payload's length, saturated at 65535 for a payload the
     /// encoder refuses anyway.
     pub fn header(&self) -> Option<HeaderRepr> {
-        self.frame_header().ok()
+        self.frame_header(self.payload_len()).ok()
     }
 
-    /// The header of a frame, or the revision-0 command byte that is sent without one.
-    fn frame_header(&self) -> Result<HeaderRepr, r0::Command> {
+    /// The header of a frame whose payload is `payload_len` bytes long, or the revision-0
+    /// command byte that is sent without one.
+    #[inline]
+    fn frame_header(&self, payload_len: usize) -> Result<HeaderRepr, r0::Command> {
+        let len = u16::try_from(payload_len).unwrap_or(u16::MAX);
         let r1 = |frame_type: FrameType, cmd_id, reserved, seq, ts_ms| HeaderRepr {
             frame_type: frame_type as u8,
             ver: VERSION,
-            len: u16::try_from(self.payload_len()).unwrap_or(u16::MAX),
+            len,
             cmd_id,
             reserved,
             seq,
@@ -252,7 +255,7 @@ impl<'a> Message<'a> {
             Message::Cmd(m) => r1(FrameType::Cmd, m.command.id() as u8, m.reserved, m.seq, m.ts_ms),
             Message::Ack(m) => r1(FrameType::Ack, m.reply.id() as u8, m.reserved, m.seq, m.ts_ms),
             Message::Nack(m) => r1(FrameType::Nack, m.cmd_id, m.reserved, m.seq, m.ts_ms),
-            Message::R0Stream(m) => m.header(),
+            Message::R0Stream(m) => HeaderRepr { len, ..m.header() },
             Message::R0Command(command) => return Err(*command),
         })
     }
@@ -276,11 +279,13 @@ impl<'a> Message<'a> {
     }
 
     /// The payload's length: what [`emit_payload`](Self::emit_payload) writes.
+    #[inline]
     fn payload_len(&self) -> usize {
         counted(|out| self.emit_payload(out))
     }
 
     /// Writes the payload of a frame (nothing for a revision-0 command byte).
+    #[inline]
     fn emit_payload(&self, out: &mut impl Sink) -> Result<(), EncodeError> {
         match self {
             Message::Stream(m) => m.packet.emit(out),
@@ -331,7 +336,10 @@ impl<'a> Message<'a> {
     /// `out` and returns their length. Refuses what [`validate`](Self::validate) refuses,
     /// before it looks at `out`.
     pub fn emit(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
-        self.validate()?;
+        // The sender's range; `emit_verbatim` checks the rest of what `validate` checks.
+        if let Message::Cmd(m) = self {
+            m.command.validate()?;
+        }
         self.emit_verbatim(out)
     }
 
@@ -341,8 +349,9 @@ impl<'a> Message<'a> {
     /// still refused. For forwarding and test tools, not for commands.
     pub fn emit_verbatim(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
         self.validate_wire()?;
-        match self.frame_header() {
-            Ok(header) => frame::emit_with(out, self.revision(), &header, self.payload_len(), |w| self.emit_payload(w)),
+        let payload_len = self.payload_len();
+        match self.frame_header(payload_len) {
+            Ok(header) => frame::emit_with(out, self.revision(), &header, payload_len, |w| self.emit_payload(w)),
             Err(command) => {
                 check_room(out, 1)?;
                 let mut writer = SliceWriter::new(out);
