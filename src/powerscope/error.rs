@@ -1,4 +1,5 @@
-//! The typed decode error of the powerscope dialect.
+//! The typed decode error of the powerscope dialect (docs/protocols/powerscope.md, "Decode
+//! errors").
 
 use crate::error::{DialectError, ErrorKind};
 

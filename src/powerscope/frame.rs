@@ -1,5 +1,6 @@
 //! The zero-copy view of one whole frame of a [`Revision`] (header, payload, and the
-//! revision-1 CRC), and the frame-level encoder.
+//! revision-1 CRC), and the frame-level encoder (docs/protocols/powerscope.md, "Revision 0"
+//! and "Revision 1").
 //!
 //! The header's fields are read through [`Frame::header`], the view of the 16 bytes both
 //! revisions share ([`Header`]); the frame adds what depends on the revision: the payload's

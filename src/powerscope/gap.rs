@@ -6,7 +6,8 @@
 //! are tracked for every one of the 256 possible `runtime_id`s at once, with u32
 //! wrap-around, and no stream is ever forgotten, however many appear. The tracker is a
 //! fixed table with no heap: the last `seq` of each id (1 KiB) and a 256-bit "seen" set
-//! (1064 bytes in all, with the lost count). A stream's first frame has gap 0.
+//! (1064 bytes in all, with the lost count). A stream's first frame has gap 0
+//! (docs/protocols/powerscope.md, "Gaps and lost frames").
 
 use core::fmt;
 

@@ -1,5 +1,6 @@
 //! Sensor packets (revision 1 STREAM payloads and READ_SENSOR answers) and the INA219
-//! sample with its physical units.
+//! sample with its physical units (docs/protocols/powerscope.md, "Sensor packets and the
+//! INA219 sample").
 
 use crate::buf::Sink;
 use crate::error::EncodeError;

@@ -1,5 +1,5 @@
 //! Revision-1 answers: what an ACK carries for each command (with the GET_SENSORS list),
-//! and the NACK error codes (docs/protocols/powerscope.md, "Commands" and "Errors").
+//! and the NACK error codes (docs/protocols/powerscope.md, "Commands" and "Errors (NACK codes)").
 
 use crate::buf::{self, Sink};
 use crate::error::EncodeError;

@@ -269,7 +269,7 @@ fn check_r0_frame(event: &Ev<'_>, exp: &Value, input: &[u8]) {
     assert_eq!(u64::from(stream.reserved), u(exp, "rsv"));
     assert_eq!(u64::from(stream.gap), u(exp, "gap"));
     assert_eq!(stream.shell_line().to_string(), s(exp, "printed"));
-    // The seed firmware's test ramp: payload[i] = (phase + i) & 0xFF.
+    // The original firmware's test ramp: payload[i] = (phase + i) & 0xFF.
     let phase = u(exp, "payload_phase") as u8;
     let is_ramp = stream.payload.iter().enumerate().all(|(i, &b)| b == phase.wrapping_add(i as u8));
     assert_eq!(Some(is_ramp), exp["payload_is_test_ramp"].as_bool());

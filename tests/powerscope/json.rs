@@ -159,7 +159,7 @@ fn capture_json_agrees_with_the_real_decoder() {
 }
 
 #[test]
-fn seed_capture_json_agrees_with_the_real_decoder() {
+fn r0_capture_json_agrees_with_the_real_decoder() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/captures/powerscope/");
     let bin = std::fs::read(format!("{dir}seed_stream_truncated.bin")).unwrap();
     let text = std::fs::read_to_string(format!("{dir}seed_stream_truncated.jsonl")).unwrap();

@@ -310,7 +310,7 @@ fn rule_physical_units_are_not_scaled_10x() {
 }
 
 #[test]
-fn shell_line_matches_the_seed_format() {
+fn shell_line_matches_the_original_host_shell_format() {
     let s = r0::Stream { seq: 0, ts_ms: 5, reserved: 0, payload: &[0; 128], gap: 0 };
     assert_eq!(s.shell_line().to_string(), "seq=       0 ts=         5 len=128 gap=  0");
     let s = r0::Stream { seq: u32::MAX, ts_ms: u32::MAX, reserved: 0, payload: &[0; 1], gap: 1234 };
