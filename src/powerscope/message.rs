@@ -7,7 +7,7 @@
 //! and a match names each case once (docs/protocols/powerscope.md, "Messages").
 
 use crate::buf::{Sink, SliceWriter};
-use crate::error::{EncodeError, check_room};
+use crate::error::EncodeError;
 
 use super::command::{Command, CommandId};
 use super::error::{Error, check_payload_size};
@@ -353,7 +353,6 @@ impl<'a> Message<'a> {
         match self.frame_header(payload_len) {
             Ok(header) => frame::emit_with(out, self.revision(), &header, payload_len, |w| self.emit_payload(w)),
             Err(command) => {
-                check_room(out, 1)?;
                 let mut writer = SliceWriter::new(out);
                 writer.put_u8(command.byte())?;
                 Ok(writer.len())

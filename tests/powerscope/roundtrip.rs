@@ -2,6 +2,7 @@
 //! field; encoder errors; arbitrary bytes never panic and always tile.
 
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use serial_dialects::powerscope::frame::{self, Frame};
 use serial_dialects::powerscope::{
     Ack, CMD_NONE, Cmd, Command, Config, ErrorCode, Header, HeaderRepr, Ina219Sample, MAX_SENSORS, Message, Nack,
@@ -83,6 +84,14 @@ fn roundtrip(msg: Message<'_>) {
 }
 
 proptest! {
+    // Failures are kept beside this file, in `roundtrip.proptest-regressions`. The default
+    // (`SourceParallel`) would find `main.rs` in this directory and use
+    // `tests/proptest-regressions/roundtrip.txt`, a name every dialect's tests share.
+    #![proptest_config(ProptestConfig {
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    })]
+
     #[test]
     fn r1_stream_ina219(seq in u32s(), ts in u32s(), cmd_id in u8s(), reserved in u8s(), sample in samples()) {
         let stream = Stream { seq, ts_ms: ts, cmd_id, reserved, packet: SensorPacket::Ina219(sample), gap: 0 };
