@@ -365,7 +365,7 @@ mod tests {
         b.answer(&cmd(1, Command::StartStream { sensor: 2 }), 0).unwrap();
         assert_eq!(b.take_schedule(1), Some((DEFAULT_PERIOD_MS, true)));
         assert_eq!(b.take_schedule(1), Some((DEFAULT_PERIOD_MS, false)));
-        let seq = |f: WireFrame| reply(Ok(Answer::Reply(f))).seq();
+        let seq = |f: WireFrame| reply(Ok(Answer::Reply(f))).header().unwrap().seq;
         assert_eq!(seq(b.stream_frame(1, r, 10).unwrap().unwrap()), 0);
         assert_eq!(seq(b.stream_frame(1, r, 20).unwrap().unwrap()), 1);
         b.answer(&cmd(2, Command::StartStream { sensor: 2 }), 30).unwrap();
