@@ -11,7 +11,7 @@ use crate::stream::{Dialect, Scan, rejection_extent};
 use super::error::Error;
 use super::frame::{Frame, field};
 use super::gap::GapTracker;
-use super::header::{HEADER_LEN, MAGIC_BYTES, Revision};
+use super::header::{HEADER_LEN, HeaderRepr, MAGIC_BYTES, Revision};
 use super::message::{Message, Stream};
 use super::{r0, sample};
 
@@ -357,7 +357,7 @@ impl PowerScope {
         // A header the revision accepts, in one go. `scan_general` decides every other
         // case, and this one the same way.
         if let Some(header) = buf.first_chunk::<HEADER_LEN>().filter(|h| rev.accepts(h)) {
-            let frame_len = rev.frame_len(usize::from(u16::from_le_bytes([header[4], header[5]])));
+            let frame_len = rev.frame_len(usize::from(HeaderRepr::from_bytes(header).len));
             if buf.len() >= frame_len {
                 return check_crc(buf, frame_len, rev, at_end);
             }
