@@ -40,7 +40,9 @@ impl Selected {
             "vectordebug" if variant.is_empty() => Ok(Selected::VectorDebug(vectordebug::Config::default())),
             "plot" => plot::Config::from_variant(variant).map(Selected::Plot).ok_or_else(unknown_variant),
             "ascii-crc8" if variant.is_empty() => Ok(Selected::AsciiCrc8(ascii_crc8::Config::default())),
-            "powerscope" => powerscope::Config::from_name(text).map(Selected::PowerScope).ok_or_else(unknown_variant),
+            "powerscope" => <powerscope::Config as serial_dialects::DialectConfig>::from_name(text)
+                .map(Selected::PowerScope)
+                .ok_or_else(unknown_variant),
             "vectordebug" | "ascii-crc8" => Err(unknown_variant()),
             _ => Err(format!("unknown dialect {name:?} (known: {}, auto)", NAMES.join(", "))),
         }
