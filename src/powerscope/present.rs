@@ -7,7 +7,6 @@ use core::fmt::{self, Write};
 use super::Reply;
 use super::ina219::{Ina219Sample, SensorPacket};
 use super::message::Message;
-use super::message::Stream;
 use crate::present::{Present, Writer};
 
 /// The columns of a row that a frame fills.
@@ -92,7 +91,7 @@ impl Present for Message<'_> {
         let mut w = Writer::new(out);
         w.str("STREAM seq=").uint_padded(line.seq.into(), 8).str(" ts=").uint_padded(line.ts_ms.into(), 10);
         w.str(" len=").uint_padded(line.len as u64, 3).str(" gap=").uint_padded(line.gap.into(), 3);
-        if let Message::Stream(Stream { packet: SensorPacket::Ina219(s), .. }) = self {
+        if let Message::Stream(super::Stream { packet: SensorPacket::Ina219(s), .. }) = self {
             w.str(" sensor=").uint(s.runtime_id.into()).byte(b' ').fixed3(s.bus_volts()).str(" V ");
             w.fixed3(s.current_ma()).str(" mA ").fixed3(s.power_mw()).str(" mW");
         }
@@ -108,8 +107,8 @@ mod tests {
     #[test]
     fn samples_have_rows_in_physical_units() {
         let sample = Ina219Sample { runtime_id: 1, bus_mv: 12_012, current_ua: -400 };
-        let stream = Message::Stream(Stream::new(3, 59, SensorPacket::Ina219(sample)));
-        let raw = Message::Stream(Stream::new(4, 60, SensorPacket::Raw { runtime_id: 2, sample: &[1] }));
+        let stream = Message::Stream(super::super::Stream::new(3, 59, SensorPacket::Ina219(sample)));
+        let raw = Message::Stream(super::super::Stream::new(4, 60, SensorPacket::Raw { runtime_id: 2, sample: &[1] }));
         let mut out = String::new();
         stream.write_csv_rows(0, &mut out).unwrap();
         raw.write_csv_rows(25, &mut out).unwrap();
