@@ -73,13 +73,13 @@ of a frame, so it never swallows the frame behind it (vectordebug also searches 
 chunk for a valid packet that starts later in it), and every untouched frame is recovered.\n\
 The only exceptions are candidates whose CRC matches by chance, 1 in 65 536 for CRC-16 and 1\n\
 in 256 for ascii-crc8's CRC-8: such a candidate is indistinguishable from a real frame, is\n\
-accepted (counted as a false frame, or, for a pmu30 MSG_ID outside the seed's table, reported\n\
+accepted (counted as a false frame, or, for a pmu30 MSG_ID outside the original documentation's table, reported\n\
 as `unknown_type` over its whole length), and when its LENGTH is long it covers the real\n\
 frames behind it. At 1e-2 per byte, with tens of thousands of rejected candidates per\n\
 megabyte, that happens a few times in the table above; at realistic error rates it does not. `plot` and `powerscope:r0` carry no checksum: any\n\
 corruption that keeps a plausible header yields a false frame, and a corrupted length can\n\
 hide the frame behind it, so their figures are what the formats allow: frames are validated\n\
-as strictly as the seed permits (COUNT, CH_INDEX and LEN for plot; magic, type, ver and\n\
+as strictly as the original documentation permits (COUNT, CH_INDEX and LEN for plot; magic, type, ver and\n\
 len for r0), and scanning resumes one byte after every rejected start.\n\
 `tests/corruption.rs` asserts these properties on every run of the test suite.\n"
     );
