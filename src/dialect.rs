@@ -62,7 +62,13 @@ pub trait Dialect {
     /// The variant of the wire format and its limits; [`Dialect::new`] takes it.
     type Config: DialectConfig;
     /// The typed message of a decoded frame. It may borrow the frame's bytes.
+    #[cfg(not(feature = "serde"))]
     type Message<'a>: Message;
+    /// The typed message of a decoded frame. It may borrow the frame's bytes. With the
+    /// `serde` feature it serializes as the `type` and `fields` of the JSON contract
+    /// (`docs/decode-json.md`), so generic code can write any dialect's messages.
+    #[cfg(feature = "serde")]
+    type Message<'a>: Message + serde::Serialize;
     /// The typed error for rejected bytes.
     type Error: DialectError;
 
@@ -149,6 +155,16 @@ pub trait Encode: Dialect {
     /// [`EncodeError::BufferTooSmall`], a field the format cannot carry another
     /// [`EncodeError`].
     fn encode(&self, message: &Self::Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError>;
+
+    /// Writes a decoded message back to exactly the bytes it was decoded from, even where
+    /// they hold a value the format's senders may not send (a decoder reports what is on the
+    /// wire): [`encode`](Encode::encode) without its range checks. What the wire cannot
+    /// carry (a field too long for its length byte) and a short buffer are still refused.
+    /// Round-trip tests and fuzz targets use it on every decoded frame. The default calls
+    /// `encode`, for dialects whose encoder accepts every decoded message.
+    fn encode_verbatim(&self, message: &Self::Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
+        self.encode(message, out)
+    }
 }
 
 /// What an event carries: a decoded frame, or the error for rejected bytes.

@@ -224,6 +224,10 @@ impl Encode for Pmu30 {
     fn encode(&self, message: &Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
         message.emit_with(out, &self.config)
     }
+
+    fn encode_verbatim(&self, message: &Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
+        message.emit_verbatim(out, &self.config)
+    }
 }
 
 impl Pmu30 {
