@@ -19,9 +19,8 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use serde_json::Value;
 use serial_dialects::stream::Item;
-use serial_dialects::{DialectError, EncodeError, SliceDecoder};
+use serial_dialects::{DialectError, EncodeError, Message, SliceDecoder};
 
 use crate::cli_error::CliError;
 use crate::dialect::{CliDialect, Job, Selected};
@@ -29,9 +28,8 @@ use crate::dialect::{CliDialect, Job, Selected};
 /// Arguments of `encode`.
 #[derive(Debug, clap::Args)]
 pub struct EncodeArgs {
-    /// The dialect, NAME[:VARIANT] (pmu30, pmu30:crc-with-length, vectordebug, plot, plot:64,
-    /// ascii-crc8, powerscope, powerscope:r0).
-    #[arg(value_name = "NAME[:VARIANT]")]
+    /// The dialect, NAME[:VARIANT] (the names come from the registry, `dialect.rs`).
+    #[arg(value_name = "NAME[:VARIANT]", help = format!("The dialect, NAME[:VARIANT] ({})", crate::dialect::canonical_list()))]
     pub dialect: String,
     /// The message type, as the JSON `type` of `decode` (e.g. SET_CHANNEL); case does not
     /// matter.
@@ -145,10 +143,10 @@ fn resolve<'s>(
         Selected::PowerScope(c) => powerscope::alias(c, name),
         _ => None,
     };
-    if let Some((target, field, value)) = alias
-        && let Some(spec) = find(target)
-    {
-        return Ok((spec, Some((field, value))));
+    if let Some((target, field, value)) = alias {
+        if let Some(spec) = find(target) {
+            return Ok((spec, Some((field, value))));
+        }
     }
     let known: Vec<&str> = specs.iter().map(|s| s.name).collect();
     Err(CliError::msg(format!("unknown message type {name:?} for {} (known: {})", selected.name(), known.join(", "))))
@@ -209,7 +207,6 @@ impl Job for Check<'_> {
     fn run<D: CliDialect>(self, dialect: D) -> Result<(), String> {
         let mut matching = 0usize;
         let mut others = Vec::new();
-        let mut json = Vec::new();
         for event in SliceDecoder::new(dialect, self.bytes) {
             match &event.item {
                 Item::Error(e) => {
@@ -220,10 +217,7 @@ impl Job for Check<'_> {
                     ));
                 }
                 Item::Frame(frame) => {
-                    json.clear();
-                    D::write_frame_json(frame, &mut json).map_err(|e| e.to_string())?;
-                    let value: Value = serde_json::from_slice(&json).map_err(|e| e.to_string())?;
-                    let kind = value.get("type").and_then(Value::as_str).unwrap_or("?").to_string();
+                    let kind = frame.name();
                     if kind == self.message {
                         matching += 1;
                     } else if event.len > 0 {
@@ -605,7 +599,7 @@ mod tests {
     /// Every message of every dialect has an example that encodes and decodes back as it.
     #[test]
     fn every_listed_example_encodes() {
-        for name in crate::dialect::NAMES {
+        for name in crate::dialect::names() {
             let selected = Selected::parse(name).unwrap();
             for spec in messages(&selected) {
                 let args: Vec<String> = split_example(spec.example);

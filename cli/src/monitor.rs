@@ -20,7 +20,7 @@ use serialport::{DataBits, FlowControl, Parity, SerialPort, StopBits};
 
 use crate::cli_error::CliError;
 use crate::decode::DECODER_CAPACITY;
-use crate::dialect::{CliDialect, Job, NAMES, Selected};
+use crate::dialect::{self, CliDialect, Job, Selected};
 use crate::output::{EventSink, Format};
 
 /// Options of `monitor`.
@@ -77,7 +77,7 @@ fn parse_dialect(text: &str) -> Result<Selected, CliError> {
     if text == "auto" {
         return Err(CliError::msg(format!(
             "monitor needs a named dialect: `auto` sniffs a capture and is not available live (known: {})",
-            NAMES.join(", ")
+            dialect::names().collect::<Vec<_>>().join(", ")
         )));
     }
     Selected::parse(text).map_err(CliError::msg)

@@ -44,7 +44,7 @@ impl<W: Write> EventSink<W> {
         match &event.item {
             Item::Frame(frame) => {
                 self.json.clear();
-                D::write_frame_json(frame, &mut self.json).map_err(io::Error::other)?;
+                serde_json::to_writer(&mut self.json, frame).map_err(io::Error::other)?;
                 match self.format {
                     Format::Jsonl => self.jsonl_frame(event.offset, event.len)?,
                     Format::Csv | Format::Text => {
