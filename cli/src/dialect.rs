@@ -2,6 +2,7 @@
 //! (`NAME[:VARIANT]`, through the library's `DialectConfig`), the candidates of sniffing,
 //! the help text and running generic code with the chosen dialect are all derived.
 
+use serial_dialects::fields::EncodeFields;
 use serial_dialects::stream::Dialect;
 use serial_dialects::{DialectConfig, ascii_crc8, plot, pmu30, powerscope, vectordebug};
 
@@ -9,7 +10,7 @@ use crate::sniff::Proof::{self, Checked, Line, Text, Unchecked};
 
 /// What the command line needs of a dialect beyond the library's traits. The registry
 /// implements it for every dialect, with the overrides its line gives.
-pub trait CliDialect: Dialect {
+pub trait CliDialect: EncodeFields {
     /// What happens when a live stream has been idle for a while (plot: the help-table
     /// timeout). Returns a frame to print (an event of length 0), if any. A typed frame, so
     /// that it is written exactly as the same frame from the decoder would be.

@@ -135,6 +135,8 @@
 mod address;
 mod command;
 mod error;
+#[cfg(feature = "std")]
+mod fields;
 mod frame;
 mod message;
 mod reply;

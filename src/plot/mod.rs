@@ -144,6 +144,8 @@
 //! ```
 
 mod error;
+#[cfg(feature = "std")]
+mod fields;
 pub mod frame;
 pub mod help;
 mod message;

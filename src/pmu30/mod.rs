@@ -115,6 +115,8 @@
 //! ```
 
 mod error;
+#[cfg(feature = "std")]
+mod fields;
 pub mod frame;
 mod message;
 pub mod session;

@@ -181,6 +181,8 @@
 //! ```
 
 pub mod error;
+#[cfg(feature = "std")]
+mod fields;
 pub mod frame;
 pub mod gap;
 pub mod header;

@@ -160,6 +160,8 @@
 //! ```
 
 mod error;
+#[cfg(feature = "std")]
+mod fields;
 #[cfg(feature = "serde")]
 mod json;
 mod message;
