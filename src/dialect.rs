@@ -79,8 +79,8 @@ pub trait Dialect {
     fn config(&self) -> &Self::Config;
 
     /// The most bytes [`scan`](Dialect::scan) needs to see before it decides about the
-    /// first byte. A [`StreamDecoder`] whose capacity is at least this never changes its
-    /// events because of its capacity.
+    /// first byte. A [`StreamDecoder`](crate::StreamDecoder) whose capacity is at least this
+    /// never changes its events because of its capacity.
     fn max_frame_len(&self) -> usize;
 
     /// Looks at `buf`, the bytes not yet consumed, and says what its first bytes are.
@@ -123,9 +123,10 @@ pub trait Dialect {
     /// input): how many bytes, counted from `buf[0]`, it must be shown before it can answer
     /// anything else, typically the length of a frame whose header it has read. `scan` must
     /// answer `NeedMore` (with `at_end` false) for every longer `buf` shorter than that, and
-    /// must not depend on being called for them. A [`StreamDecoder`] then does not scan again
-    /// until it holds that many bytes, the input ends, or its buffer is full: a frame arriving
-    /// in many chunks is scanned twice, not once per chunk. The default, 0, is no hint.
+    /// must not depend on being called for them. A [`StreamDecoder`](crate::StreamDecoder)
+    /// then does not scan again until it holds that many bytes, the input ends, or its buffer
+    /// is full: a frame arriving in many chunks is scanned twice, not once per chunk. The
+    /// default, 0, is no hint.
     fn needed(&self, buf: &[u8]) -> usize {
         let _ = buf;
         0
