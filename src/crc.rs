@@ -175,7 +175,7 @@ mod tests {
     }
 
     #[test]
-    fn pmu30_ping_under_seed_rule() {
+    fn pmu30_ping_under_the_documented_rule() {
         // PING frame `aa 00 00 01 d1 f1`: CRC over MSG_ID only, stored low byte first.
         assert_eq!(crc16(&[0x01]), 0xF1D1);
     }

@@ -94,7 +94,7 @@ pub enum EncodeError {
     /// A numeric field is outside the range the format allows.
     #[error("field `{field}` is out of range")]
     OutOfRange {
-        /// The field's name (as in the seed document).
+        /// The field's name (as in the original documentation).
         field: &'static str,
     },
     /// A variable-length field is longer than the format allows.

@@ -36,8 +36,8 @@ pub struct Options {
 
 /// Read timeout of the port: how often the loop looks at Ctrl-C, the duration and idleness.
 const READ_TIMEOUT: Duration = Duration::from_millis(50);
-/// How long the line must be quiet before the dialect's idle hook runs (plot: the seed's
-/// 2 s help-table timeout).
+/// How long the line must be quiet before the dialect's idle hook runs (plot: the 2 s
+/// help-table timeout of the original documentation).
 const IDLE_AFTER: Duration = Duration::from_secs(2);
 /// The recording is flushed at least this often while bytes arrive (and whenever the line
 /// is quiet for a read timeout).

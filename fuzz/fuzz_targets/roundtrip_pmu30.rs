@@ -63,7 +63,7 @@ fn size_rule(msg: &Message<'_>, max_payload: usize) -> Result<(), (&'static str,
     }
 }
 
-/// The ranges the seed gives for senders: `Err` is the field out of range.
+/// The ranges the original documentation gives for senders: `Err` is the field out of range.
 fn range_rule(msg: &Message<'_>) -> Result<(), &'static str> {
     match msg {
         Message::SetChannel(s) if s.channel_id > CHANNEL_ID_MAX => Err("channel_id"),
