@@ -305,7 +305,7 @@ fn check_request(id: u8, command: Command) {
     let Message::Request(request) = message else { panic!("{command:?} decodes to {message:?}") };
     assert_eq!(request.command, command);
     assert_eq!(request.frame, FrameRepr::new(Address::PC, Address::STM, id, data));
-    assert_eq!(message.type_name(), command.code().name());
+    assert_eq!(serial_dialects::Message::name(&message), command.code().name());
 }
 
 fn check_reply(id: u8, request: CommandCode, value: &ReplyValue) {

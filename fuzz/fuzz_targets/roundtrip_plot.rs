@@ -82,7 +82,7 @@ fn frame_round_trip(message: &Message<'_>, config: Config) {
     let events = decode(config, bytes);
     let read_back = matches!(events.first(), Some(e) if e.offset == 0 && e.len == n && e.frame() == Some(message));
 
-    let verdict = message.validate(&config);
+    let verdict = message.validate(config.max_channels, config.max_line);
     let Err(refusal) = verdict else {
         assert!(
             read_back,
@@ -173,7 +173,7 @@ fn commands_round_trip(list: &CommandList, config: Config) {
 
 fuzz_target!(|input: Input<'_>| {
     let config =
-        Config { max_channels: input.max_channels, max_line: usize::from(input.max_line % 4097), ..Config::seed() };
+        Config { max_channels: input.max_channels, max_line: usize::from(input.max_line % 4097), ..Config::documented() };
     match &input.message {
         Message::Commands(list) => commands_round_trip(list, config),
         message => frame_round_trip(message, config),

@@ -9,6 +9,6 @@ fuzz_target!(|data: &[u8]| {
     let Some((&variant, data)) = data.split_first() else {
         return;
     };
-    let config = if variant & 1 == 0 { plot::Config::seed() } else { plot::Config::wide() };
+    let config = if variant & 1 == 0 { plot::Config::documented() } else { plot::Config::wide() };
     fuzz_support::check_stream(|| plot::Plot::new(config), data);
 });

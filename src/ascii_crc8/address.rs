@@ -1,8 +1,6 @@
-//! The endpoint address of a frame (SRC and DST).
+//! The endpoint address of a frame (SRC and DST), `docs/protocols/ascii-crc8.md` 1.1.
 
 use core::fmt;
-
-use super::frame::{END, START};
 
 /// A 3-character endpoint address (`PC_`, `STM`, or whatever a peer sends).
 ///
@@ -41,7 +39,9 @@ impl Address {
     /// Whether `b` can be an address character: printable ASCII other than space
     /// (0x21–0x7E), and not a frame marker (`&`, `*`).
     pub const fn is_valid_byte(b: u8) -> bool {
-        matches!(b, 0x21..=0x7E) && b != START && b != END
+        // The markers are spelled out rather than imported from `frame`, which builds on this
+        // file; `frame` asserts at compile time that they are its `START` and `END`.
+        matches!(b, 0x21..=0x7E) && b != b'&' && b != b'*'
     }
 
     /// Whether a frame can carry this address: all three characters pass

@@ -1,10 +1,13 @@
-//! Requests (`PC_` → `STM`): DATA is a 2-digit command code followed by parameters.
+//! Requests (`PC_` → `STM`): DATA is a 2-digit command code followed by parameters
+//! (`docs/protocols/ascii-crc8.md`, 2.1).
 
 use super::address::Address;
-use super::frame::{DataBuf, FrameRepr, decimal, digit};
+use super::digits::{decimal, digit, put_decimal};
+use super::frame::{OVERHEAD, emit_frame_with};
+use crate::buf::{Counter, Sink};
 use crate::error::EncodeError;
 
-/// The command codes of the seed.
+/// The command codes of the original documentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
@@ -74,7 +77,7 @@ impl CommandCode {
         })
     }
 
-    /// The seed's name (`START`, …, `I2C_SCAN`), the JSON `type`.
+    /// The name in the original documentation (`START`, …, `I2C_SCAN`), the JSON `type`.
     pub const fn name(self) -> &'static str {
         match self {
             CommandCode::Start => "START",
@@ -200,7 +203,7 @@ impl Command {
         })
     }
 
-    /// Checks the parameters against the seed's ranges: VIEW offset 0–99 and count 1–99,
+    /// Checks the parameters against the ranges of the original documentation: VIEW offset 0–99 and count 1–99,
     /// SET_INTERVAL 1–9999 ms, SET_MODE 1–6; every parameter present.
     pub fn validate(&self) -> Result<(), EncodeError> {
         let ok = |field: &'static str, valid: bool| if valid { Ok(()) } else { Err(EncodeError::OutOfRange { field }) };
@@ -217,38 +220,35 @@ impl Command {
         }
     }
 
-    /// Writes the DATA the seed's examples send: parameterless commands as code + `0`
-    /// (`100`), VIEW `13xxzz`, SET_INTERVAL `14xxxx`, SET_MODE `16x`.
-    pub(crate) fn write_data(&self, data: &mut DataBuf) -> Result<(), EncodeError> {
-        self.validate()?;
-        data.push_decimal(u32::from(self.code().code()), 2)?;
+    /// Puts the DATA of the original documentation's examples: parameterless commands as
+    /// code + `0` (`100`), VIEW `13xxzz`, SET_INTERVAL `14xxxx`, SET_MODE `16x`. Ranges are not
+    /// checked here ([`validate`](Self::validate) does); a missing parameter is written as 0.
+    fn write_data(&self, data: &mut impl Sink) -> Result<(), EncodeError> {
+        put_decimal(data, u32::from(self.code().code()), 2)?;
         match *self {
             Command::View { offset, count } => {
-                data.push_decimal(u32::from(offset.unwrap_or(0)), 2)?;
-                data.push_decimal(u32::from(count.unwrap_or(0)), 2)
+                put_decimal(data, u32::from(offset.unwrap_or(0)), 2)?;
+                put_decimal(data, u32::from(count.unwrap_or(0)), 2)
             }
-            Command::SetInterval { interval_ms } => data.push_decimal(interval_ms.unwrap_or(0), 4),
-            Command::SetMode { mode } => data.push_decimal(u32::from(mode.unwrap_or(0)), 1),
-            _ => data.push(b"0"),
+            Command::SetInterval { interval_ms } => put_decimal(data, interval_ms.unwrap_or(0), 4),
+            Command::SetMode { mode } => put_decimal(data, u32::from(mode.unwrap_or(0)), 1),
+            _ => data.put(b"0"),
         }
     }
 
     /// Bytes of the frame [`encode_request`] writes for this command.
     pub fn buffer_len(&self) -> usize {
-        super::frame::OVERHEAD
-            + match self {
-                Command::View { .. } => 6,
-                Command::SetInterval { .. } => 6,
-                _ => 3,
-            }
+        let mut data = Counter::new();
+        // Counting cannot fail.
+        let _ = self.write_data(&mut data);
+        OVERHEAD + data.len()
     }
 }
 
 /// Writes a request frame `&PC_STM<id><len><data><crc>*` for `command` into `out` and
-/// returns its length. DATA is written as in the seed's examples (see
+/// returns its length. DATA is written as in the original documentation's examples (see
 /// [`Command::validate`] for the ranges the encoder enforces; the ID must be ≤ 99).
 pub fn encode_request(out: &mut [u8], id: u8, command: &Command) -> Result<usize, EncodeError> {
-    let mut data = DataBuf::new();
-    command.write_data(&mut data)?;
-    FrameRepr::new(Address::PC, Address::STM, id, data.as_slice()).emit(out)
+    command.validate()?;
+    emit_frame_with(out, Address::PC, Address::STM, id, |data| command.write_data(data))
 }

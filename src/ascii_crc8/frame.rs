@@ -1,15 +1,24 @@
-//! The wire frame: a zero-copy view ([`Frame`]), its owned-free representation
-//! ([`FrameRepr`]) and the frame encoder.
+//! The wire frame (`docs/protocols/ascii-crc8.md`, section 1): a zero-copy view
+//! ([`Frame`]), the frame's fields as values ([`FrameRepr`]) and the frame encoder.
 //!
 //! ```text
 //! & SRC(3) DST(3) ID(2 dec) LEN(3 dec) DATA(LEN) CRC(2 hex) *
 //! 0 1..4   4..7   7..9      9..12      12..12+LEN  ..+2      14+LEN
 //! ```
+//!
+//! Both follow smoltcp's wire modules: `Frame<T>` reads and writes the fields in place, with
+//! every byte range in [`field`]; `FrameRepr` is the frame as values, read from a checked
+//! view with [`FrameRepr::parse`] and written back through the view's setters by
+//! [`FrameRepr::emit`], with [`FrameRepr::buffer_len`] the length it writes. This
+//! `Repr` + `parse`/`buffer_len`/`emit` pattern fits any dialect whose frame fields are
+//! worth naming apart from the message they carry.
 
 use memchr::memchr2;
 
 use super::address::Address;
+use super::digits::{decimal, digit, hex_byte, hex_digit, hex_upper, write_decimal};
 use super::error::{Error, Field};
+use crate::buf::SliceWriter;
 use crate::error::{EncodeError, check_room};
 
 /// Byte ranges of the fields, counted from the `&`.
@@ -60,56 +69,11 @@ pub const OVERHEAD: usize = 15;
 pub const MAX_DATA_LEN: usize = 256;
 /// The longest frame: 15 + 256 bytes.
 pub const MAX_FRAME_LEN: usize = OVERHEAD + MAX_DATA_LEN;
+/// How many distinct message IDs there are (00–99).
+pub const ID_COUNT: u8 = 100;
 
-/// The value of an ASCII decimal digit.
-#[inline]
-pub(crate) fn digit(b: u8) -> Option<u8> {
-    b.is_ascii_digit().then(|| b - b'0')
-}
-
-/// The value of an ASCII hex digit, either case.
-#[inline]
-pub(crate) fn hex_digit(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// Reads all of `bytes` as a decimal number; `None` if any byte is not a digit or the value
-/// does not fit a `u32` (or `bytes` is empty).
-pub(crate) fn decimal(bytes: &[u8]) -> Option<u32> {
-    if bytes.is_empty() {
-        return None;
-    }
-    bytes.iter().try_fold(0u32, |acc, &b| acc.checked_mul(10)?.checked_add(u32::from(digit(b)?)))
-}
-
-/// Reads two hex digits (either case) as a byte.
-pub(crate) fn hex_byte(bytes: &[u8]) -> Option<u8> {
-    match bytes {
-        [hi, lo] => Some(hex_digit(*hi)? << 4 | hex_digit(*lo)?),
-        _ => None,
-    }
-}
-
-const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
-
-/// Two uppercase hex digits of `v`.
-pub(crate) fn hex_upper(v: u8) -> [u8; 2] {
-    [HEX_UPPER[usize::from(v >> 4)], HEX_UPPER[usize::from(v & 0x0F)]]
-}
-
-/// Writes `value` as exactly `out.len()` decimal digits (zero-padded, most significant
-/// digits dropped if it has more).
-pub(crate) fn write_decimal(out: &mut [u8], mut value: u32) {
-    for b in out.iter_mut().rev() {
-        *b = b'0' + (value % 10) as u8;
-        value /= 10;
-    }
-}
+// `Address::is_valid_byte` spells the markers out (it sits below this file): keep them equal.
+const _: () = assert!(!Address::is_valid_byte(START) && !Address::is_valid_byte(END));
 
 /// What [`inspect`] found at a `&`.
 #[derive(Debug, Clone, PartialEq)]
@@ -410,7 +374,7 @@ impl<'a> FrameRepr<'a> {
     /// Checks what the wire can carry: ID ≤ 99, DATA ≤ 256 bytes, addresses of printable
     /// ASCII other than space, `&` and `*` ([`Address::is_valid`]), no `&` or `*` in DATA.
     pub fn validate(&self) -> Result<(), EncodeError> {
-        if self.id > 99 {
+        if self.id >= ID_COUNT {
             return Err(EncodeError::OutOfRange { field: "ID" });
         }
         if self.data.len() > MAX_DATA_LEN {
@@ -460,39 +424,17 @@ pub fn emit_frame(out: &mut [u8], src: Address, dst: Address, id: u8, data: &[u8
     FrameRepr::new(src, dst, id, data).emit(out)
 }
 
-/// A DATA field being built on the stack (at most 256 bytes), for the encoders.
-#[derive(Clone)]
-pub(crate) struct DataBuf {
-    buf: [u8; MAX_DATA_LEN],
-    len: usize,
-}
-
-impl DataBuf {
-    pub(crate) const fn new() -> DataBuf {
-        DataBuf { buf: [0; MAX_DATA_LEN], len: 0 }
-    }
-
-    pub(crate) fn as_slice(&self) -> &[u8] {
-        self.buf.get(..self.len).unwrap_or(&[])
-    }
-
-    pub(crate) fn push(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
-        let end = self.len + bytes.len();
-        let dst = self.buf.get_mut(self.len..end).ok_or(EncodeError::TooLong {
-            field: "DATA",
-            len: end,
-            max: MAX_DATA_LEN,
-        })?;
-        dst.copy_from_slice(bytes);
-        self.len = end;
-        Ok(())
-    }
-
-    /// Appends `value` as exactly `width` (≤ 10) decimal digits; `value` must fit.
-    pub(crate) fn push_decimal(&mut self, value: u32, width: usize) -> Result<(), EncodeError> {
-        let mut digits = [0u8; 10];
-        let digits = digits.get_mut(..width).unwrap_or(&mut []);
-        write_decimal(digits, value);
-        self.push(digits)
-    }
+/// Writes a frame whose DATA `write_data` puts (at most [`MAX_DATA_LEN`] bytes, assembled
+/// in a buffer on the stack), as [`emit_frame`] does.
+pub(crate) fn emit_frame_with(
+    out: &mut [u8],
+    src: Address,
+    dst: Address,
+    id: u8,
+    write_data: impl FnOnce(&mut SliceWriter<'_>) -> Result<(), EncodeError>,
+) -> Result<usize, EncodeError> {
+    let mut data = [0u8; MAX_DATA_LEN];
+    let mut writer = SliceWriter::new(&mut data);
+    write_data(&mut writer)?;
+    emit_frame(out, src, dst, id, writer.written())
 }

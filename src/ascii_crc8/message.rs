@@ -1,10 +1,11 @@
-//! Typed messages: requests, replies, other frames and device text lines.
+//! The one typed message of the dialect: requests, replies, other frames and device text
+//! lines (`docs/protocols/ascii-crc8.md`, section 2), with their JSON shape (section 3).
 
 use super::address::Address;
 use super::command::{Command, CommandCode};
 use super::frame::{Frame, FrameRepr};
+use super::line::DeviceLine;
 use super::reply::{Answer, Reply};
-use super::text::DeviceLine;
 use crate::error::EncodeError;
 
 /// A request frame from `PC_` with a known command code.
@@ -57,17 +58,6 @@ impl<'a> Message<'a> {
     pub fn parse_line(raw: &'a [u8]) -> Option<Message<'a>> {
         let line = DeviceLine::new(raw)?;
         Some(if line.is_error() { Message::DeviceError(line) } else { Message::DeviceText(line) })
-    }
-
-    /// The JSON `type`: the command name, `REPLY`, `FRAME`, `DEVICE_ERROR` or `DEVICE_TEXT`.
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            Message::Request(r) => r.command.code().name(),
-            Message::Reply(_) => "REPLY",
-            Message::Frame(_) => "FRAME",
-            Message::DeviceError(_) => "DEVICE_ERROR",
-            Message::DeviceText(_) => "DEVICE_TEXT",
-        }
     }
 
     /// The frame's fields, for frames.
@@ -139,6 +129,19 @@ impl<'a> Message<'a> {
             Message::Reply(r) => r.frame.emit(out),
             Message::Frame(f) => f.emit(out),
             Message::DeviceError(l) | Message::DeviceText(l) => l.emit(out),
+        }
+    }
+}
+
+impl crate::dialect::Message for Message<'_> {
+    /// The JSON `type`: the command name, `REPLY`, `FRAME`, `DEVICE_ERROR` or `DEVICE_TEXT`.
+    fn name(&self) -> &'static str {
+        match self {
+            Message::Request(r) => r.command.code().name(),
+            Message::Reply(_) => "REPLY",
+            Message::Frame(_) => "FRAME",
+            Message::DeviceError(_) => "DEVICE_ERROR",
+            Message::DeviceText(_) => "DEVICE_TEXT",
         }
     }
 }
@@ -220,79 +223,9 @@ mod ser {
     impl Serialize for Message<'_> {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             let mut map = s.serialize_map(Some(2))?;
-            map.serialize_entry("type", self.type_name())?;
+            map.serialize_entry("type", crate::dialect::Message::name(self))?;
             map.serialize_entry("fields", &Fields(self))?;
             map.end()
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::address::Address;
-    use super::super::command::{Command, CommandCode};
-    use super::super::frame::FrameRepr;
-    use super::super::reply::{Answer, Reply, Status, encode_status_reply};
-    use super::super::text::DeviceLine;
-    use super::{Message, Request};
-    use crate::error::EncodeError;
-
-    fn emit(m: &Message<'_>) -> Result<usize, EncodeError> {
-        m.emit(&mut [0u8; 64])
-    }
-
-    #[test]
-    fn emit_refuses_what_the_decoder_would_read_differently() {
-        let oor = |field| Err(EncodeError::OutOfRange { field });
-        let pc = |data| FrameRepr::new(Address::PC, Address::STM, 7, data);
-        let stm = |data| FrameRepr::new(Address::STM, Address::PC, 7, data);
-        let request = |frame, command| Message::Request(Request { frame, command });
-        assert_eq!(emit(&request(pc(b"100"), Command::Start)), Ok(18));
-        assert_eq!(emit(&request(pc(b"100"), Command::Stop)), oor("command"));
-        assert_eq!(emit(&request(stm(b"100"), Command::Start)), oor("SRC"));
-        // Out of the encoder's range but as the device reads it: re-encodes.
-        assert_eq!(emit(&request(pc(b"169"), Command::SetMode { mode: Some(9) })), Ok(18));
-        assert_eq!(emit(&request(pc(b"16x"), Command::SetMode { mode: Some(1) })), oor("command"));
-
-        let reply = |frame, request, answer| Message::Reply(Reply { frame, request, answer });
-        let status = Some(Answer::Status(Status::ErrNoData));
-        assert_eq!(emit(&reply(stm(b"03"), Some(CommandCode::Start), status)), Ok(17));
-        assert_eq!(emit(&reply(stm(b"03"), Some(CommandCode::I2cScan), status)), oor("answer"));
-        assert_eq!(emit(&reply(stm(b"03"), Some(CommandCode::I2cScan), Some(Answer::Address(3)))), Ok(17));
-        assert_eq!(emit(&reply(stm(b"03"), None, status)), oor("answer"));
-        assert_eq!(emit(&reply(stm(b"03"), None, None)), Ok(17));
-        assert_eq!(emit(&reply(pc(b"03"), None, None)), oor("SRC"));
-
-        assert_eq!(emit(&Message::Frame(pc(b"19"))), Ok(17));
-        assert_eq!(emit(&Message::Frame(pc(b"12"))), oor("DATA"));
-        assert_eq!(emit(&Message::Frame(stm(b"12"))), oor("SRC"));
-        // Field checks come first.
-        assert_eq!(emit(&Message::Frame(FrameRepr { id: 100, ..pc(b"12") })), oor("ID"));
-
-        let err = DeviceLine::new(b"ERR_CRC\r\n").unwrap();
-        let text = DeviceLine::new(b"SYSTEM START\r\n").unwrap();
-        assert_eq!(emit(&Message::DeviceError(err)), Ok(9));
-        assert_eq!(emit(&Message::DeviceText(err)), oor("text"));
-        assert_eq!(emit(&Message::DeviceText(text)), Ok(14));
-        assert_eq!(emit(&Message::DeviceError(text)), oor("text"));
-
-        // A stale CRC is not an error: the encoder writes the right one.
-        let (mut fresh, mut stale) = ([0u8; 17], [0u8; 17]);
-        assert_eq!(Message::Frame(pc(b"19")).emit(&mut fresh), Ok(17));
-        let stale_crc = Message::Frame(FrameRepr { crc: 0, crc_digits: *b"00", ..pc(b"19") });
-        assert_eq!(stale_crc.emit(&mut stale), Ok(17));
-        assert_eq!(fresh, stale);
-        assert_ne!(&fresh[14..16], b"00");
-    }
-
-    #[test]
-    fn status_replies_refuse_unknown_of_a_named_code() {
-        let mut buf = [0u8; 32];
-        assert_eq!(
-            encode_status_reply(&mut buf, 1, Status::Unknown(3)),
-            Err(EncodeError::OutOfRange { field: "status" })
-        );
-        assert_eq!(encode_status_reply(&mut buf, 1, Status::Unknown(5)), Ok(17));
-        assert_eq!(encode_status_reply(&mut buf, 1, Status::ErrNoData), Ok(17));
     }
 }

@@ -1,4 +1,5 @@
-//! Replies (`STM` → `PC_`): their meaning by request kind, and the device-side encoders.
+//! Replies (`STM` → `PC_`): their meaning by request kind, and the device-side encoders
+//! (`docs/protocols/ascii-crc8.md`, 2.2).
 //!
 //! A reply carries no command code: the same DATA `23` is a status after SET_MODE and the
 //! address 0x23 after I2C_SCAN, so a reply is read against the request it answers
@@ -8,7 +9,9 @@ use core::fmt;
 
 use super::address::Address;
 use super::command::{CommandCode, INTERVAL_MS, MODE};
-use super::frame::{DataBuf, FrameRepr, decimal, hex_byte, hex_upper};
+use super::digits::{decimal, hex_byte, hex_upper, put_decimal};
+use super::frame::{FrameRepr, OVERHEAD, emit_frame_with};
+use crate::buf::{Counter, Sink, SliceWriter};
 use crate::error::EncodeError;
 
 /// Values per VIEW reply frame.
@@ -60,7 +63,7 @@ impl Status {
         }
     }
 
-    /// The seed's name (`OK`, `ERR_PARAM`, …), or `UNKNOWN`.
+    /// The name in the original documentation (`OK`, `ERR_PARAM`, …), or `UNKNOWN`.
     pub const fn name(self) -> &'static str {
         match self {
             Status::Ok => "OK",
@@ -211,8 +214,13 @@ impl<'a> Reply<'a> {
     }
 }
 
-fn emit_reply(out: &mut [u8], id: u8, data: &DataBuf) -> Result<usize, EncodeError> {
-    FrameRepr::new(Address::STM, Address::PC, id, data.as_slice()).emit(out)
+/// Writes a reply frame `&STMPC_...*` whose DATA `write_data` puts.
+fn emit_reply(
+    out: &mut [u8],
+    id: u8,
+    write_data: impl FnOnce(&mut SliceWriter<'_>) -> Result<(), EncodeError>,
+) -> Result<usize, EncodeError> {
+    emit_frame_with(out, Address::STM, Address::PC, id, write_data)
 }
 
 /// Writes a status reply (`&STMPC_<id>002<ss><crc>*`). `Status::Unknown` above 99 is
@@ -222,9 +230,7 @@ pub fn encode_status_reply(out: &mut [u8], id: u8, status: Status) -> Result<usi
     if status.code() > 99 || Status::from_code(status.code()) != status {
         return Err(EncodeError::OutOfRange { field: "status" });
     }
-    let mut data = DataBuf::new();
-    data.push_decimal(u32::from(status.code()), 2)?;
-    emit_reply(out, id, &data)
+    emit_reply(out, id, |data| put_decimal(data, u32::from(status.code()), 2))
 }
 
 /// Writes a DOWNLOAD reply: the latest measurement as 4 digits (0–9999).
@@ -232,9 +238,7 @@ pub fn encode_lux_reply(out: &mut [u8], id: u8, lux: u16) -> Result<usize, Encod
     if lux > MAX_LUX {
         return Err(EncodeError::OutOfRange { field: "lux" });
     }
-    let mut data = DataBuf::new();
-    data.push_decimal(u32::from(lux), 4)?;
-    emit_reply(out, id, &data)
+    emit_reply(out, id, |data| put_decimal(data, u32::from(lux), 4))
 }
 
 /// Writes a GET_INTERVAL reply: the interval as 4 digits (1–9999 ms).
@@ -242,9 +246,7 @@ pub fn encode_interval_reply(out: &mut [u8], id: u8, interval_ms: u16) -> Result
     if !INTERVAL_MS.contains(&u32::from(interval_ms)) {
         return Err(EncodeError::OutOfRange { field: "interval_ms" });
     }
-    let mut data = DataBuf::new();
-    data.push_decimal(u32::from(interval_ms), 4)?;
-    emit_reply(out, id, &data)
+    emit_reply(out, id, |data| put_decimal(data, u32::from(interval_ms), 4))
 }
 
 /// Writes a GET_MODE reply: the mode as 1 digit (1–6).
@@ -252,17 +254,20 @@ pub fn encode_mode_reply(out: &mut [u8], id: u8, mode: u8) -> Result<usize, Enco
     if !MODE.contains(&mode) {
         return Err(EncodeError::OutOfRange { field: "mode" });
     }
-    let mut data = DataBuf::new();
-    data.push_decimal(u32::from(mode), 1)?;
-    emit_reply(out, id, &data)
+    emit_reply(out, id, |data| put_decimal(data, u32::from(mode), 1))
 }
 
 /// Writes an I2C_SCAN reply: the address as 2 uppercase hex digits (`23`, `5C`; `00` for
 /// none found).
 pub fn encode_address_reply(out: &mut [u8], id: u8, address: u8) -> Result<usize, EncodeError> {
-    let mut data = DataBuf::new();
-    data.push(&hex_upper(address))?;
-    emit_reply(out, id, &data)
+    emit_reply(out, id, |data| data.put(&hex_upper(address)))
+}
+
+/// Puts the DATA of a VIEW reply frame: `start_offset` mod 100 as 2 digits, then each value
+/// as 4 digits (ranges are checked by [`encode_view_frame`]).
+fn write_view_data(data: &mut impl Sink, start_offset: u32, values: &[u16]) -> Result<(), EncodeError> {
+    put_decimal(data, start_offset % 100, 2)?;
+    values.iter().try_for_each(|&v| put_decimal(data, u32::from(v), 4))
 }
 
 /// Writes one VIEW reply frame: `start_offset` mod 100 as 2 digits, then 1–63 values of
@@ -271,15 +276,10 @@ pub fn encode_view_frame(out: &mut [u8], id: u8, start_offset: u32, values: &[u1
     if values.is_empty() || values.len() > VIEW_VALUES_PER_FRAME {
         return Err(EncodeError::OutOfRange { field: "values" });
     }
-    let mut data = DataBuf::new();
-    data.push_decimal(start_offset % 100, 2)?;
-    for &v in values {
-        if v > MAX_LUX {
-            return Err(EncodeError::OutOfRange { field: "lux" });
-        }
-        data.push_decimal(u32::from(v), 4)?;
+    if values.iter().any(|&v| v > MAX_LUX) {
+        return Err(EncodeError::OutOfRange { field: "lux" });
     }
-    emit_reply(out, id, &data)
+    emit_reply(out, id, |data| write_view_data(data, start_offset, values))
 }
 
 /// One frame of a VIEW reply, as [`view_frames`] splits it.
@@ -301,7 +301,10 @@ impl ViewFrame<'_> {
 
     /// Bytes [`emit`](Self::emit) writes.
     pub fn buffer_len(&self) -> usize {
-        super::frame::OVERHEAD + 2 + 4 * self.values.len()
+        let mut data = Counter::new();
+        // Counting cannot fail.
+        let _ = write_view_data(&mut data, self.start_offset, self.values);
+        OVERHEAD + data.len()
     }
 }
 

@@ -1,16 +1,17 @@
 //! The host side of a conversation: request IDs, matching replies with timeouts, and VIEW
-//! reassembly. No heap; time is passed in by the caller in milliseconds.
+//! reassembly (`docs/protocols/ascii-crc8.md`, section 7). No heap; time is passed in by the
+//! caller in milliseconds.
 
 use super::command::{Command, CommandCode, VIEW_COUNT, VIEW_MAX_OFFSET, encode_request};
+use super::frame::ID_COUNT;
 use super::reply::{Answer, Reply, Status, VIEW_VALUES_PER_FRAME};
 use crate::error::EncodeError;
 
-/// How long to wait for a reply: the seed recommends 500–1000 ms; this is the upper end.
+/// How long to wait for a reply: the original documentation recommends 500–1000 ms; this is
+/// the upper end.
 pub const REPLY_TIMEOUT_MS: u32 = 1000;
-/// The lower end of the seed's recommended reply timeout.
+/// The lower end of the original documentation's recommended reply timeout.
 pub const MIN_REPLY_TIMEOUT_MS: u32 = 500;
-/// How many distinct request IDs there are (00–99).
-pub const ID_COUNT: u8 = 100;
 
 /// Hands out request IDs 00, 01, …, 99, 00, …
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

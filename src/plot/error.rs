@@ -1,4 +1,8 @@
-//! The typed decode error of the plot dialect.
+//! The typed decode error of the plot dialect, and the two binary frame types it names.
+//!
+//! The start bytes are defined here, with [`FrameType`], because the errors name the frame
+//! type: `frame.rs` builds on this file (its `DATA_START` and `LABEL_START` are these bytes)
+//! and this file imports nothing from the module.
 
 use core::fmt;
 
@@ -20,8 +24,8 @@ impl FrameType {
     /// The frame type whose start byte is `byte`, if any.
     pub const fn from_start_byte(byte: u8) -> Option<FrameType> {
         match byte {
-            super::frame::DATA_START => Some(FrameType::Data),
-            super::frame::LABEL_START => Some(FrameType::Label),
+            0xAA => Some(FrameType::Data),
+            0xAB => Some(FrameType::Label),
             _ => None,
         }
     }
@@ -29,8 +33,8 @@ impl FrameType {
     /// The start byte of this frame type (`0xAA` or `0xAB`).
     pub const fn start_byte(self) -> u8 {
         match self {
-            FrameType::Data => super::frame::DATA_START,
-            FrameType::Label => super::frame::LABEL_START,
+            FrameType::Data => 0xAA,
+            FrameType::Label => 0xAB,
         }
     }
 

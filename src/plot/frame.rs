@@ -1,24 +1,35 @@
-//! Zero-copy views of the two binary frames, and their encoders.
+//! The zero-copy view of one binary frame, [`Frame`], and the encoders of the two frame
+//! types.
 //!
-//! [`DataFrame`] and [`LabelFrame`] follow smoltcp's wire views: `new_unchecked` wraps any
-//! buffer (its getters may panic if the buffer is too short or malformed), `new_checked`
-//! validates everything the frame alone can prove, after which no getter panics.
+//! One view serves both frame types (as smoltcp's ICMP `Packet` serves every ICMP message):
+//! the start byte says which one it is ([`Frame::frame_type`]), the header (start byte and
+//! COUNT) is the same, and the accessors of the payload are per type: [`Frame::value`] for
+//! a data frame (`None` on a label frame) and [`Frame::entries`] for a label frame (empty
+//! on a data frame). One `Frame` keeps the dialect's files in the shape of the others and
+//! lets the scanner and [`Message::parse`](super::Message::parse) check and read a frame
+//! without first choosing a type.
+//!
+//! As in smoltcp, `new_unchecked` wraps any buffer (its getters may panic if the buffer is
+//! too short for the frame its header announces), `new_checked` validates everything the
+//! frame alone can prove, after which no getter panics. The wire layout is in the
+//! [module documentation](super) and in docs/protocols/plot.md.
 
 use core::fmt;
 use core::str;
 
 use super::error::{Error, FrameType};
+use crate::buf::{self, Counter, Sink, SliceWriter};
 use crate::error::{EncodeError, check_room};
 use crate::fmt::{Hex, Lossy};
 
 /// Start byte of a data frame.
-pub const DATA_START: u8 = 0xAA;
+pub const DATA_START: u8 = FrameType::Data.start_byte();
 /// Start byte of a label frame.
-pub const LABEL_START: u8 = 0xAB;
+pub const LABEL_START: u8 = FrameType::Label.start_byte();
 /// Longest label name in bytes (LEN is 1..=16).
 pub const MAX_LABEL_LEN: usize = 16;
-/// The seed's channel limit (COUNT 1..=32, CH_INDEX 0..=31).
-pub const SEED_MAX_CHANNELS: u8 = 32;
+/// The channel limit of the original documentation (COUNT 1..=32, CH_INDEX 0..=31).
+pub const DOCUMENTED_MAX_CHANNELS: u8 = 32;
 /// The real app's channel limit (the `plot:64` variant).
 pub const WIDE_MAX_CHANNELS: u8 = 64;
 
@@ -63,7 +74,7 @@ pub const fn max_label_frame_len(max_channels: u8) -> usize {
 ///
 /// The checks run in wire order, so an invalid prefix is reported as soon as it is there;
 /// [`Error::CutOff`] means the prefix is valid and more bytes are needed.
-pub fn check_data(buf: &[u8], max_channels: u8) -> Result<usize, Error> {
+fn check_data(buf: &[u8], max_channels: u8) -> Result<usize, Error> {
     let cut = |needed: usize| Error::CutOff { frame: FrameType::Data, needed, available: buf.len() };
     match buf.get(field::START) {
         None => return Err(cut(field::HEADER_LEN)),
@@ -90,7 +101,7 @@ pub fn check_data(buf: &[u8], max_channels: u8) -> Result<usize, Error> {
 /// the frame for it would hand the label's bytes back to the scanner, where a name byte
 /// `0xAA` (the last byte of `ª` or `ê`) followed by the next entry's CH_INDEX reads as a
 /// data frame that was never sent.
-pub fn check_label(buf: &[u8], max_channels: u8) -> Result<usize, Error> {
+fn check_label(buf: &[u8], max_channels: u8) -> Result<usize, Error> {
     let cut = |needed: usize| Error::CutOff { frame: FrameType::Label, needed, available: buf.len() };
     match buf.get(field::START) {
         None => return Err(cut(field::HEADER_LEN)),
@@ -120,24 +131,43 @@ pub fn check_label(buf: &[u8], max_channels: u8) -> Result<usize, Error> {
     Ok(pos)
 }
 
-/// A view of a data frame: `0xAA COUNT values[COUNT]` (int16 little-endian).
+/// A view of one binary frame: a data frame `0xAA COUNT values[COUNT]` (int16
+/// little-endian) or a label frame `0xAB COUNT {CH_INDEX LEN bytes[LEN]}×COUNT`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DataFrame<T: AsRef<[u8]>> {
+pub struct Frame<T: AsRef<[u8]>> {
     buffer: T,
 }
 
-impl<T: AsRef<[u8]>> DataFrame<T> {
+impl<T: AsRef<[u8]>> Frame<T> {
     /// Wraps a buffer without checking it. Getters may panic if it is shorter than the
-    /// frame its COUNT announces; use [`new_checked`](Self::new_checked) for untrusted bytes.
-    pub const fn new_unchecked(buffer: T) -> DataFrame<T> {
-        DataFrame { buffer }
+    /// frame its header announces; use [`new_checked`](Self::new_checked) for untrusted
+    /// bytes.
+    pub const fn new_unchecked(buffer: T) -> Frame<T> {
+        Frame { buffer }
     }
 
-    /// Wraps a buffer after checking the start byte, COUNT (1..=`max_channels`) and that
-    /// the buffer holds all values. Bytes after the frame are allowed and ignored.
-    pub fn new_checked(buffer: T, max_channels: u8) -> Result<DataFrame<T>, Error> {
-        check_data(buffer.as_ref(), max_channels)?;
-        Ok(DataFrame { buffer })
+    /// Wraps a buffer after [`check_len`](Self::check_len). Bytes after the frame are
+    /// allowed and ignored.
+    pub fn new_checked(buffer: T, max_channels: u8) -> Result<Frame<T>, Error> {
+        let frame = Frame::new_unchecked(buffer);
+        frame.check_len(max_channels)?;
+        Ok(frame)
+    }
+
+    /// Checks the frame at the start of the buffer and returns its length: the start byte
+    /// (a byte other than `0xAA`/`0xAB` is [`Error::BadStartByte`] for a data frame), COUNT
+    /// (`1..=max_channels`), for a label frame every entry's CH_INDEX (`< max_channels`)
+    /// and LEN (`1..=16`), and that the buffer holds the whole frame. The checks run in wire
+    /// order, so an invalid prefix is reported as soon as it is there; [`Error::CutOff`]
+    /// means the prefix is valid and more bytes are needed. Name bytes are not checked (a
+    /// name that is not UTF-8 is read lossily, [`LabelEntry::name`]). After it succeeds no
+    /// getter panics.
+    pub fn check_len(&self, max_channels: u8) -> Result<usize, Error> {
+        let buf = self.buffer.as_ref();
+        match buf.first() {
+            Some(&LABEL_START) => check_label(buf, max_channels),
+            _ => check_data(buf, max_channels),
+        }
     }
 
     /// The wrapped buffer.
@@ -145,35 +175,57 @@ impl<T: AsRef<[u8]>> DataFrame<T> {
         self.buffer
     }
 
-    /// COUNT: the number of values.
+    /// The frame type its start byte names; `None` for another byte or an empty buffer.
+    pub fn frame_type(&self) -> Option<FrameType> {
+        self.buffer.as_ref().first().copied().and_then(FrameType::from_start_byte)
+    }
+
+    /// COUNT: the number of values (data) or entries (label).
     pub fn count(&self) -> u8 {
         self.buffer.as_ref()[field::COUNT]
     }
 
-    /// The frame's length in bytes (`2 + 2 * COUNT`).
+    /// The frame's length in bytes: `2 + 2 * COUNT` for a data frame, the header plus every
+    /// entry for a label frame.
     pub fn frame_len(&self) -> usize {
-        data_frame_len(self.count() as usize)
+        match self.frame_type() {
+            Some(FrameType::Label) => {
+                let entries = self.entries().map(|e| field::entry::NAME + e.name_bytes.len());
+                field::HEADER_LEN + entries.sum::<usize>()
+            }
+            _ => data_frame_len(self.count() as usize),
+        }
     }
 
-    /// The values' bytes (`2 * COUNT` bytes, little-endian pairs).
-    pub fn values_bytes(&self) -> &[u8] {
+    /// The bytes after the header: a data frame's values (`2 * COUNT` bytes, little-endian
+    /// pairs) or a label frame's entries.
+    pub fn payload(&self) -> &[u8] {
         &self.buffer.as_ref()[field::HEADER_LEN..self.frame_len()]
     }
 
-    /// Value `i`, or `None` past COUNT.
+    /// Value `i` of a data frame; `None` past COUNT and for a label frame.
     pub fn value(&self, i: usize) -> Option<i16> {
-        if i >= self.count() as usize {
+        if self.frame_type() != Some(FrameType::Data) || i >= self.count() as usize {
             return None;
         }
-        let b = self.buffer.as_ref().get(field::value(i))?;
-        Some(i16::from_le_bytes([b[0], b[1]]))
+        buf::i16_le(self.buffer.as_ref(), field::value(i).start)
+    }
+
+    /// The entries of a label frame (none for a data frame). The iterator never panics:
+    /// on a buffer cut short it stops at the last whole entry.
+    pub fn entries(&self) -> LabelEntries<'_> {
+        let bytes = self.buffer.as_ref();
+        match (self.frame_type(), bytes.get(field::COUNT), bytes.get(field::HEADER_LEN..)) {
+            (Some(FrameType::Label), Some(&count), Some(payload)) => LabelEntries::new(payload, count),
+            _ => LabelEntries::new(&[], 0),
+        }
     }
 }
 
-impl<T: AsRef<[u8]> + AsMut<[u8]>> DataFrame<T> {
-    /// Writes the start byte `0xAA`.
-    pub fn set_start(&mut self) {
-        self.buffer.as_mut()[field::START] = DATA_START;
+impl<T: AsRef<[u8]> + AsMut<[u8]>> Frame<T> {
+    /// Writes the start byte of `frame_type`.
+    pub fn set_start(&mut self, frame_type: FrameType) {
+        self.buffer.as_mut()[field::START] = frame_type.start_byte();
     }
 
     /// Writes COUNT.
@@ -181,9 +233,17 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> DataFrame<T> {
         self.buffer.as_mut()[field::COUNT] = count;
     }
 
-    /// Writes value `i` (panics if the buffer is too short, like any unchecked setter).
+    /// Writes value `i` of a data frame (panics if the buffer is too short, like any
+    /// unchecked setter).
     pub fn set_value(&mut self, i: usize, value: i16) {
         self.buffer.as_mut()[field::value(i)].copy_from_slice(&value.to_le_bytes());
+    }
+
+    /// The bytes after the header up to the end of the buffer, for writing the payload (a
+    /// label frame's length is known only from its entries, so wrap exactly the frame's
+    /// bytes).
+    pub fn payload_mut(&mut self) -> &mut [u8] {
+        &mut self.buffer.as_mut()[field::HEADER_LEN..]
     }
 }
 
@@ -197,8 +257,9 @@ pub fn emit_data(values: &[i16], max_channels: u8, out: &mut [u8]) -> Result<usi
     }
     let len = data_frame_len(values.len());
     check_room(out, len)?;
-    let mut frame = DataFrame::new_unchecked(&mut out[..len]);
-    frame.set_start();
+    // Through the view's setters after one room check, as smoltcp's `emit` writes a view.
+    let mut frame = Frame::new_unchecked(&mut out[..len]);
+    frame.set_start(FrameType::Data);
     frame.set_count(values.len() as u8);
     for (i, &v) in values.iter().enumerate() {
         frame.set_value(i, v);
@@ -212,14 +273,14 @@ pub fn emit_data(values: &[i16], max_channels: u8, out: &mut [u8]) -> Result<usi
 /// UTF-8 (a corrupted byte, or a device that sends another encoding): [`name`](Self::name)
 /// shows them as text, [`name_str`](Self::name_str) gives them when they are UTF-8, and
 /// re-encoding writes them back unchanged. Firmware builds entries from text with
-/// [`label`](super::label) or [`LabelEntry::new`].
+/// [`label`] or [`LabelEntry::new`].
 ///
 /// The `serde` form is `{"index": n, "name": s}`, `s` being the lossy text of the name.
 ///
 /// ```
-/// use serial_dialects::plot::{LabelFrame, label};
+/// use serial_dialects::plot::{Frame, label};
 ///
-/// let frame = LabelFrame::new_checked(&b"\xAB\x02\x00\x03a\xFFb\x01\x02V1"[..], 32).unwrap();
+/// let frame = Frame::new_checked(&b"\xAB\x02\x00\x03a\xFFb\x01\x02V1"[..], 32).unwrap();
 /// let entries: Vec<_> = frame.entries().collect();
 /// assert_eq!(entries[0].name().to_string(), "a\u{FFFD}b");
 /// assert_eq!((entries[0].name_bytes, entries[0].name_str()), (&b"a\xFFb"[..], None));
@@ -275,6 +336,12 @@ impl fmt::Debug for LabelEntry<'_> {
     }
 }
 
+/// Convenience for firmware: a label entry naming channel `index` with the text `name`
+/// ([`LabelEntry::new`]).
+pub const fn label(index: u8, name: &str) -> LabelEntry<'_> {
+    LabelEntry::new(index, name)
+}
+
 /// Iterates over the entries of a label frame's payload. It stops at the first entry cut
 /// short by the end of the payload (never the case for a checked frame) and never panics.
 /// Name bytes are not checked ([`LabelEntry::name`] reads them lossily).
@@ -323,50 +390,6 @@ impl<'a> Iterator for LabelEntries<'a> {
     }
 }
 
-/// A view of a label frame: `0xAB COUNT {CH_INDEX LEN bytes[LEN]}×COUNT`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LabelFrame<T: AsRef<[u8]>> {
-    buffer: T,
-}
-
-impl<T: AsRef<[u8]>> LabelFrame<T> {
-    /// Wraps a buffer without checking it. [`count`](Self::count) may panic on an empty
-    /// buffer; [`entries`](Self::entries) never panics but stops at malformed data.
-    pub const fn new_unchecked(buffer: T) -> LabelFrame<T> {
-        LabelFrame { buffer }
-    }
-
-    /// Wraps a buffer after checking the start byte, COUNT (1..=`max_channels`), every
-    /// entry's CH_INDEX (< `max_channels`) and LEN (1..=16), and that the buffer holds the
-    /// whole frame. Bytes after the frame are allowed and ignored; name bytes are not
-    /// checked ([`check_label`]).
-    pub fn new_checked(buffer: T, max_channels: u8) -> Result<LabelFrame<T>, Error> {
-        check_label(buffer.as_ref(), max_channels)?;
-        Ok(LabelFrame { buffer })
-    }
-
-    /// The wrapped buffer.
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
-    /// COUNT: the number of entries.
-    pub fn count(&self) -> u8 {
-        self.buffer.as_ref()[field::COUNT]
-    }
-
-    /// The entries.
-    pub fn entries(&self) -> LabelEntries<'_> {
-        let payload = self.buffer.as_ref().get(field::HEADER_LEN..).unwrap_or(&[]);
-        LabelEntries::new(payload, self.count())
-    }
-
-    /// The frame's length in bytes (the header plus every entry).
-    pub fn frame_len(&self) -> usize {
-        field::HEADER_LEN + self.entries().map(|e| field::entry::NAME + e.name_bytes.len()).sum::<usize>()
-    }
-}
-
 /// `name` cut to at most 16 bytes on a UTF-8 character boundary (as the encoder sends it).
 pub fn truncate_label(name: &str) -> &str {
     let mut end = name.len().min(MAX_LABEL_LEN);
@@ -392,10 +415,27 @@ pub fn truncate_label_bytes(name: &[u8]) -> &[u8] {
 }
 
 /// Length of the label frame [`emit_labels`] writes for `labels` (names truncated to 16
-/// bytes).
+/// bytes): the bytes its encoder would write, counted.
 pub fn label_frame_len(labels: &[LabelEntry<'_>]) -> usize {
-    field::HEADER_LEN
-        + labels.iter().map(|l| field::entry::NAME + truncate_label_bytes(l.name_bytes).len()).sum::<usize>()
+    let mut counter = Counter::new();
+    // A `Counter` refuses nothing.
+    let _ = put_labels(labels, &mut counter);
+    counter.len()
+}
+
+/// The bytes of a label frame, into any sink; the caller has checked the entries.
+fn put_labels(labels: &[LabelEntry<'_>], sink: &mut impl Sink) -> Result<(), EncodeError> {
+    sink.put_u8(LABEL_START)?;
+    // At most `max_channels` entries once checked, so COUNT fits.
+    sink.put_u8(labels.len() as u8)?;
+    for label in labels {
+        let name = truncate_label_bytes(label.name_bytes);
+        sink.put_u8(label.index)?;
+        // At most 16 bytes after truncation.
+        sink.put_u8(name.len() as u8)?;
+        sink.put(name)?;
+    }
+    Ok(())
 }
 
 /// Writes a label frame into `out` and returns its length. Names longer than 16 bytes are
@@ -405,7 +445,7 @@ pub fn label_frame_len(labels: &[LabelEntry<'_>]) -> usize {
 ///
 /// Errors: `OutOfRange { field: "COUNT" }` unless `1 <= labels.len() <= max_channels`;
 /// `OutOfRange { field: "CH_INDEX" }` for an index `>= max_channels`;
-/// `OutOfRange { field: "LENGTH" }` for an empty name; `BufferTooSmall`.
+/// `OutOfRange { field: "LENGTH" }` for an empty name; `BufferTooSmall` (nothing written).
 pub fn emit_labels(labels: &[LabelEntry<'_>], max_channels: u8, out: &mut [u8]) -> Result<usize, EncodeError> {
     if labels.is_empty() || labels.len() > max_channels as usize {
         return Err(EncodeError::OutOfRange { field: "COUNT" });
@@ -418,55 +458,10 @@ pub fn emit_labels(labels: &[LabelEntry<'_>], max_channels: u8, out: &mut [u8]) 
             return Err(EncodeError::OutOfRange { field: "LENGTH" });
         }
     }
-    let len = label_frame_len(labels);
-    check_room(out, len)?;
-    out[field::START] = LABEL_START;
-    out[field::COUNT] = labels.len() as u8;
-    let mut pos = field::HEADER_LEN;
-    for label in labels {
-        let name = truncate_label_bytes(label.name_bytes);
-        out[pos + field::entry::INDEX] = label.index;
-        out[pos + field::entry::LEN] = name.len() as u8;
-        let start = pos + field::entry::NAME;
-        out[start..start + name.len()].copy_from_slice(name);
-        pos = start + name.len();
-    }
-    Ok(pos)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::format;
-
-    #[test]
-    fn truncate_label_bytes_cuts_utf8_where_truncate_label_does() {
-        for name in
-            ["short", "0123456789abcdef", "0123456789abcdeÄ", "aéééééééé", "温度センサー値", "0123456789abc😪x", ""]
-        {
-            assert_eq!(truncate_label_bytes(name.as_bytes()), truncate_label(name).as_bytes(), "{name}");
-        }
-        assert_eq!(truncate_label_bytes("0123456789abc😪x".as_bytes()), b"0123456789abc");
-        // Not UTF-8: at most 3 continuation bytes are given back, so never an empty name.
-        assert_eq!(truncate_label_bytes(&[0x80; 20]), &[0x80; 13]);
-        assert_eq!(truncate_label_bytes(&[0xFF; 20]), &[0xFF; 16]);
-    }
-
-    #[test]
-    fn label_entries_keep_name_bytes_and_read_them_lossily() {
-        let frame = b"\xAB\x03\x00\x03a\xFFb\x01\x02\xE2\x82\x1F\x02\xC2\xB0";
-        assert_eq!(check_label(frame, 32), Ok(frame.len()));
-        let view = LabelFrame::new_checked(&frame[..], 32).unwrap();
-        assert_eq!(view.frame_len(), frame.len());
-        let e: std::vec::Vec<LabelEntry<'_>> = view.entries().collect();
-        let names: std::vec::Vec<_> = e.iter().map(|e| (e.index, format!("{}", e.name()), e.name_str())).collect();
-        assert_eq!(names, [(0, "a\u{FFFD}b".into(), None), (1, "\u{FFFD}".into(), None), (31, "°".into(), Some("°"))]);
-        assert_eq!(e[0].name_bytes, b"a\xFFb");
-        assert_eq!(format!("{:?}", e[0]), "LabelEntry { index: 0, name: \"a\u{FFFD}b\", raw: 61ff62 }");
-        assert_eq!(format!("{:?}", e[2]), "LabelEntry { index: 31, name: \"°\" }");
-        // The encoder writes the bytes back as they were.
-        let mut out = [0u8; 32];
-        assert_eq!(emit_labels(&e, 32, &mut out), Ok(frame.len()));
-        assert_eq!(&out[..frame.len()], frame);
-    }
+    // The length first, from the same code as the bytes, so that a short buffer is refused
+    // before anything is written.
+    check_room(out, label_frame_len(labels))?;
+    let mut writer = SliceWriter::new(out);
+    put_labels(labels, &mut writer)?;
+    Ok(writer.len())
 }

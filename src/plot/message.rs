@@ -1,16 +1,15 @@
-//! Typed messages: data samples, channel labels, text lines and finished help tables.
+//! The typed message of the plot dialect, [`Message`]: data samples, channel labels, text
+//! pieces and finished help tables.
 
 use core::fmt;
 
-use crate::fmt::DebugIter;
-
 use super::error::{Error, FrameType};
-use super::frame::{self, DataFrame, LabelEntries, LabelEntry, LabelFrame};
+use super::frame::{self, Frame, LabelEntries};
 use super::help::CommandList;
-use super::stream::Config;
-use super::text::TextState;
+use super::text_state::TextState;
+use crate::buf::{self, Sink, SliceWriter};
 use crate::error::{EncodeError, check_room};
-use crate::fmt::Lossy;
+use crate::fmt::{DebugIter, Lossy};
 
 /// A data frame's values, borrowed from the frame (zero-copy).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -20,15 +19,8 @@ pub struct Data<'a> {
 }
 
 impl<'a> Data<'a> {
-    /// The values of a checked data frame.
-    pub fn parse(frame: DataFrame<&'a [u8]>) -> Data<'a> {
-        let len = frame.frame_len();
-        let bytes = frame.into_inner();
-        Data { payload: bytes.get(frame::field::HEADER_LEN..len).unwrap_or(&[]) }
-    }
-
-    /// The values of a data frame whose header the scanner has checked: `payload` is the
-    /// frame without its header.
+    /// The values of a data frame whose header has been checked: `payload` is the frame
+    /// without its header.
     pub(super) fn from_checked(payload: &'a [u8]) -> Data<'a> {
         Data { payload }
     }
@@ -47,8 +39,7 @@ impl<'a> Data<'a> {
 
     /// Value `i` (channel `i`).
     pub fn value(&self, i: usize) -> Option<i16> {
-        let b = self.payload.get(2 * i..2 * i + 2)?;
-        Some(i16::from_le_bytes([b[0], b[1]]))
+        buf::i16_le(self.payload, i.checked_mul(2)?)
     }
 
     /// The values in channel order.
@@ -79,10 +70,13 @@ impl<'a> Data<'a> {
     pub fn emit(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
         let len = self.buffer_len();
         check_room(out, len)?;
-        out[frame::field::START] = frame::DATA_START;
-        out[frame::field::COUNT] =
-            u8::try_from(self.count()).map_err(|_| EncodeError::OutOfRange { field: "COUNT" })?;
-        out[frame::field::HEADER_LEN..len].copy_from_slice(self.payload);
+        let count = u8::try_from(self.count()).map_err(|_| EncodeError::OutOfRange { field: "COUNT" })?;
+        // Through the view after one room check: a data frame is often 8 bytes, and a
+        // writer's check per field showed in the encoding throughput.
+        let mut frame = Frame::new_unchecked(&mut out[..len]);
+        frame.set_start(FrameType::Data);
+        frame.set_count(count);
+        frame.payload_mut().copy_from_slice(self.payload);
         Ok(len)
     }
 }
@@ -121,7 +115,7 @@ impl Iterator for Values<'_> {
     type Item = i16;
 
     fn next(&mut self) -> Option<i16> {
-        self.chunks.next().map(|b| i16::from_le_bytes([b[0], b[1]]))
+        self.chunks.next().and_then(|b| buf::i16_le(b, 0))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -140,16 +134,8 @@ pub struct Labels<'a> {
 }
 
 impl<'a> Labels<'a> {
-    /// The entries of a checked label frame.
-    pub fn parse(frame: LabelFrame<&'a [u8]>) -> Labels<'a> {
-        let count = frame.count();
-        let len = frame.frame_len();
-        let bytes = frame.into_inner();
-        Labels { count, payload: bytes.get(frame::field::HEADER_LEN..len).unwrap_or(&[]) }
-    }
-
-    /// The entries of a label frame the scanner has checked: `payload` is the frame without
-    /// its header.
+    /// The entries of a label frame whose structure has been checked: `payload` is the
+    /// frame without its header.
     pub(super) fn from_checked(count: u8, payload: &'a [u8]) -> Labels<'a> {
         Labels { count, payload }
     }
@@ -165,7 +151,7 @@ impl<'a> Labels<'a> {
     }
 
     /// The name sent last for channel `index` in this frame, as lossy text (its `.0` holds
-    /// the name's bytes; see [`LabelEntry::name`]).
+    /// the name's bytes; see [`LabelEntry::name`](super::LabelEntry::name)).
     pub fn name_of(&self, index: u8) -> Option<Lossy<'a>> {
         self.entries().filter(|e| e.index == index).last().map(|e| e.name())
     }
@@ -192,9 +178,10 @@ impl<'a> Labels<'a> {
     pub fn emit(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
         let len = self.buffer_len();
         check_room(out, len)?;
-        out[frame::field::START] = frame::LABEL_START;
-        out[frame::field::COUNT] = self.count;
-        out[frame::field::HEADER_LEN..len].copy_from_slice(self.payload);
+        let mut frame = Frame::new_unchecked(&mut out[..len]);
+        frame.set_start(FrameType::Label);
+        frame.set_count(self.count);
+        frame.payload_mut().copy_from_slice(self.payload);
         Ok(len)
     }
 }
@@ -311,8 +298,9 @@ impl<'a> Text<'a> {
     /// Writes the raw bytes; returns their length.
     pub fn emit(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
         check_room(out, self.raw.len())?;
-        out[..self.raw.len()].copy_from_slice(self.raw);
-        Ok(self.raw.len())
+        let mut writer = SliceWriter::new(out);
+        writer.put(self.raw)?;
+        Ok(writer.len())
     }
 }
 
@@ -325,9 +313,8 @@ impl fmt::Debug for Text<'_> {
 /// Everything the plot stream carries.
 ///
 /// `Commands` owns its list (a decoded frame may not borrow the dialect). With the `alloc`
-/// feature the list's rows are boxed ([`CommandList`]), so a `Message` is a few words and
-/// moving an event costs a few words; without `alloc` it holds the rows inline (about
-/// 1.3 KiB), which every move of an event then copies.
+/// feature the list's rows are boxed ([`CommandList`]) and a `Message` is a few words;
+/// without `alloc` it holds the rows inline (about 1.3 KiB).
 #[cfg_attr(not(feature = "alloc"), allow(clippy::large_enum_variant))] // no heap to box into
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -349,16 +336,23 @@ pub enum Message<'a> {
 }
 
 impl<'a> Message<'a> {
-    /// Parses the binary frame at the start of `buf` (bytes after it are ignored).
-    pub fn parse_frame(buf: &'a [u8], max_channels: u8) -> Result<Message<'a>, Error> {
-        match buf.first().copied().and_then(FrameType::from_start_byte) {
-            Some(FrameType::Data) => Ok(Message::Data(Data::parse(DataFrame::new_checked(buf, max_channels)?))),
-            Some(FrameType::Label) => Ok(Message::Label(Labels::parse(LabelFrame::new_checked(buf, max_channels)?))),
-            None => match buf.first() {
-                Some(&found) => Err(Error::BadStartByte { expected: FrameType::Data, found }),
-                None => Err(Error::CutOff { frame: FrameType::Data, needed: 2, available: 0 }),
-            },
+    /// The message of a checked binary frame: `Data` or `Label` (the frame's bytes after
+    /// its header, borrowed).
+    pub fn parse(frame: Frame<&'a [u8]>) -> Message<'a> {
+        let frame_type = frame.frame_type();
+        let count = frame.count();
+        let len = frame.frame_len();
+        let payload = frame.into_inner().get(frame::field::HEADER_LEN..len).unwrap_or(&[]);
+        match frame_type {
+            Some(FrameType::Label) => Message::Label(Labels::from_checked(count, payload)),
+            _ => Message::Data(Data::from_checked(payload)),
         }
+    }
+
+    /// Checks and parses the binary frame at the start of `buf` (bytes after it are
+    /// ignored): [`Frame::new_checked`], then [`parse`](Self::parse).
+    pub fn parse_frame(buf: &'a [u8], max_channels: u8) -> Result<Message<'a>, Error> {
+        Frame::new_checked(buf, max_channels).map(Message::parse)
     }
 
     /// Bytes [`emit`](Self::emit) writes (0 for `Commands`, which spans no input bytes).
@@ -372,15 +366,15 @@ impl<'a> Message<'a> {
     }
 
     /// Whether the message, written alone at the start of a stream, decodes back to itself
-    /// with `config`: [`Data::validate`], [`Labels::validate`] with `config.max_channels`,
-    /// [`Text::validate`] with `config.max_line`. `Commands` spans no bytes and is always
-    /// `Ok` (a table is printed with [`HelpWriter`](super::HelpWriter), which refuses rows
-    /// the parser could not read back).
-    pub fn validate(&self, config: &Config) -> Result<(), EncodeError> {
+    /// with a [`Config`](super::Config) of these `max_channels` and `max_line`:
+    /// [`Data::validate`], [`Labels::validate`] with `max_channels`, [`Text::validate`] with
+    /// `max_line`. `Commands` spans no bytes and is always `Ok` (a table is printed with
+    /// [`HelpWriter`](super::HelpWriter), which refuses rows the parser could not read back).
+    pub fn validate(&self, max_channels: u8, max_line: usize) -> Result<(), EncodeError> {
         match self {
-            Message::Data(d) => d.validate(config.max_channels),
-            Message::Label(l) => l.validate(config.max_channels),
-            Message::Text(t) => t.validate(config.max_line),
+            Message::Data(d) => d.validate(max_channels),
+            Message::Label(l) => l.validate(max_channels),
+            Message::Text(t) => t.validate(max_line),
             Message::Commands(_) => Ok(()),
         }
     }
@@ -397,7 +391,19 @@ impl<'a> Message<'a> {
     }
 }
 
-/// Display scaling as the seed's tips compute it: `value = (raw + offset) × scale`.
+impl crate::dialect::Message for Message<'_> {
+    fn name(&self) -> &'static str {
+        match self {
+            Message::Data(_) => "DATA",
+            Message::Label(_) => "LABEL",
+            Message::Text(_) => "TEXT",
+            Message::Commands(_) => "COMMANDS",
+        }
+    }
+}
+
+/// Display scaling as the original documentation computes it: `value = (raw + offset) ×
+/// scale`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Scaling {
@@ -466,10 +472,4 @@ mod ser {
             st.end()
         }
     }
-}
-
-/// Convenience for firmware: a label entry naming channel `index` with the text `name`
-/// ([`LabelEntry::new`]).
-pub const fn label(index: u8, name: &str) -> LabelEntry<'_> {
-    LabelEntry::new(index, name)
 }

@@ -80,7 +80,7 @@ pub enum Error {
         /// The CRC computed over the covered bytes.
         computed: u16,
     },
-    /// A checksum-valid frame whose MSG_ID is not in the seed's table.
+    /// A checksum-valid frame whose MSG_ID is not in the table of message types.
     #[error("unknown message type 0x{msg_id:02X}")]
     UnknownType {
         /// The MSG_ID as received.

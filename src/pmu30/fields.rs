@@ -150,7 +150,7 @@ fn encode(config: &Config, name: &str, f: &mut Fields) -> Result<Vec<u8>, Failur
             Message::Error(DeviceError { error_code, message: text.as_bytes() })
         }
     };
-    emit_vec(message.buffer_len(), |out| message.emit_with(out, config))
+    emit_vec(message.buffer_len(), |out| message.emit_with(out, config.crc_coverage, config.max_payload))
 }
 
 /// `MAJOR.MINOR.PATCH`, each a byte.

@@ -1,7 +1,9 @@
 //! The zero-copy frame view: `0xAA | LENGTH u16 LE | MSG_ID u8 | PAYLOAD[LENGTH] | CRC u16 LE`.
 
 use super::error::{Error, Needed};
+use crate::buf;
 use crate::crc;
+use crate::error::EncodeError;
 
 /// The start marker.
 pub const START: u8 = 0xAA;
@@ -45,7 +47,7 @@ pub mod field {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum CrcCoverage {
-    /// MSG_ID + PAYLOAD, as the seed document says (the default).
+    /// MSG_ID + PAYLOAD, as the original documentation says (the default).
     #[default]
     MsgIdPayload,
     /// LENGTH + MSG_ID + PAYLOAD, as the real configurator code computes it
@@ -73,8 +75,9 @@ impl CrcCoverage {
 /// A read/write view of one frame in a byte buffer.
 ///
 /// Built with [`Frame::new_checked`] (or [`Frame::new_checked_with`]), no getter can panic.
-/// A view from [`Frame::new_unchecked`] may panic on access if the buffer is too short,
-/// exactly like smoltcp's views; the stream decoder never builds one.
+/// A view from [`Frame::new_unchecked`] over too short a buffer reads LENGTH and CRC as 0
+/// where their bytes are missing and may panic on the other accessors, like smoltcp's
+/// views; the decoders build one only to call [`check_len`](Frame::check_len) first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Frame<T: AsRef<[u8]>> {
     buffer: T,
@@ -86,8 +89,8 @@ impl<T: AsRef<[u8]>> Frame<T> {
         Frame { buffer }
     }
 
-    /// Wraps `buffer` after checking its length and its CRC under the seed's rule
-    /// (MSG_ID + PAYLOAD).
+    /// Wraps `buffer` after checking its length and its CRC under the default rule
+    /// (MSG_ID + PAYLOAD, [`CrcCoverage::MsgIdPayload`]).
     pub fn new_checked(buffer: T) -> Result<Frame<T>, Error> {
         Self::new_checked_with(buffer, CrcCoverage::MsgIdPayload)
     }
@@ -105,9 +108,9 @@ impl<T: AsRef<[u8]>> Frame<T> {
     /// announces. After it succeeds no getter panics.
     pub fn check_len(&self) -> Result<(), Error> {
         let data = self.buffer.as_ref();
-        match (data.first(), data.get(field::LENGTH)) {
-            (Some(&START), Some(&[lo, hi])) if data.len() >= HEADER_LEN => {
-                let total = OVERHEAD + usize::from(u16::from_le_bytes([lo, hi]));
+        match (data.first(), buf::u16_le(data, field::LENGTH.start)) {
+            (Some(&START), Some(length)) if data.len() >= HEADER_LEN => {
+                let total = OVERHEAD + usize::from(length);
                 if data.len() < total {
                     Err(Error::Truncated { needed: Needed(Some(total)), available: data.len() })
                 } else {
@@ -133,8 +136,7 @@ impl<T: AsRef<[u8]>> Frame<T> {
 
     /// The LENGTH field: the payload's length.
     pub fn length(&self) -> u16 {
-        let d = self.buffer.as_ref();
-        u16::from_le_bytes([d[field::LENGTH.start], d[field::LENGTH.start + 1]])
+        buf::u16_le(self.buffer.as_ref(), field::LENGTH.start).unwrap_or(0)
     }
 
     /// The MSG_ID field.
@@ -149,9 +151,8 @@ impl<T: AsRef<[u8]>> Frame<T> {
 
     /// The trailing CRC as received.
     pub fn crc(&self) -> u16 {
-        let r = field::crc(usize::from(self.length()));
-        let d = self.buffer.as_ref();
-        u16::from_le_bytes([d[r.start], d[r.start + 1]])
+        let at = field::crc(usize::from(self.length())).start;
+        buf::u16_le(self.buffer.as_ref(), at).unwrap_or(0)
     }
 
     /// The whole frame's length (header, payload, CRC).
@@ -201,32 +202,35 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Frame<T> {
     }
 }
 
-/// Writes a whole frame with `msg_id` and a payload of `payload_len` bytes that `fill`
-/// writes, into `out`; returns the frame's length. Refuses a payload over `max_payload`
-/// (or over 65535) and a buffer that is too small. Never panics.
+/// Writes a whole frame with `msg_id` and a payload of `payload_len` bytes into `out` and
+/// returns the frame's length. `write_payload` writes the payload into exactly the frame's
+/// `payload_len` payload bytes, directly or through a [`SliceWriter`](crate::buf::SliceWriter)
+/// over them (what it leaves unwritten keeps the buffer's bytes; its error is returned).
+/// Refuses a payload over `max_payload` (or over 65535) and a buffer that is too small before
+/// anything is written. Never panics.
 pub fn emit_frame(
     out: &mut [u8],
     msg_id: u8,
     payload_len: usize,
     max_payload: usize,
     coverage: CrcCoverage,
-    fill: impl FnOnce(&mut [u8]),
-) -> Result<usize, crate::EncodeError> {
+    write_payload: impl FnOnce(&mut [u8]) -> Result<(), EncodeError>,
+) -> Result<usize, EncodeError> {
     let max = max_payload.min(usize::from(u16::MAX));
-    if payload_len > max {
-        return Err(crate::EncodeError::TooLong { field: "PAYLOAD", len: payload_len, max });
-    }
+    let length = match u16::try_from(payload_len) {
+        Ok(length) if payload_len <= max => length,
+        _ => return Err(EncodeError::TooLong { field: "PAYLOAD", len: payload_len, max }),
+    };
     let total = OVERHEAD + payload_len;
     crate::error::check_room(out, total)?;
-    let Some(buf) = out.get_mut(..total) else {
-        return Err(crate::EncodeError::BufferTooSmall { needed: total, available: 0 });
+    let Some(bytes) = out.get_mut(..total) else {
+        return Err(EncodeError::BufferTooSmall { needed: total, available: 0 });
     };
-    let mut frame = Frame::new_unchecked(buf);
+    let mut frame = Frame::new_unchecked(bytes);
     frame.set_start();
-    // `payload_len <= u16::MAX` was checked above.
-    frame.set_length(payload_len as u16);
+    frame.set_length(length);
     frame.set_msg_id(msg_id);
-    fill(frame.payload_mut());
+    write_payload(frame.payload_mut())?;
     frame.fill_checksum(coverage);
     Ok(total)
 }
@@ -238,9 +242,9 @@ mod tests {
     #[test]
     fn ping_under_both_rules() {
         let mut buf = [0u8; 8];
-        let n = emit_frame(&mut buf, 0x01, 0, 4096, CrcCoverage::MsgIdPayload, |_| {}).unwrap();
+        let n = emit_frame(&mut buf, 0x01, 0, 4096, CrcCoverage::MsgIdPayload, |_| Ok(())).unwrap();
         assert_eq!(&buf[..n], &[0xAA, 0, 0, 1, 0xD1, 0xF1]);
-        let n = emit_frame(&mut buf, 0x01, 0, 4096, CrcCoverage::LengthMsgIdPayload, |_| {}).unwrap();
+        let n = emit_frame(&mut buf, 0x01, 0, 4096, CrcCoverage::LengthMsgIdPayload, |_| Ok(())).unwrap();
         assert_eq!(&buf[..n], &[0xAA, 0, 0, 1, 0xBD, 0xDC]);
         let f = Frame::new_checked_with(&buf[..n], CrcCoverage::LengthMsgIdPayload).unwrap();
         assert_eq!((f.msg_id(), f.length(), f.crc()), (1, 0, 0xDCBD));
@@ -260,12 +264,12 @@ mod tests {
     fn emit_refuses_small_buffers_and_long_payloads() {
         let mut buf = [0u8; 7];
         assert_eq!(
-            emit_frame(&mut buf, 1, 2, 4096, CrcCoverage::MsgIdPayload, |_| {}),
-            Err(crate::EncodeError::BufferTooSmall { needed: 8, available: 7 })
+            emit_frame(&mut buf, 1, 2, 4096, CrcCoverage::MsgIdPayload, |_| Ok(())),
+            Err(EncodeError::BufferTooSmall { needed: 8, available: 7 })
         );
         assert!(matches!(
-            emit_frame(&mut buf, 1, 5, 4, CrcCoverage::MsgIdPayload, |_| {}),
-            Err(crate::EncodeError::TooLong { len: 5, max: 4, .. })
+            emit_frame(&mut buf, 1, 5, 4, CrcCoverage::MsgIdPayload, |_| Ok(())),
+            Err(EncodeError::TooLong { len: 5, max: 4, .. })
         ));
     }
 }

@@ -1,5 +1,8 @@
-//! The `pmu30` dialect: the PMU-30 power distribution module's USB-CDC protocol
-//! (seed `002_dc9b5805844c13c3.txt`).
+//! The `pmu30` dialect: the PMU-30 power distribution module's USB-CDC protocol.
+//!
+//! `docs/protocols/pmu30.md` has the complete rules: every layout, each point where the
+//! original documentation is ambiguous or disagrees with the real implementation and how it
+//! is settled, and the session rules. This is the summary.
 //!
 //! # Wire layout
 //!
@@ -27,21 +30,24 @@
 //!
 //! # Decisions
 //!
-//! * The CRC covers MSG_ID + PAYLOAD (the seed). The real configurator covers LENGTH too:
-//!   [`CrcCoverage::LengthMsgIdPayload`], variant `pmu30:crc-with-length`, never the default.
+//! * The CRC covers MSG_ID + PAYLOAD (the original documentation). The real configurator
+//!   covers LENGTH too: [`CrcCoverage::LengthMsgIdPayload`], variant
+//!   `pmu30:crc-with-length`, never the default.
 //! * Scanning: bytes before a 0xAA are one `garbage` event (split only at
 //!   `max_frame_len = max_payload + 6`). A LENGTH over `max_payload` is rejected without
 //!   waiting for its payload (`bad_length`); a frame cut off by the end of the input is
-//!   `truncated`; a CRC failure is `crc_mismatch` with both CRCs. Every rejection reaches at most to the next 0xAA
-//!   after its start, so a stray 0xAA never swallows the frames behind it.
-//! * A CRC-valid frame with a MSG_ID outside the seed's table is `unknown_type`; a payload
+//!   `truncated`; a CRC failure is `crc_mismatch` with both CRCs. Every rejection reaches
+//!   at most to the next 0xAA after its start, so a stray 0xAA never swallows the frames
+//!   behind it.
+//! * A CRC-valid frame with a MSG_ID outside the table above is `unknown_type`; a payload
 //!   of the wrong size for its type (ERROR: anything but exactly `3 + msg_length`) is
 //!   `bad_length`; both cover the whole frame.
 //! * Decoding is lenient about value ranges (a SET_CHANNEL for channel 30 or value 150.0,
 //!   a SUBSCRIBE at 0 Hz decode as sent); [`Message::validate`] reports them and
 //!   [`Message::emit`] refuses them. [`Message::emit_verbatim`] re-encodes any decoded
 //!   message to exactly its bytes.
-//! * `success` bytes: any non-zero value is success; the raw byte is kept.
+//! * `success` bytes: any non-zero value is success; the raw byte is kept. CHANNEL_ACK is
+//!   3 bytes (the real code's 5-byte layout is `bad_length`).
 //! * INFO_RESP strings end at the first NUL (or the field's end); the raw arrays are kept.
 //! * Telemetry: `temperature` is signed; unknown channel states and fault bits are kept; the
 //!   inner `crc` is never checked ([`TelemetryPacket::inner_crc_matches`] tells).
@@ -119,16 +125,17 @@ mod error;
 mod fields;
 pub mod frame;
 mod message;
+mod payload;
+mod scan;
 pub mod session;
-mod stream;
 pub mod telemetry;
 
 pub use error::{Error, ExpectedLen, Needed};
 pub use frame::{CrcCoverage, DEFAULT_MAX_PAYLOAD, Frame, MIN_FRAME_LEN};
-pub use message::{
+pub use message::{Message, MsgType};
+pub use payload::{
     CHANNEL_ID_MAX, CHANNEL_VALUE_MAX, ChannelAck, ConfigAck, ConfigChunk, DeviceError, ERROR_MESSAGE_MAX,
-    INFO_RESP_LEN, InfoResp, Message, MsgType, RATE_HZ_RANGE, SetChannel, SubscribeTelemetry, Success, Version,
-    error_code,
+    INFO_RESP_LEN, InfoResp, RATE_HZ_RANGE, SetChannel, SubscribeTelemetry, Success, Version, error_code,
 };
-pub use stream::{Config, Pmu30};
+pub use scan::{Config, Pmu30};
 pub use telemetry::{ChannelState, FaultFlags, TELEMETRY_LEN, TelemetryPacket};

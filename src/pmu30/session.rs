@@ -1,22 +1,24 @@
-//! The seed's session rules ("Implementation Notes") as constants and small no-heap
+//! The session rules of the original documentation's implementation notes (numbered as in
+//! `docs/protocols/pmu30.md`, "Session rules") as constants and small no-heap
 //! helpers: command timeouts and retries, configuration chunking for upload, chunk
 //! reassembly for download, and the 10-packet telemetry window.
 
 use core::time::Duration;
 
-use super::message::{ConfigChunk, Message};
+use super::message::Message;
+use super::payload::ConfigChunk;
 use super::telemetry::{ANALOG_INPUTS, CHANNELS, TelemetryPacket};
 use crate::EncodeError;
 
-/// Every command times out after 1 s (seed note 1).
+/// Every command times out after 1 s (session rule 1).
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(1);
 /// [`COMMAND_TIMEOUT`] in milliseconds.
 pub const COMMAND_TIMEOUT_MS: u64 = 1000;
-/// A failed command is retried up to 3 times (seed note 2): at most 4 attempts.
+/// A failed command is retried up to 3 times (session rule 2): at most 4 attempts.
 pub const MAX_RETRIES: u8 = 3;
-/// Configuration chunks carry at most 512 data bytes (seed note 3).
+/// Configuration chunks carry at most 512 data bytes (session rule 3).
 pub const CONFIG_CHUNK_MAX: usize = 512;
-/// The telemetry consumer keeps the last 10 packets for smoothing (seed note 5).
+/// The telemetry consumer keeps the last 10 packets for smoothing (session rule 5).
 pub const TELEMETRY_WINDOW: usize = 10;
 
 /// What to do about a command that is waiting for its reply.
@@ -36,7 +38,7 @@ pub enum RetryAction {
 
 /// Timeout and retry bookkeeping for one outstanding command (1 s per attempt, 3 retries),
 /// driven by a caller-supplied millisecond clock. The host also waits for CONFIG_ACK after
-/// every SET_CONFIG chunk (seed note 4): one `PendingCommand` per chunk.
+/// every SET_CONFIG chunk (session rule 4): one `PendingCommand` per chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct PendingCommand {
@@ -47,7 +49,7 @@ pub struct PendingCommand {
 }
 
 impl PendingCommand {
-    /// A command first sent at `now_ms`, with the seed's timeout and retry count.
+    /// A command first sent at `now_ms`, with the documented timeout (1 s) and retry count (3).
     pub const fn new(now_ms: u64) -> Self {
         PendingCommand { sent_at_ms: now_ms, attempt: 1, timeout_ms: COMMAND_TIMEOUT_MS, max_retries: MAX_RETRIES }
     }

@@ -1,6 +1,8 @@
 //! The 119-byte TELEMETRY_DATA packet, its channel states and fault flags.
 
+use crate::buf::{self, Sink};
 use crate::crc;
+use crate::error::EncodeError;
 
 /// Output channels on a PMU-30.
 pub const CHANNELS: usize = 30;
@@ -9,7 +11,7 @@ pub const ANALOG_INPUTS: usize = 8;
 /// Bytes of a TELEMETRY_DATA payload.
 pub const TELEMETRY_LEN: usize = 119;
 
-/// Byte ranges of the telemetry payload, at the seed's offsets.
+/// Byte ranges of the telemetry payload, at the original documentation's offsets.
 pub mod field {
     use core::ops::Range;
 
@@ -31,8 +33,8 @@ pub mod field {
     pub const CRC: Range<usize> = 117..119;
 }
 
-/// The state of one output channel. Values the seed does not name are kept as
-/// [`ChannelState::Unknown`]; they never make a packet invalid.
+/// The state of one output channel. Values the original documentation does not name are
+/// kept as [`ChannelState::Unknown`]; they never make a packet invalid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum ChannelState {
@@ -88,7 +90,7 @@ impl ChannelState {
         }
     }
 
-    /// The seed's name (`"UNKNOWN"` for unnamed values).
+    /// The original documentation's name (`"UNKNOWN"` for unnamed values).
     pub const fn name(self) -> &'static str {
         match self {
             ChannelState::Off => "OFF",
@@ -154,7 +156,7 @@ impl serde::Serialize for ChannelState {
 }
 
 bitflags::bitflags! {
-    /// The 32-bit system fault mask. Bits the seed does not name are kept
+    /// The 32-bit system fault mask. Bits the original documentation does not name are kept
     /// (construct with [`FaultFlags::from_bits_retain`]).
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct FaultFlags: u32 {
@@ -240,29 +242,10 @@ pub struct TelemetryPacket {
     pub crc: u16,
 }
 
-fn u16_at(p: &[u8; TELEMETRY_LEN], at: usize) -> u16 {
-    match p.get(at..at + 2) {
-        Some(&[lo, hi]) => u16::from_le_bytes([lo, hi]),
-        _ => 0,
-    }
-}
-
-/// The `N` bytes at `at` (offsets are constants within the payload: never the zero fallback).
-fn bytes_at<const N: usize>(p: &[u8; TELEMETRY_LEN], at: usize) -> [u8; N] {
-    p.get(at..at + N).and_then(|b| b.try_into().ok()).unwrap_or([0; N])
-}
-
-fn u32_at(p: &[u8; TELEMETRY_LEN], at: usize) -> u32 {
-    match p.get(at..at + 4) {
-        Some(&[a, b, c, d]) => u32::from_le_bytes([a, b, c, d]),
-        _ => 0,
-    }
-}
-
-/// Every byte's state, so that a packet's 30 states are 30 table loads: the `match` of
-/// [`ChannelState::from_u8`] compiles to a compare, a select and two byte stores per
-/// channel, about twice the work. 512 bytes, so only with `speed-over-size` (the feature that
-/// already trades flash for speed).
+// Every byte's state, so that a packet's 30 states are 30 table loads: the `match` of
+// `ChannelState::from_u8` compiles to a compare, a select and two byte stores per channel,
+// about twice the work. 512 bytes, so only with `speed-over-size` (the feature that already
+// trades flash for speed).
 #[cfg(feature = "speed-over-size")]
 static STATES: [ChannelState; 256] = {
     let mut table = [ChannelState::Off; 256];
@@ -295,15 +278,18 @@ impl TelemetryPacket {
         // Every field is built in place (no default packet overwritten field by field), and
         // the channel states are mapped from one 30-byte array, which the compiler turns
         // into a few vector operations instead of 30 separate byte conversions.
+        // Every offset is a constant inside the 119 bytes: the readers' `None` (and so the
+        // zero fallbacks) never happens, and the compiler drops the checks.
+        let u16_at = |at| buf::u16_le(p, at).unwrap_or(0);
         TelemetryPacket {
-            timestamp_ms: u32_at(p, field::TIMESTAMP_MS.start),
-            channel_states: channel_states(&bytes_at::<CHANNELS>(p, field::CHANNEL_STATES.start)),
-            analog_values: core::array::from_fn(|i| u16_at(p, field::ANALOG_VALUES.start + 2 * i)),
-            output_currents: core::array::from_fn(|i| u16_at(p, field::OUTPUT_CURRENTS.start + 2 * i)),
-            input_voltage: u16_at(p, field::INPUT_VOLTAGE.start),
+            timestamp_ms: buf::u32_le(p, field::TIMESTAMP_MS.start).unwrap_or(0),
+            channel_states: channel_states(&buf::array(p, field::CHANNEL_STATES.start).unwrap_or([0; CHANNELS])),
+            analog_values: core::array::from_fn(|i| u16_at(field::ANALOG_VALUES.start + 2 * i)),
+            output_currents: core::array::from_fn(|i| u16_at(field::OUTPUT_CURRENTS.start + 2 * i)),
+            input_voltage: u16_at(field::INPUT_VOLTAGE.start),
             temperature: i8::from_le_bytes([p[field::TEMPERATURE]]),
-            fault_flags: FaultFlags::from_bits_retain(u32_at(p, field::FAULT_FLAGS.start)),
-            crc: u16_at(p, field::CRC.start),
+            fault_flags: FaultFlags::from_bits_retain(buf::u32_le(p, field::FAULT_FLAGS.start).unwrap_or(0)),
+            crc: u16_at(field::CRC.start),
         }
     }
 
@@ -323,6 +309,15 @@ impl TelemetryPacket {
         out[field::TEMPERATURE] = self.temperature.to_le_bytes()[0];
         out[field::FAULT_FLAGS].copy_from_slice(&self.fault_flags.bits().to_le_bytes());
         out[field::CRC].copy_from_slice(&self.crc.to_le_bytes());
+    }
+
+    /// Writes the 119 payload bytes into `out`.
+    // In one piece: the fixed layout is filled in a local array by `write`, which is cheaper
+    // on the encoding path than a bounds-checked put per field.
+    pub(super) fn write_to(&self, out: &mut impl Sink) -> Result<(), EncodeError> {
+        let mut bytes = [0u8; TELEMETRY_LEN];
+        self.write(&mut bytes);
+        out.put(&bytes)
     }
 
     /// The payload's bytes 0..117 (everything before the inner `crc`).

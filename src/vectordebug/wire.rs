@@ -28,7 +28,10 @@ struct Structure {
 }
 
 /// A piece of a chunk's decoded bytes, as [`cobs_structure_with`] walks them.
-#[cfg_attr(not(feature = "speed-over-size"), expect(dead_code, reason = "only the one-walk scan (speed-over-size) reads them"))]
+#[cfg_attr(
+    not(feature = "speed-over-size"),
+    expect(dead_code, reason = "only the one-walk scan (speed-over-size) reads them")
+)]
 enum Segment<'a> {
     /// A block's data.
     Data(&'a [u8]),

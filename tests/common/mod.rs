@@ -9,6 +9,7 @@ use serial_dialects::{DialectError, ErrorKind};
 
 pub mod contract;
 pub mod corruption;
+pub mod pmu30;
 pub mod vectordebug;
 
 /// Buffer size for chunked decoding in tests: larger than every dialect's largest frame.

@@ -279,11 +279,11 @@ impl FrameSet for PlotSet {
     }
 
     fn emit(i: usize, out: &mut [u8]) -> Result<usize, EncodeError> {
-        let channels = plot::SEED_MAX_CHANNELS;
+        let channels = plot::DOCUMENTED_MAX_CHANNELS;
         match plot_frame(i).ok_or(NO_SUCH_FRAME)? {
             PlotFrame::Text(raw) => {
                 let text = plot::Text::new(raw);
-                text.validate(plot::Config::seed().max_line)?;
+                text.validate(plot::Config::documented().max_line)?;
                 text.emit(out)
             }
             PlotFrame::Labels(labels) => plot::emit_labels(labels, channels, out),

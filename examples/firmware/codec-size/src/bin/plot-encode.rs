@@ -7,7 +7,7 @@
 use codec_size::{opaque, sink};
 use cortex_m_rt::entry;
 use panic_halt as _;
-use serial_dialects::plot::{SEED_MAX_CHANNELS, emit_data};
+use serial_dialects::plot::{DOCUMENTED_MAX_CHANNELS, emit_data};
 
 const CHANNELS: usize = 8;
 /// `0xAA` + COUNT + 2 bytes per value.
@@ -18,7 +18,7 @@ fn main() -> ! {
     let mut frame = [0u8; FRAME_LEN];
     loop {
         let values: [i16; CHANNELS] = opaque([0; CHANNELS]);
-        if let Ok(n) = emit_data(&values, SEED_MAX_CHANNELS, &mut frame) {
+        if let Ok(n) = emit_data(&values, DOCUMENTED_MAX_CHANNELS, &mut frame) {
             sink(&frame[..n]);
         }
     }

@@ -1,27 +1,28 @@
-//! The stream scanner: [`Plot`], its [`Config`] and the [`Dialect`] implementation.
+//! The stream scanner: [`Plot`], its [`Config`], and the [`Dialect`] and [`Encode`]
+//! implementations. The rules it follows are in the [module documentation](super) and in
+//! docs/protocols/plot.md.
 
-use crate::dialect::{DialectConfig, Encode};
-use crate::error::EncodeError;
 use core::cell::Cell;
 use core::fmt;
 
 use super::error::Error;
 use super::frame::{
-    DATA_START, LABEL_START, SEED_MAX_CHANNELS, WIDE_MAX_CHANNELS, check_data, check_label, data_frame_len,
-    max_label_frame_len,
+    DATA_START, DOCUMENTED_MAX_CHANNELS, Frame, LABEL_START, WIDE_MAX_CHANNELS, data_frame_len, max_label_frame_len,
 };
 use super::help::{CommandList, DEFAULT_MARKER, HelpParser, LINE_CAPACITY};
 use super::message::{Data, Labels, Message, Text};
-use super::text::TextState;
+use super::text_state::TextState;
 #[cfg(feature = "speed-over-size")]
-use crate::stream::Item;
-use crate::stream::{Dialect, Scan};
+use crate::dialect::Item;
+use crate::dialect::{Dialect, DialectConfig, Encode, Scan};
+use crate::error::EncodeError;
 
 /// Settings of the plot scanner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Config {
     /// Largest COUNT of data and label frames, and the bound of CH_INDEX
-    /// (`0..max_channels`). 32 by the seed; 64 in the real app (`plot:64`).
+    /// (`0..max_channels`). 32 in the original documentation; 64 in the real app
+    /// (`plot:64`).
     pub max_channels: u8,
     /// A line containing this starts a help table (`"GMU Commands"`).
     pub help_marker: &'static str,
@@ -32,25 +33,27 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config::seed()
+        Config::documented()
     }
 }
 
 impl Config {
-    /// The seed's settings: 32 channels, marker `GMU Commands`, lines of 1024 bytes.
-    pub const fn seed() -> Self {
-        Config { max_channels: SEED_MAX_CHANNELS, help_marker: DEFAULT_MARKER, max_line: 1024 }
+    /// The original documentation's settings: 32 channels, marker `GMU Commands`, lines of
+    /// 1024 bytes.
+    pub const fn documented() -> Self {
+        Config { max_channels: DOCUMENTED_MAX_CHANNELS, help_marker: DEFAULT_MARKER, max_line: 1024 }
     }
 
-    /// The real app's channel limit: like [`seed`](Self::seed) with 64 channels.
+    /// The real app's channel limit: like [`documented`](Self::documented) with 64
+    /// channels.
     pub const fn wide() -> Self {
-        Config { max_channels: WIDE_MAX_CHANNELS, ..Config::seed() }
+        Config { max_channels: WIDE_MAX_CHANNELS, ..Config::documented() }
     }
 
-    /// The settings of a command-line variant: `""` or `"32"` (seed), `"64"` (wide).
+    /// The settings of a command-line variant: `""` or `"32"` (documented), `"64"` (wide).
     pub fn from_variant(variant: &str) -> Option<Self> {
         match variant {
-            "" | "32" => Some(Config::seed()),
+            "" | "32" => Some(Config::documented()),
             "64" => Some(Config::wide()),
             _ => None,
         }
@@ -73,7 +76,7 @@ enum Pending {
     /// takes the fast path once complete. A `None` where `FrameStart` would do only sends a
     /// frame through the general path, which decides the same.
     FrameStart,
-    /// A data or label frame checked by `check_data` or `check_label`.
+    /// A data or label frame checked by `Frame::check_len`.
     Frame,
     Text {
         ends_line: bool,
@@ -168,7 +171,8 @@ impl Plot {
         &self.config
     }
 
-    /// Call this when no line has arrived for 2 seconds (the seed's live timeout): it ends
+    /// Call this when no line has arrived for 2 seconds (the original documentation's live
+    /// timeout): it ends
     /// the help table being read and returns its commands (empty if it had no rows). It
     /// also returns a table that has ended but whose `COMMANDS` event has not been emitted
     /// yet (a [`StreamDecoder`](crate::StreamDecoder) emits it with the next bytes), which
@@ -248,9 +252,7 @@ impl Plot {
 
     #[inline]
     fn scan_frame(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
-        let max = self.config.max_channels;
-        let checked = if buf.first() == Some(&DATA_START) { check_data(buf, max) } else { check_label(buf, max) };
-        match checked {
+        match Frame::new_unchecked(buf).check_len(self.config.max_channels) {
             Ok(n) => {
                 // `decode` then enters `FrameStart`: `scan_any` has checked that no table has
                 // finished, and frames do not feed the help parser.
@@ -313,17 +315,6 @@ impl Plot {
     }
 }
 
-impl crate::dialect::Message for Message<'_> {
-    fn name(&self) -> &'static str {
-        match self {
-            Message::Data(_) => "DATA",
-            Message::Label(_) => "LABEL",
-            Message::Text(_) => "TEXT",
-            Message::Commands(_) => "COMMANDS",
-        }
-    }
-}
-
 impl DialectConfig for Config {
     const NAMES: &'static [&'static str] = &["plot", "plot:64", "plot:32"];
 
@@ -336,7 +327,7 @@ impl DialectConfig for Config {
     }
 
     fn name(&self) -> &'static str {
-        if self.max_channels > Config::seed().max_channels { Self::NAMES[1] } else { Self::NAMES[0] }
+        if self.max_channels > DOCUMENTED_MAX_CHANNELS { Self::NAMES[1] } else { Self::NAMES[0] }
     }
 }
 
@@ -359,10 +350,10 @@ impl Dialect for Plot {
         self.max_line().max(data_frame_len(max as usize)).max(max_label_frame_len(max))
     }
 
-    /// The common case first, inlined into the drivers: a complete data frame right after a
-    /// frame (what `check_data` accepts; `Pending::FrameStart` says that the text and help
-    /// state need no look, and `fast_max` is 0 in every other state). Anything else goes
-    /// through `scan_any`.
+    // The common case first, inlined into the drivers: a complete data frame right after a
+    // frame (what `Frame::check_len` accepts; `Pending::FrameStart` says that the text and
+    // help state need no look, and `fast_max` is 0 in every other state). Anything else goes
+    // through `scan_any`.
     #[inline]
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
         if let [DATA_START, count, ..] = buf {
@@ -376,8 +367,8 @@ impl Dialect for Plot {
         self.scan_any(buf, at_end)
     }
 
-    /// Frames that `scan` has just checked are not checked again: the bytes are exactly the
-    /// frame, so the values or entries are the bytes after the header.
+    // Frames that `scan` has just checked are not checked again: the bytes are exactly the
+    // frame, so the values or entries are the bytes after the header.
     #[inline]
     fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
         match self.fast_path_data(frame) {
@@ -386,8 +377,8 @@ impl Dialect for Plot {
         }
     }
 
-    /// [`decode_scanned`](Dialect::decode_scanned) with a fast-path data frame's item built
-    /// directly (host builds, where the drivers call this).
+    // `decode_scanned` with a fast-path data frame's item built directly (host builds, where
+    // the drivers call this): see `Dialect::decode_scanned_item`.
     #[cfg(feature = "speed-over-size")]
     #[inline(always)]
     fn decode_scanned_item<'a>(&mut self, frame: &'a [u8]) -> Item<Message<'a>, Error> {
@@ -437,185 +428,10 @@ impl Encode for Plot {
     }
 
     fn encode(&self, message: &Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
-        message.validate(&self.config)?;
+        message.validate(self.config.max_channels, self.config.max_line)?;
         message.emit(out)
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use std::format;
-    use std::string::String;
-    use std::vec::Vec;
-
-    use super::*;
-    use crate::stream::{SliceDecoder, StreamDecoder};
-
-    /// The plot scanner without its fast paths: every scan goes through `scan_any` and every
-    /// frame through the general `decode`.
-    struct General(Plot);
-
-    impl Dialect for General {
-        const NAME: &'static str = "plot";
-        type Config = Config;
-        type Message<'a> = Message<'a>;
-        type Error = Error;
-
-        fn new(config: Config) -> General {
-            General(Plot::new(config))
-        }
-
-        fn config(&self) -> &Config {
-            self.0.config()
-        }
-
-        fn max_frame_len(&self) -> usize {
-            self.0.max_frame_len()
-        }
-
-        fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
-            self.0.scan_any(buf, at_end)
-        }
-
-        fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
-            self.0.decode(frame)
-        }
-
-        fn reset(&mut self) {
-            self.0.reset();
-        }
-    }
-
-    /// The plot scanner with its fast paths, checking after every call that `fast_max` is
-    /// `max_channels` exactly in `FrameStart`.
-    struct InStep(Plot);
-
-    impl InStep {
-        fn check(&self) {
-            let expected = if self.0.pending == Pending::FrameStart { self.0.config.max_channels } else { 0 };
-            assert_eq!(self.0.fast_max, expected, "{:?}", self.0.pending);
-        }
-    }
-
-    impl Dialect for InStep {
-        const NAME: &'static str = "plot";
-        type Config = Config;
-        type Message<'a> = Message<'a>;
-        type Error = Error;
-
-        fn new(config: Config) -> InStep {
-            InStep(Plot::new(config))
-        }
-
-        fn config(&self) -> &Config {
-            self.0.config()
-        }
-
-        fn max_frame_len(&self) -> usize {
-            self.0.max_frame_len()
-        }
-
-        fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
-            let scan = self.0.scan(buf, at_end);
-            self.check();
-            scan
-        }
-
-        fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
-            let decoded = self.0.decode_scanned(frame);
-            self.check();
-            decoded
-        }
-
-        fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
-            let decoded = self.0.decode(frame);
-            self.check();
-            decoded
-        }
-
-        fn reset(&mut self) {
-            self.0.reset();
-            self.check();
-        }
-    }
-
-    fn whole<D: Dialect>(dialect: D, bytes: &[u8]) -> Vec<String>
-    where
-        for<'a> D::Message<'a>: fmt::Debug,
-    {
-        SliceDecoder::new(dialect, bytes).map(|e| format!("{e:?}")).collect()
-    }
-
-    fn chunked<D: Dialect>(dialect: D, bytes: &[u8], chunk: usize) -> Vec<String>
-    where
-        for<'a> D::Message<'a>: fmt::Debug,
-    {
-        let mut decoder: StreamDecoder<D, 2048> = StreamDecoder::new(dialect);
-        let mut events = Vec::new();
-        for piece in bytes.chunks(chunk) {
-            assert_eq!(decoder.push(piece), piece.len());
-            while let Some(e) = decoder.next() {
-                events.push(format!("{e:?}"));
-            }
-        }
-        decoder.finish();
-        while let Some(e) = decoder.next() {
-            events.push(format!("{e:?}"));
-        }
-        events
-    }
-
-    /// Streams mixing data and label frames with what the fast path must not take: start
-    /// bytes that are text (`C2 AA`), cut-off and invalid frames, help tables that finish
-    /// right before a frame, control characters and LFs.
-    fn stream(seed: u64) -> Vec<u8> {
-        let mut x = seed | 1;
-        let mut next = move |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % n) as usize
-        };
-        let pieces: [&[u8]; 12] = [
-            &[DATA_START, 3, 1, 2, 3, 4, 5, 6],
-            &[DATA_START, 1, 0xAA, 0xAB],
-            &[DATA_START, 32],
-            &[DATA_START, 0],
-            &[DATA_START, 33, b'\n'],
-            &[LABEL_START, 1, 0, 2, b'h', b'i'],
-            b"x \xC2",
-            b"GMU Commands\r\n",
-            b"go | - | state | Go\r\n",
-            b"---------+---\r\n",
-            b"\x01\n",
-            b"\xE2\x80",
-        ];
-        let mut out = Vec::new();
-        for _ in 0..200 {
-            match next(4) {
-                0 => out.push([0x00, b'a', b'\n', 0xC2, DATA_START, LABEL_START, 0x01, 2][next(8)]),
-                _ => out.extend_from_slice(pieces[next(pieces.len() as u64)]),
-            }
-        }
-        out
-    }
-
-    #[test]
-    fn fast_paths_decide_like_the_general_path() {
-        for seed in 1..200 {
-            let bytes = stream(seed);
-            let general = whole(General(Plot::default()), &bytes);
-            assert_eq!(whole(Plot::default(), &bytes), general, "seed {seed}");
-            assert_eq!(whole(InStep(Plot::default()), &bytes), general, "seed {seed}");
-            assert_eq!(
-                whole(InStep(Plot::new(Config::wide())), &bytes),
-                whole(General(Plot::new(Config::wide())), &bytes)
-            );
-            for chunk in [1, 3, 8, 64] {
-                assert_eq!(chunked(Plot::default(), &bytes, chunk), general, "seed {seed}, chunk {chunk}");
-                assert_eq!(chunked(General(Plot::default()), &bytes, chunk), general, "seed {seed}, chunk {chunk}");
-                assert_eq!(chunked(InStep(Plot::default()), &bytes, chunk), general, "seed {seed}, chunk {chunk}");
-            }
-        }
-    }
-}
+mod tests;

@@ -8,6 +8,8 @@
 //!
 //! [`TextState`] tracks exactly that, in a few bytes of state, one byte at a time.
 
+use super::frame::{DATA_START, LABEL_START};
+
 /// The classification state of the text since the last reset (line end, frame, rejected
 /// start byte). `Copy` and tiny, so a scanner can try ahead on a copy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,7 +126,7 @@ impl TextState {
         for (i, &b) in bytes.iter().enumerate() {
             match b {
                 b'\n' => state.reset(),
-                super::frame::DATA_START | super::frame::LABEL_START if !state.is_text(b) => return Some(i),
+                DATA_START | LABEL_START if !state.is_text(b) => return Some(i),
                 _ => state.feed(b),
             }
         }

@@ -1,12 +1,12 @@
 //! Round trips for every message type (message → bytes → message), encoder errors, and
 //! decoding arbitrary bytes.
 
-mod common;
+use crate::common;
 
 use proptest::prelude::*;
 use serial_dialects::pmu30::{
-    ChannelAck, ChannelState, Config, ConfigAck, ConfigChunk, CrcCoverage, DeviceError, FaultFlags, Frame, InfoResp,
-    Message, MsgType, Pmu30, SetChannel, SubscribeTelemetry, Success, TelemetryPacket,
+    ChannelAck, ChannelState, Config, ConfigAck, ConfigChunk, CrcCoverage, DEFAULT_MAX_PAYLOAD, DeviceError,
+    FaultFlags, Frame, InfoResp, Message, MsgType, Pmu30, SetChannel, SubscribeTelemetry, Success, TelemetryPacket,
 };
 use serial_dialects::{Dialect, EncodeError, SliceDecoder};
 
@@ -22,7 +22,7 @@ fn round_trip(msg: &Message<'_>) {
     for coverage in COVERAGES {
         let cfg = config(coverage);
         let mut buf = vec![0u8; msg.buffer_len()];
-        let n = msg.emit_with(&mut buf, &cfg).expect("in-range message encodes");
+        let n = msg.emit_with(&mut buf, cfg.crc_coverage, cfg.max_payload).expect("in-range message encodes");
         assert_eq!(n, msg.buffer_len());
         let events: Vec<_> = SliceDecoder::new(Pmu30::new(cfg), &buf).collect();
         assert_eq!(events.len(), 1, "{events:?}");
@@ -157,7 +157,7 @@ proptest! {
     fn out_of_range_set_channel_re_encodes_verbatim(channel_id in any::<u16>(), bits in any::<u32>()) {
         let msg = Message::SetChannel(SetChannel { channel_id, value: f32::from_bits(bits) });
         let mut buf = [0u8; 12];
-        let n = msg.emit_verbatim(&mut buf, &Config::default()).unwrap();
+        let n = msg.emit_verbatim(&mut buf, CrcCoverage::default(), DEFAULT_MAX_PAYLOAD).unwrap();
         let back = Pmu30::default().decode(&buf[..n]).unwrap();
         match back {
             Message::SetChannel(s) => {
@@ -191,7 +191,7 @@ proptest! {
                 prop_assert_eq!(frame.frame_len(), bytes.len());
                 prop_assert!(usize::from(frame.length()) <= max_payload);
                 let mut out = vec![0u8; msg.buffer_len()];
-                let n = msg.emit_verbatim(&mut out, &cfg).unwrap();
+                let n = msg.emit_verbatim(&mut out, cfg.crc_coverage, cfg.max_payload).unwrap();
                 prop_assert_eq!(&out[..n], bytes);
             }
             at += e.len;
@@ -255,10 +255,10 @@ fn encoder_refuses_out_of_range_fields() {
     // A smaller configured maximum payload lowers the limit, and frames over it are refused.
     let small = Config { max_payload: 100, ..Config::default() };
     let msg = Message::SetConfig(ConfigChunk { chunk_index: 0, total_chunks: 1, data: &data[..97] });
-    assert_eq!(msg.validate_with(&small), Err(EncodeError::TooLong { field: "data", len: 97, max: 96 }));
+    assert_eq!(msg.validate_with(small.max_payload), Err(EncodeError::TooLong { field: "data", len: 97, max: 96 }));
     let t = Message::TelemetryData(TelemetryPacket::default());
     assert_eq!(
-        t.emit_with(&mut [0u8; 200], &small),
+        t.emit_with(&mut [0u8; 200], small.crc_coverage, small.max_payload),
         Err(EncodeError::TooLong { field: "PAYLOAD", len: 119, max: 100 })
     );
     // Text that does not fit its INFO_RESP field, or holds a NUL.
@@ -307,7 +307,7 @@ fn encoder_refuses_too_small_buffers_for_every_type() {
 }
 
 #[test]
-fn msg_type_table_is_exactly_the_seeds() {
+fn msg_type_table_is_exactly_the_documented_one() {
     // Guards the list of round-trip tests against a type added to the table without one.
     let covered = [0x01, 0x02, 0x10, 0x11, 0x20, 0x21, 0x22, 0x23, 0x30, 0x31, 0x40, 0x41, 0x42, 0xF0];
     let ids: Vec<u8> = MsgType::ALL.iter().map(|t| t.id()).collect();

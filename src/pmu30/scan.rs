@@ -1,4 +1,4 @@
-//! The stream scanner: `impl Dialect for Pmu30`.
+//! The scanner and the dialect: `Config`, `Pmu30`, `impl Dialect` and `impl Encode`.
 
 use super::error::{Error, Needed};
 use super::frame::{self, CRC_LEN, CrcCoverage, DEFAULT_MAX_PAYLOAD, Frame, OVERHEAD, START};
@@ -7,6 +7,7 @@ use super::message::Message;
 use super::message::telemetry_payload;
 #[cfg(feature = "speed-over-size")]
 use super::telemetry::TelemetryPacket;
+use crate::buf::u16_le;
 use crate::crc;
 use crate::dialect::{Dialect, DialectConfig, Encode, Scan};
 use crate::error::EncodeError;
@@ -21,7 +22,8 @@ pub struct Config {
     /// The largest LENGTH accepted (default 4096, the real host code's limit). A header
     /// with a larger LENGTH is rejected at once as `bad_length`.
     pub max_payload: usize,
-    /// Which bytes the CRC covers (default: the seed's MSG_ID + PAYLOAD).
+    /// Which bytes the CRC covers (default: MSG_ID + PAYLOAD, as the original documentation
+    /// says).
     pub crc_coverage: CrcCoverage,
 }
 
@@ -83,12 +85,6 @@ fn next_start(b: &[u8]) -> Option<usize> {
     memchr::memchr(START, b)
 }
 
-impl crate::dialect::Message for Message<'_> {
-    fn name(&self) -> &'static str {
-        self.msg_type().name()
-    }
-}
-
 impl DialectConfig for Config {
     const NAMES: &'static [&'static str] = &["pmu30", "pmu30:crc-with-length"];
 
@@ -144,8 +140,8 @@ impl Dialect for Pmu30 {
             Some(n) => Scan::Reject(n, error),
             None => Scan::NeedMore,
         };
-        let length = match buf.get(frame::field::LENGTH) {
-            Some(&[lo, hi]) => usize::from(u16::from_le_bytes([lo, hi])),
+        let length = match u16_le(buf, frame::field::LENGTH.start) {
+            Some(length) => usize::from(length),
             _ if at_end => return reject(None, Error::Truncated { needed: Needed(None), available: buf.len() }),
             _ => return Scan::NeedMore,
         };
@@ -162,7 +158,7 @@ impl Dialect for Pmu30 {
         };
         // `candidate` is the whole frame, at least OVERHEAD bytes (the fallbacks never
         // apply): read the CRC and the bytes it covers once, not LENGTH again per field.
-        let received = candidate.last_chunk::<CRC_LEN>().map_or(0, |&c| u16::from_le_bytes(c));
+        let received = u16_le(candidate, total - CRC_LEN).unwrap_or(0);
         let covered = candidate.get(self.config.crc_coverage.first_covered()..total - CRC_LEN).unwrap_or(&[]);
         let computed = crc::crc16(covered);
         if received == computed {
@@ -174,10 +170,9 @@ impl Dialect for Pmu30 {
 
     /// A candidate whose LENGTH is read and allowed is decided at its last byte, not before.
     fn needed(&self, buf: &[u8]) -> usize {
-        match buf {
-            [START, lo, hi, ..] => {
-                let length = usize::from(u16::from_le_bytes([*lo, *hi]));
-                if length > self.config.max_payload { 0 } else { OVERHEAD + length }
+        match (buf.first(), u16_le(buf, frame::field::LENGTH.start)) {
+            (Some(&START), Some(length)) if usize::from(length) <= self.config.max_payload => {
+                OVERHEAD + usize::from(length)
             }
             _ => 0,
         }
@@ -222,11 +217,11 @@ impl Encode for Pmu30 {
     }
 
     fn encode(&self, message: &Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
-        message.emit_with(out, &self.config)
+        message.emit_with(out, self.config.crc_coverage, self.config.max_payload)
     }
 
     fn encode_verbatim(&self, message: &Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
-        message.emit_verbatim(out, &self.config)
+        message.emit_verbatim(out, self.config.crc_coverage, self.config.max_payload)
     }
 }
 
@@ -236,8 +231,8 @@ impl Pmu30 {
     #[inline(always)]
     fn announced_payload<'a>(&self, bytes: &'a [u8]) -> Option<(u8, &'a [u8])> {
         match bytes {
-            [START, lo, hi, msg_id, payload @ .., _, _]
-                if usize::from(u16::from_le_bytes([*lo, *hi])) == payload.len()
+            [START, _, _, msg_id, payload @ .., _, _]
+                if u16_le(bytes, frame::field::LENGTH.start).map(usize::from) == Some(payload.len())
                     && payload.len() <= self.config.max_payload =>
             {
                 Some((*msg_id, payload))
@@ -267,6 +262,7 @@ impl Pmu30 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::buf::{Sink, SliceWriter};
     use crate::error::DialectError;
 
     /// The scan hint keeps its promise: wherever `scan` needs more and `needed` answers,
@@ -279,7 +275,11 @@ mod tests {
         for (len, coverage) in
             [(6, CrcCoverage::MsgIdPayload), (0, CrcCoverage::MsgIdPayload), (9, CrcCoverage::LengthMsgIdPayload)]
         {
-            let n = frame::emit_frame(&mut buf, 0x30, len, 4096, coverage, |p| p.fill(0xAA)).unwrap();
+            let n = frame::emit_frame(&mut buf, 0x30, len, 4096, coverage, |p| {
+                p.fill(0xAA);
+                Ok(())
+            })
+            .unwrap();
             input.extend_from_slice(&buf[..n]);
         }
         let last = input.len() - 1;
@@ -308,7 +308,7 @@ mod tests {
     fn decode_scanned_matches_the_checked_path() {
         let mut buf = [0u8; 16];
         let n = frame::emit_frame(&mut buf, 0x30, 6, 4096, CrcCoverage::MsgIdPayload, |p| {
-            p.copy_from_slice(&[3, 0, 0, 0, 0x48, 0x42]);
+            SliceWriter::new(p).put(&[3, 0, 0, 0, 0x48, 0x42])
         })
         .unwrap();
         let mut small = Pmu30::new(Config { max_payload: 4, ..Config::default() });

@@ -1,19 +1,19 @@
-//! One test per rule of spec/DIALECTS.md (ascii-crc8) and of the scanner decisions.
-
-mod common;
+//! One test per wire rule and decision of `docs/protocols/ascii-crc8.md`.
 
 use serial_dialects::ascii_crc8::{
     Address, Answer, AsciiCrc8, Command, CommandCode, Config, Error, Field, Frame, Message, Status, emit_frame,
     encode_address_reply, encode_lux_reply, encode_request, encode_status_reply,
 };
-use serial_dialects::{Dialect, ErrorKind, SliceDecoder};
+use serial_dialects::{Dialect, ErrorKind, Message as _, SliceDecoder};
+
+use crate::common;
 
 /// `(offset, len, error kind or message type)` of every event.
 fn events(input: &[u8]) -> Vec<(u64, usize, String)> {
     SliceDecoder::new(AsciiCrc8::default(), input)
         .map(|e| {
             let what = match (e.frame(), e.error_kind()) {
-                (Some(m), _) => m.type_name().to_string(),
+                (Some(m), _) => m.name().to_string(),
                 (None, Some(k)) => k.as_str().to_string(),
                 _ => unreachable!(),
             };
@@ -36,7 +36,7 @@ fn ev(offset: u64, len: usize, what: &str) -> (u64, usize, String) {
 
 #[test]
 fn no_spaces_on_the_wire() {
-    // The seed's START typed with its reading spaces (CRC over the spaced text).
+    // The documented START typed with its reading spaces (CRC over the spaced text).
     let mut spaced = b"& PC_ STM 01 003 100 ".to_vec();
     let crc = serial_dialects::crc::crc8(&spaced[1..]);
     spaced.extend_from_slice(format!("{crc:02X} *").as_bytes());
@@ -159,7 +159,8 @@ fn len_is_the_real_data_length_up_to_256() {
     f.extend_from_slice(b"00*");
     assert_eq!(errors(&f), [Error::LengthTooLarge { len: 257 }]);
     assert_eq!(events(&f), [ev(0, f.len(), "bad_length")]);
-    // LEN one too big (seed erratum): the `*` arrives where a CRC digit should be.
+    // LEN one too big (the original documentation's erratum): the `*` arrives where a CRC
+    // digit should be.
     assert_eq!(errors(b"&PC_STM0500714100084*"), [Error::EarlyTerminator { at: 20, expected: Some(21) }]);
     // LEN too small: something other than `*` where LEN puts it.
     assert_eq!(errors(b"&PC_STM01002100FF*"), [Error::MissingTerminator { at: 16, len: 2, found: b'F' }]);
@@ -413,7 +414,7 @@ fn replies_by_request_kind() {
 }
 
 #[test]
-fn reply_encoders_write_the_seed_replies() {
+fn reply_encoders_write_the_documented_replies() {
     let mut buf = [0u8; 64];
     let n = encode_status_reply(&mut buf, 1, Status::Ok).unwrap();
     assert_eq!(&buf[..n], b"&STMPC_0100200FC*");

@@ -2,9 +2,8 @@
 //! buffer they need, oversize LENGTH fields, and long streams of start markers or of bytes
 //! with no start marker at all.
 
-mod common;
-
-use common::{Summary, summarize};
+use crate::common;
+use crate::common::{Summary, summarize};
 use serial_dialects::pmu30::{Config, ConfigChunk, DeviceError, Error, Frame, Message, Pmu30, TelemetryPacket};
 use serial_dialects::{Dialect, EncodeError, ErrorKind, Item, SliceDecoder, Stats, StreamDecoder};
 
@@ -45,7 +44,7 @@ fn shape(events: &[Summary]) -> Vec<(u64, usize, Option<ErrorKind>)> {
 
 fn emit(msg: &Message<'_>, config: &Config) -> Vec<u8> {
     let mut out = vec![0u8; msg.buffer_len()];
-    assert_eq!(msg.emit_with(&mut out, config), Ok(out.len()), "{msg:?}");
+    assert_eq!(msg.emit_with(&mut out, config.crc_coverage, config.max_payload), Ok(out.len()), "{msg:?}");
     out
 }
 
@@ -239,7 +238,7 @@ fn the_widest_configuration_carries_65541_byte_frames() {
     let payload = data(65_532);
     let msg = Message::ConfigData(ConfigChunk { chunk_index: 0, total_chunks: 1, data: &payload });
     assert_eq!(
-        msg.emit_with(&mut vec![0u8; 70_000], &beyond),
+        msg.emit_with(&mut vec![0u8; 70_000], beyond.crc_coverage, beyond.max_payload),
         Err(EncodeError::TooLong { field: "data", len: 65_532, max: 65_531 })
     );
     // The default decoder refuses that header at once.

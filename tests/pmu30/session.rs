@@ -1,5 +1,5 @@
-//! The seed's session rules: timeouts and retries, upload chunking, download reassembly
-//! and the telemetry window.
+//! The session rules of the original documentation's implementation notes: timeouts and
+//! retries, upload chunking, download reassembly and the telemetry window.
 
 use serial_dialects::pmu30::session::{
     COMMAND_TIMEOUT, CONFIG_CHUNK_MAX, ConfigChunks, ConfigReassembler, MAX_RETRIES, PendingCommand, Progress,
@@ -13,7 +13,7 @@ fn config_json() -> Vec<u8> {
 }
 
 #[test]
-fn session_constants_follow_the_seed_notes() {
+fn session_constants_follow_the_implementation_notes() {
     assert_eq!(COMMAND_TIMEOUT.as_millis(), 1000);
     assert_eq!(MAX_RETRIES, 3);
     assert_eq!(CONFIG_CHUNK_MAX, 512);

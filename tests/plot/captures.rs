@@ -1,13 +1,13 @@
 //! The real captures of the plot dialect (copied from the real tool's test vectors), checked
-//! against what the real DragoonPlot decoded (`.jsonl`) and against the spec's decisions
+//! against what the real DragoonPlot decoded (`.jsonl`) and against the dialect's decisions
 //! where the real tool is wrong.
-
-mod common;
 
 use serde_json::Value;
 use serial_dialects::ErrorKind;
 use serial_dialects::SliceDecoder;
 use serial_dialects::plot::{Config, Message, Plot, TableEnd};
+
+use crate::common;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Ev {
@@ -117,7 +117,7 @@ const CAPTURES: [&str; 9] = [
     "extreme_values",
     "garbage_benign",
     "help_end_separator",
-    "help_seed_format_then_data",
+    "help_documented_format_then_data",
     "labels_then_data",
     "truncated_frame",
 ];
@@ -129,7 +129,7 @@ const CLEAN: [&str; 7] = [
     "extreme_values",
     "labels_then_data",
     "garbage_benign",
-    "help_seed_format_then_data",
+    "help_documented_format_then_data",
     "truncated_frame",
 ];
 
@@ -185,11 +185,11 @@ fn count0_count33_recovers_the_frame_the_real_tool_loses() {
     let bad = ErrorKind::BadLength;
     assert_eq!(errors(&events), [(0, 1, bad), (10, 1, bad), (218, 1, bad), (334, 1, bad), (350, 1, bad)]);
 
-    // The seed's limit (32) rejects COUNT 33 and 64 too; everything else is the same.
+    // The documented limit (32) rejects COUNT 33 and 64 too; everything else is the same.
     let events = decode(Config::default(), &bin);
-    let seed_expected: Vec<Ev> =
+    let documented_expected: Vec<Ev> =
         expected.iter().filter(|e| matches!(e, Ev::Data(_, v) if v.len() <= 32)).cloned().collect();
-    assert_eq!(frames(&events), seed_expected);
+    assert_eq!(frames(&events), documented_expected);
     assert_eq!(
         errors(&events),
         [(0, 1, bad), (10, 1, bad), (20, 1, bad), (88, 1, bad), (218, 1, bad), (334, 1, bad), (350, 1, bad)]
@@ -197,7 +197,7 @@ fn count0_count33_recovers_the_frame_the_real_tool_loses() {
 }
 
 #[test]
-fn truncated_frame_shows_what_the_seed_allows() {
+fn truncated_frame_shows_what_the_original_documentation_allows() {
     let (bin, _) = capture("truncated_frame");
     let events = decode(Config::default(), &bin);
     // `AA 03 64 00 D0` is cut off by the next frame's start: without a checksum its COUNT
@@ -210,8 +210,8 @@ fn truncated_frame_shows_what_the_seed_allows() {
 }
 
 #[test]
-fn help_seed_format_then_data_produces_commands() {
-    let (bin, records) = capture("help_seed_format_then_data");
+fn help_documented_format_then_data_produces_commands() {
+    let (bin, records) = capture("help_documented_format_then_data");
     let events = decode(Config::default(), &bin);
     // The text lines are the real tool's lines (ASCII text) plus the first, empty line.
     let real_lines: Vec<String> =
@@ -219,7 +219,7 @@ fn help_seed_format_then_data_produces_commands() {
     let ours = texts(&events);
     assert_eq!(ours[0], "");
     assert_eq!(ours[1..], real_lines[..]);
-    // The real app finds no table (it looks for "Commands ==="); the seed's marker works.
+    // The real app finds no table (it looks for "Commands ==="); the documented marker works.
     let commands: Vec<&Ev> = events.iter().filter(|e| matches!(e, Ev::Commands(..))).collect();
     assert_eq!(commands.len(), 1);
     let Ev::Commands(offset, rows, how) = commands[0] else { unreachable!() };

@@ -1,15 +1,15 @@
-//! The stream scanner: `impl Dialect for AsciiCrc8`.
+//! The dialect: its [`Config`], and [`AsciiCrc8`], the scanner, decoder and encoder of a
+//! byte stream (`docs/protocols/ascii-crc8.md`, section 4).
 
-use crate::dialect::{DialectConfig, Encode};
-use crate::error::EncodeError;
 use memchr::memchr2;
 
 use super::command::CommandCode;
 use super::error::Error;
-use super::frame::{self, Frame, Inspect, MAX_FRAME_LEN};
+use super::frame::{self, Frame, ID_COUNT, Inspect, MAX_FRAME_LEN};
+use super::line::{DeviceLine, MAX_LINE_LEN};
 use super::message::Message;
-use super::text::{DeviceLine, MAX_LINE_LEN};
-use crate::stream::{Dialect, Scan};
+use crate::dialect::{Dialect, DialectConfig, Encode, Scan};
+use crate::error::EncodeError;
 
 /// Settings of the [`AsciiCrc8`] scanner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,8 +33,20 @@ impl Default for Config {
     }
 }
 
-/// Number of request IDs (00–99).
-pub const ID_SLOTS: usize = 100;
+impl DialectConfig for Config {
+    const NAMES: &'static [&'static str] = &["ascii-crc8"];
+
+    fn from_name(name: &str) -> Option<Config> {
+        (name == Self::NAMES[0]).then(Config::default)
+    }
+
+    fn name(&self) -> &'static str {
+        Self::NAMES[0]
+    }
+}
+
+/// Number of request IDs (00–99): the scanner remembers one request per ID.
+pub const ID_SLOTS: usize = ID_COUNT as usize;
 
 /// The ascii-crc8 dialect: frames, replies matched to their requests, and device text.
 ///
@@ -71,6 +83,16 @@ impl AsciiCrc8 {
     /// The command of the latest request seen with `id`.
     pub fn request_for(&self, id: u8) -> Option<CommandCode> {
         self.requests.get(usize::from(id)).copied().flatten()
+    }
+
+    /// The message of a valid frame, matched to (or recorded as) a request.
+    fn message<'a>(&mut self, frame: Frame<&'a [u8]>) -> Message<'a> {
+        let requests = &self.requests;
+        let message = Message::parse(&frame, |id| requests.get(usize::from(id)).copied().flatten());
+        if let (Message::Request(r), Some(entry)) = (&message, self.requests.get_mut(usize::from(frame.id()))) {
+            *entry = Some(r.command.code());
+        }
+        message
     }
 
     fn limit(&self) -> usize {
@@ -152,24 +174,6 @@ impl AsciiCrc8 {
     }
 }
 
-impl crate::dialect::Message for Message<'_> {
-    fn name(&self) -> &'static str {
-        self.type_name()
-    }
-}
-
-impl DialectConfig for Config {
-    const NAMES: &'static [&'static str] = &["ascii-crc8"];
-
-    fn from_name(name: &str) -> Option<Config> {
-        (name == Self::NAMES[0]).then(Config::default)
-    }
-
-    fn name(&self) -> &'static str {
-        Self::NAMES[0]
-    }
-}
-
 impl Dialect for AsciiCrc8 {
     const NAME: &'static str = "ascii-crc8";
     type Config = Config;
@@ -204,8 +208,8 @@ impl Dialect for AsciiCrc8 {
         Ok(self.message(frame))
     }
 
-    /// The scanner checked exactly these bytes, CRC included: the structure is walked
-    /// again (it is cheap and keeps the getters in bounds), the CRC is not.
+    // The scanner checked exactly these bytes, CRC included: the structure is walked again
+    // (it is cheap and keeps the getters in bounds), the CRC is not.
     fn decode_scanned<'a>(&mut self, bytes: &'a [u8]) -> Result<Message<'a>, Error> {
         match frame::frame_len_known_crc(bytes) {
             Some(n) if n == bytes.len() => Ok(self.message(Frame::new_unchecked(bytes))),
@@ -226,17 +230,5 @@ impl Encode for AsciiCrc8 {
 
     fn encode(&self, message: &Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
         message.emit(out)
-    }
-}
-
-impl AsciiCrc8 {
-    /// The message of a valid frame, matched to (or recorded as) a request.
-    fn message<'a>(&mut self, frame: Frame<&'a [u8]>) -> Message<'a> {
-        let requests = &self.requests;
-        let message = Message::parse(&frame, |id| requests.get(usize::from(id)).copied().flatten());
-        if let (Message::Request(r), Some(entry)) = (&message, self.requests.get_mut(usize::from(frame.id()))) {
-            *entry = Some(r.command.code());
-        }
-        message
     }
 }

@@ -1,10 +1,13 @@
 //! The real captures of `tests/captures/pmu30/`, decoded and compared field by field with
-//! what the real tool (rakyury/pmu_30 @ cf222cd, seed rule) reported in the `.jsonl` files.
+//! what the real tool (rakyury/pmu_30 @ cf222cd, default CRC rule) reported in the `.jsonl`
+//! files.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
-use serial_dialects::pmu30::{ChannelState, Config, FaultFlags, Message, MsgType, Pmu30, TelemetryPacket};
+use serial_dialects::pmu30::{
+    ChannelState, CrcCoverage, DEFAULT_MAX_PAYLOAD, FaultFlags, Message, MsgType, Pmu30, TelemetryPacket,
+};
 use serial_dialects::{ErrorKind, Event, SliceDecoder};
 
 const CAPTURES: [&str; 7] = [
@@ -47,7 +50,7 @@ fn hex_u16(v: &Value) -> u16 {
     u16::from_str_radix(s.trim_start_matches("0x"), 16).expect("hex")
 }
 
-/// The real tool's names for fault bits 16–19 differ from the seed's.
+/// The real tool's names for fault bits 16–19 differ from the original documentation's.
 fn peer_flag_name(name: &str) -> &str {
     match name {
         "CHANNEL_FAULT_1_8" => "CHANNEL_FAULT_1",
@@ -112,7 +115,8 @@ fn check_fields(msg: &Message<'_>, f: &Value) {
             assert_eq!(f64::from(s.value), f["value"].as_f64().unwrap());
         }
         Message::ChannelAck(a) => {
-            // The peer's parser wants its own 5-byte layout; the jsonl adds the seed layout.
+            // The peer's parser wants its own 5-byte layout; the jsonl adds the layout of the
+            // original documentation (as `seed_layout`).
             assert_eq!(f["seed_layout"].as_str(), Some("success u8, channel_id u16"));
             assert_eq!(a.success.is_success(), f["success"].as_bool().unwrap());
             assert_eq!(i64::from(a.channel_id), int(&f["channel_id"]));
@@ -275,7 +279,7 @@ fn every_capture_frame_re_encodes_to_its_exact_bytes() {
             if let Some(msg) = e.frame() {
                 let original = &bin[e.offset as usize..e.offset as usize + e.len];
                 let mut out = vec![0u8; msg.buffer_len()];
-                let n = msg.emit_verbatim(&mut out, &Config::default()).unwrap();
+                let n = msg.emit_verbatim(&mut out, CrcCoverage::default(), DEFAULT_MAX_PAYLOAD).unwrap();
                 assert_eq!(&out[..n], original, "{name}@{}", e.offset);
                 // The strict encoder agrees wherever the values are in range.
                 if msg.validate().is_ok() {

@@ -1,8 +1,9 @@
 //! Bare device text lines (`ERR_CRC\r\n`, `SYSTEM START\r\n`), which the device sends
-//! outside frames.
+//! outside frames (`docs/protocols/ascii-crc8.md`, 2.4).
 
 use core::fmt;
 
+use crate::buf::{Sink, SliceWriter};
 use crate::error::{EncodeError, check_room};
 
 /// One text line as received, with its line ending (`\n` or `\r\n`).
@@ -60,12 +61,9 @@ impl<'a> DeviceLine<'a> {
 
     /// Writes the line as received and returns its length.
     pub fn emit(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
-        check_room(out, self.raw.len())?;
-        let dst = out
-            .get_mut(..self.raw.len())
-            .ok_or(EncodeError::BufferTooSmall { needed: self.raw.len(), available: 0 })?;
-        dst.copy_from_slice(self.raw);
-        Ok(self.raw.len())
+        let mut writer = SliceWriter::new(out);
+        writer.put(self.raw)?;
+        Ok(writer.len())
     }
 }
 
@@ -89,7 +87,8 @@ impl fmt::Debug for DeviceLine<'_> {
 }
 
 /// Writes a device text line `text\r\n` (as the firmware sends its errors). The text must
-/// be non-empty printable ASCII without `&` or `*`, at most [`MAX_LINE_LEN`] − 2 bytes.
+/// be non-empty TAB or printable ASCII other than `&` and `*` (so no line ending inside), at
+/// most [`MAX_LINE_LEN`] − 2 bytes.
 pub fn encode_line(out: &mut [u8], text: &[u8]) -> Result<usize, EncodeError> {
     if text.is_empty() || !text.iter().all(|&b| is_text_byte(b)) {
         return Err(EncodeError::InvalidByte { field: "text" });
@@ -98,11 +97,10 @@ pub fn encode_line(out: &mut [u8], text: &[u8]) -> Result<usize, EncodeError> {
     if text.len() > max {
         return Err(EncodeError::TooLong { field: "text", len: text.len(), max });
     }
-    let n = text.len() + 2;
-    check_room(out, n)?;
-    let dst = out.get_mut(..n).ok_or(EncodeError::BufferTooSmall { needed: n, available: 0 })?;
-    let (body, ending) = dst.split_at_mut(text.len());
-    body.copy_from_slice(text);
-    ending.copy_from_slice(b"\r\n");
-    Ok(n)
+    // Checked first so that a short buffer reports the whole line's length.
+    check_room(out, text.len() + 2)?;
+    let mut writer = SliceWriter::new(out);
+    writer.put(text)?;
+    writer.put(b"\r\n")?;
+    Ok(writer.len())
 }

@@ -2,28 +2,26 @@
 //! fields, floods of start bytes, text that never ends a line, empty input, the largest
 //! legal frames, and stream decoders at exactly `max_frame_len` and far below it.
 
-mod common;
-
 use serial_dialects::plot::{self, Config, LabelEntry, Message, Plot, Text};
 use serial_dialects::stream::Dialect;
 use serial_dialects::{EncodeError, ErrorKind, Item, SliceDecoder, StreamDecoder};
 
-use common::Summary;
+use crate::common::{self, Summary};
 
-/// `max_frame_len` of the seed configuration: the 1024-byte line limit.
-const SEED_MAX_FRAME: usize = 1024;
+/// `max_frame_len` of the documented configuration: the 1024-byte line limit.
+const DOCUMENTED_MAX_FRAME: usize = 1024;
 /// `max_frame_len` of the wide configuration: a 64-entry label frame of 16-byte names.
 const WIDE_MAX_FRAME: usize = 2 + 64 * (2 + 16);
 
 #[test]
 fn max_frame_len_is_what_the_module_documents() {
-    assert_eq!(Plot::new(Config::seed()).max_frame_len(), SEED_MAX_FRAME);
+    assert_eq!(Plot::new(Config::documented()).max_frame_len(), DOCUMENTED_MAX_FRAME);
     assert_eq!(Plot::new(Config::wide()).max_frame_len(), WIDE_MAX_FRAME);
     assert_eq!(WIDE_MAX_FRAME, 1154);
     // The line limit counts when it is the largest; values below 1 act as 1.
-    assert_eq!(Plot::new(Config { max_line: 4096, ..Config::seed() }).max_frame_len(), 4096);
-    assert_eq!(Plot::new(Config { max_line: 0, ..Config::seed() }).max_frame_len(), 578);
-    assert_eq!(Plot::new(Config { max_channels: 255, ..Config::seed() }).max_frame_len(), 2 + 255 * 18);
+    assert_eq!(Plot::new(Config { max_line: 4096, ..Config::documented() }).max_frame_len(), 4096);
+    assert_eq!(Plot::new(Config { max_line: 0, ..Config::documented() }).max_frame_len(), 578);
+    assert_eq!(Plot::new(Config { max_channels: 255, ..Config::documented() }).max_frame_len(), 2 + 255 * 18);
     // Fixed state: the logical line and the help table dominate (module docs: at most 2.5 KiB).
     // With `alloc` the table's rows are boxed: the list, and so a `Message`, is a few words.
     let size = core::mem::size_of::<Plot>();
@@ -47,7 +45,7 @@ fn decode(config: Config, input: &[u8]) -> Vec<Summary> {
 #[test]
 fn oversize_count_and_len_reject_only_the_start_byte() {
     // COUNT 33 with 32 channels, then the COUNT byte ('!') is read again as text.
-    let events = decode(Config::seed(), b"\xAA\x21\n");
+    let events = decode(Config::documented(), b"\xAA\x21\n");
     assert_eq!(events.len(), 2);
     assert_eq!((events[0].offset, events[0].len, events[0].kind), (0, 1, Some(ErrorKind::BadLength)));
     assert_eq!(events[0].item, "BadCount { frame: Data, count: 33, max: 32 }");
@@ -62,10 +60,10 @@ fn oversize_count_and_len_reject_only_the_start_byte() {
     assert_eq!(events[0].item, "BadCount { frame: Label, count: 255, max: 64 }");
     assert_eq!(events[2].item, "BadCount { frame: Data, count: 0, max: 64 }");
     // LEN 17 and LEN 0 of a label entry.
-    let events = decode(Config::seed(), b"\xAB\x01\x00\x11abcdefghijklmnopq");
+    let events = decode(Config::documented(), b"\xAB\x01\x00\x11abcdefghijklmnopq");
     assert_eq!((events[0].len, events[0].kind), (1, Some(ErrorKind::BadLength)));
     assert_eq!(events[0].item, "BadLabelLen { entry: 0, len: 17 }");
-    let events = decode(Config::seed(), b"\xAB\x02\x00\x01a\x05\x00");
+    let events = decode(Config::documented(), b"\xAB\x02\x00\x01a\x05\x00");
     assert_eq!(events[0].item, "BadLabelLen { entry: 1, len: 0 }");
     // The encoder refuses what the decoder would: COUNT above the channels, an empty name.
     let mut buf = [0u8; 256];
@@ -78,7 +76,7 @@ fn oversize_count_and_len_reject_only_the_start_byte() {
 
 #[test]
 fn a_flood_of_start_bytes_is_one_byte_rejections() {
-    for (start, config) in [(0xAA, Config::seed()), (0xAB, Config::wide())] {
+    for (start, config) in [(0xAA, Config::documented()), (0xAB, Config::wide())] {
         let input = vec![start; 100_000];
         let mut decoder = SliceDecoder::new(Plot::new(config), &input);
         let mut count = 0u64;
@@ -112,7 +110,7 @@ fn text_without_a_line_end_is_cut_at_max_line() {
         let Some(Message::Text(t)) = event.frame() else { panic!("not TEXT: {event:?}") };
         assert!(!t.ends_line());
     }
-    let mut decoder: Box<StreamDecoder<Plot, SEED_MAX_FRAME>> = Box::new(StreamDecoder::new(Plot::default()));
+    let mut decoder: Box<StreamDecoder<Plot, DOCUMENTED_MAX_FRAME>> = Box::new(StreamDecoder::new(Plot::default()));
     let mut lens = Vec::new();
     decoder.feed(&input, |e| lens.push((e.offset, e.len, e.error_kind())));
     decoder.finish_with(|e| lens.push((e.offset, e.len, e.error_kind())));
@@ -122,7 +120,7 @@ fn text_without_a_line_end_is_cut_at_max_line() {
     // No start byte ever but binary noise: still text pieces of at most max_line bytes.
     let noise: Vec<u8> =
         (0..100_000u32).map(|i| (i * 7 % 251) as u8).filter(|b| !matches!(b, 0xAA | 0xAB | b'\n')).collect();
-    let events = decode(Config::seed(), &noise);
+    let events = decode(Config::documented(), &noise);
     common::assert_tiles(&events, noise.len());
     assert!(events.iter().all(|e| e.kind.is_none() && e.len <= 1024));
     assert_eq!(events.len(), noise.len().div_ceil(1024));
@@ -171,7 +169,7 @@ fn largest_frames(config: Config) -> Vec<Vec<u8>> {
 
 #[test]
 fn the_largest_frames_encode_decode_and_encode_again() {
-    for (config, sizes) in [(Config::seed(), [66, 578, 1024]), (Config::wide(), [130, 1154, 1024])] {
+    for (config, sizes) in [(Config::documented(), [66, 578, 1024]), (Config::wide(), [130, 1154, 1024])] {
         let frames = largest_frames(config);
         assert_eq!(frames.iter().map(Vec::len).collect::<Vec<_>>(), sizes);
         for bytes in &frames {
@@ -179,7 +177,7 @@ fn the_largest_frames_encode_decode_and_encode_again() {
             assert_eq!(events.len(), 1, "{config:?}");
             assert_eq!((events[0].offset, events[0].len), (0, bytes.len()));
             let Item::Frame(message) = &events[0].item else { panic!("{:?}", events[0]) };
-            assert_eq!(message.validate(&config), Ok(()));
+            assert_eq!(message.validate(config.max_channels, config.max_line), Ok(()));
             assert_eq!(message.buffer_len(), bytes.len());
             let mut again = vec![0u8; bytes.len()];
             assert_eq!(message.emit(&mut again), Ok(bytes.len()));
@@ -254,7 +252,7 @@ fn a_stream_decoder_of_exactly_max_frame_len_changes_no_event() {
             assert_eq!(decoder.stats().bytes_accounted(), input.len() as u64);
         }
     }
-    check::<SEED_MAX_FRAME>(Config::seed());
+    check::<DOCUMENTED_MAX_FRAME>(Config::documented());
     check::<WIDE_MAX_FRAME>(Config::wide());
 }
 

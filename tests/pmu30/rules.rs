@@ -1,98 +1,21 @@
-//! The stream rules of spec/DIALECTS.md for pmu30, one test per rule, plus long streams
-//! with errors (chunking) and corruption.
+//! Each wire rule and decision of `docs/protocols/pmu30.md`, one test per rule: CRC
+//! coverage and its variant, scanning (garbage, LENGTH limit, truncation, CRC mismatch),
+//! payload sizes per type, lenient decoding of values, telemetry fields, and the encoder's
+//! order of checks (sender ranges, then sizes).
 
-mod common;
-
-use serial_dialects::pmu30::frame::emit_frame;
+use serial_dialects::EncodeError;
 use serial_dialects::pmu30::{
-    ChannelAck, ChannelState, Config, ConfigAck, ConfigChunk, CrcCoverage, DeviceError, Error, FaultFlags, Frame,
-    InfoResp, Message, Pmu30, SetChannel, SubscribeTelemetry, Success, TelemetryPacket,
+    ChannelAck, ChannelState, Config, ConfigChunk, CrcCoverage, DeviceError, Error, FaultFlags, Frame, Message, Pmu30,
+    SetChannel, SubscribeTelemetry, Success, TelemetryPacket,
 };
 use serial_dialects::{Dialect, ErrorKind, SliceDecoder, StreamDecoder};
 
-type Short = (u64, usize, Option<ErrorKind>);
-
-fn shape(cfg: Config, input: &[u8]) -> Vec<Short> {
-    SliceDecoder::new(Pmu30::new(cfg), input).map(|e| (e.offset, e.len, e.error_kind())).collect()
-}
-
-fn seed() -> Config {
-    Config::default()
-}
-
-fn enc(msg: &Message<'_>, cfg: &Config) -> Vec<u8> {
-    let mut buf = vec![0u8; msg.buffer_len()];
-    let n = msg.emit_verbatim(&mut buf, cfg).unwrap();
-    buf.truncate(n);
-    buf
-}
-
-/// A raw frame with any MSG_ID and payload (valid CRC under `coverage`).
-fn raw(msg_id: u8, payload: &[u8], coverage: CrcCoverage) -> Vec<u8> {
-    let mut buf = vec![0u8; payload.len() + 6];
-    let n = emit_frame(&mut buf, msg_id, payload.len(), 65535, coverage, |p| p.copy_from_slice(payload)).unwrap();
-    buf.truncate(n);
-    buf
-}
-
-fn ping() -> Vec<u8> {
-    vec![0xAA, 0, 0, 0x01, 0xD1, 0xF1]
-}
-
-fn pong() -> Vec<u8> {
-    vec![0xAA, 0, 0, 0x02, 0xB2, 0xC1]
-}
-
-fn telemetry(i: u32) -> TelemetryPacket {
-    let mut t = TelemetryPacket {
-        timestamp_ms: 123_456 + 20 * i,
-        input_voltage: 13_800,
-        temperature: (i % 60) as i8 - 12,
-        ..TelemetryPacket::default()
-    };
-    t.channel_states[0] = ChannelState::On;
-    t.channel_states[(i % 30) as usize] = ChannelState::from_u8((i % 10) as u8);
-    t.analog_values[6] = 0x00AA;
-    t.analog_values[7] = 0xAAAA;
-    t.output_currents[1] = (i * 37) as u16;
-    if i % 7 == 0 {
-        t.fault_flags = FaultFlags::CHANNEL_FAULT_9_16 | FaultFlags::from_bits_retain(1 << 30);
-    }
-    if i % 10 != 9 {
-        t.fill_inner_crc();
-    }
-    t
-}
-
-/// Frames of every type, some with 0xAA bytes inside.
-fn sample_frames(cfg: &Config, count: usize) -> Vec<Vec<u8>> {
-    let info = InfoResp::new([1, 0, 0], 2, "PMU30-0001A2B3", "PMU-30 Race Car").unwrap();
-    let config_json = br#"{"outputs": [{"id": 0, "name": "OUT01"}], "pad": "\xaa"}"#;
-    (0..count)
-        .map(|i| {
-            let t = telemetry(i as u32);
-            let msg = match i % 12 {
-                0 => Message::Ping {},
-                1 => Message::Pong {},
-                2 => Message::GetInfo {},
-                3 => Message::InfoResp(info),
-                4 => Message::SetConfig(ConfigChunk { chunk_index: i as u16, total_chunks: 0xAA, data: config_json }),
-                5 => Message::ConfigAck(ConfigAck { success: Success((i % 3) as u8), error_code: 0x20 }),
-                6 => Message::SetChannel(SetChannel { channel_id: (i % 30) as u16, value: 33.3 }),
-                7 => Message::ChannelAck(ChannelAck { success: Success::from(i % 2 == 0), channel_id: 0xAA }),
-                8 => Message::SubscribeTelemetry(SubscribeTelemetry { rate_hz: 50 }),
-                9 => Message::Error(DeviceError { error_code: 0xFF, message: "température 85°C".as_bytes() }),
-                10 => Message::UnsubscribeTelemetry {},
-                _ => Message::TelemetryData(t),
-            };
-            enc(&msg, cfg)
-        })
-        .collect()
-}
+use crate::common;
+use crate::common::pmu30::{enc, ping, pong, raw, sample_frames, shape, telemetry};
 
 #[test]
 fn crc_covers_msg_id_and_payload_by_default() {
-    let frame = enc(&Message::SubscribeTelemetry(SubscribeTelemetry { rate_hz: 50 }), &seed());
+    let frame = enc(&Message::SubscribeTelemetry(SubscribeTelemetry { rate_hz: 50 }), &Config::default());
     assert_eq!(&frame[..6], &[0xAA, 2, 0, 0x40, 50, 0]);
     let crc = serial_dialects::crc::crc16(&frame[3..6]);
     assert_eq!(&frame[6..], &crc.to_le_bytes());
@@ -120,40 +43,19 @@ fn crc_with_length_variant_decodes_its_own_streams_only() {
     assert!(events.iter().all(|e| e.frame().is_some()));
     common::assert_chunking_invariant(Pmu30::crc_with_length, &stream);
 
-    // A seed-rule stream under the code rule: every frame fails its CRC, none decodes.
-    let seed_frames = sample_frames(&seed(), 48);
-    let seed_stream = seed_frames.concat();
-    let got = shape(cfg, &seed_stream);
+    // A default-rule stream under the code rule: every frame fails its CRC, none decodes.
+    let default_frames = sample_frames(&Config::default(), 48);
+    let default_stream = default_frames.concat();
+    let got = shape(cfg, &default_stream);
     assert!(got.iter().all(|e| e.2.is_some()), "no frame may decode under the wrong rule");
     let mut at = 0u64;
-    for f in &seed_frames {
+    for f in &default_frames {
         let e = got.iter().find(|e| e.0 == at).expect("an event at every frame start");
         assert_eq!(e.2, Some(ErrorKind::CrcMismatch), "frame at {at}");
         at += f.len() as u64;
     }
     // And the other way round.
-    assert!(shape(seed(), &stream).iter().all(|e| e.2.is_some()));
-}
-
-#[test]
-fn stray_aa_with_plausible_length_does_not_swallow_frames_behind_it() {
-    // resync_overlap: a stray `AA 20 00 11` whose 38-byte window covers GET_INFO and part
-    // of INFO_RESP.
-    let info = enc(&Message::InfoResp(InfoResp::new([1, 0, 0], 2, "S", "N").unwrap()), &seed());
-    let get_info = enc(&Message::GetInfo {}, &seed());
-    let input = [&[0xAA, 0x20, 0x00, 0x11][..], &ping(), &get_info, &info].concat();
-    assert_eq!(
-        shape(seed(), &input),
-        [(0, 4, Some(ErrorKind::CrcMismatch)), (4, 6, None), (10, 6, None), (16, 58, None)]
-    );
-    // stray_aa_stall: LENGTH 512 announced, the input ends first; the frames behind it are
-    // recovered when the input ends, whatever the chunking.
-    let input = [&ping()[..], &[0xAA, 0x00, 0x02, 0x42], &pong(), &get_info, &info].concat();
-    assert_eq!(
-        shape(seed(), &input),
-        [(0, 6, None), (6, 4, Some(ErrorKind::Truncated)), (10, 6, None), (16, 6, None), (22, 58, None)]
-    );
-    common::assert_chunking_invariant(Pmu30::default, &input);
+    assert!(shape(Config::default(), &stream).iter().all(|e| e.2.is_some()));
 }
 
 #[test]
@@ -161,7 +63,7 @@ fn length_beyond_the_maximum_is_rejected_at_once() {
     // huge_length: 0xFFFF and 4097, each followed by a valid frame.
     let input = [&[0xAA, 0xFF, 0xFF][..], &ping(), &[0xAA, 0x01, 0x10, 0x01], &pong()].concat();
     assert_eq!(
-        shape(seed(), &input),
+        shape(Config::default(), &input),
         [(0, 3, Some(ErrorKind::BadLength)), (3, 6, None), (9, 4, Some(ErrorKind::BadLength)), (13, 6, None)]
     );
     let first = SliceDecoder::new(Pmu30::default(), &input).next().unwrap();
@@ -172,7 +74,7 @@ fn length_beyond_the_maximum_is_rejected_at_once() {
     dec.push(&input[..4]);
     assert_eq!(dec.next().map(|e| e.error_kind()), Some(Some(ErrorKind::BadLength)));
     // The limit is configurable; exactly max_payload is accepted.
-    let cfg = Config { max_payload: 10, ..seed() };
+    let cfg = Config { max_payload: 10, ..Config::default() };
     assert_eq!(Pmu30::new(cfg).max_frame_len(), 16);
     let ok = raw(0x21, &[0u8; 10], CrcCoverage::MsgIdPayload);
     let too_long = raw(0x21, &[0u8; 11], CrcCoverage::MsgIdPayload);
@@ -181,7 +83,7 @@ fn length_beyond_the_maximum_is_rejected_at_once() {
     assert_eq!(shape(cfg, &too_long), [(0, 16, Some(ErrorKind::BadLength)), (16, 1, Some(ErrorKind::Garbage))]);
     // The default accepts a 4096-byte payload (max_payload capture).
     let max = raw(0x21, &[0x55u8; 4096], CrcCoverage::MsgIdPayload);
-    assert_eq!(shape(seed(), &[&max[..], &ping()].concat()), [(0, 4102, None), (4102, 6, None)]);
+    assert_eq!(shape(Config::default(), &[&max[..], &ping()].concat()), [(0, 4102, None), (4102, 6, None)]);
 }
 
 #[test]
@@ -189,7 +91,7 @@ fn bytes_before_a_start_marker_are_one_garbage_event_split_only_at_max_frame_len
     let mut input = vec![0x55u8; 10_000];
     input.extend(ping());
     assert_eq!(
-        shape(seed(), &input),
+        shape(Config::default(), &input),
         [
             (0, 4102, Some(ErrorKind::Garbage)),
             (4102, 4102, Some(ErrorKind::Garbage)),
@@ -204,14 +106,17 @@ fn bytes_before_a_start_marker_are_one_garbage_event_split_only_at_max_frame_len
 fn unknown_msg_id_with_valid_crc_is_unknown_type_over_the_whole_frame() {
     let frame = raw(0x99, &[1, 2, 3], CrcCoverage::MsgIdPayload);
     let input = [&frame[..], &ping()].concat();
-    assert_eq!(shape(seed(), &input), [(0, 9, Some(ErrorKind::UnknownType)), (9, 6, None)]);
+    assert_eq!(shape(Config::default(), &input), [(0, 9, Some(ErrorKind::UnknownType)), (9, 6, None)]);
     let err = Pmu30::default().decode(&frame).unwrap_err();
     assert_eq!(err, Error::UnknownType { msg_id: 0x99 });
     assert_eq!(err.to_string(), "unknown message type 0x99");
-    // The real code's IDs that the seed does not have (GET_CHANNEL 0x43, BOOTLOADER 0x60,
+    // The real code's IDs that the original documentation does not have (GET_CHANNEL 0x43, BOOTLOADER 0x60,
     // ERROR 0x50) are unknown too.
     for id in [0x00, 0x32, 0x43, 0x50, 0x60, 0xFF] {
-        assert_eq!(shape(seed(), &raw(id, &[], CrcCoverage::MsgIdPayload)), [(0, 6, Some(ErrorKind::UnknownType))]);
+        assert_eq!(
+            shape(Config::default(), &raw(id, &[], CrcCoverage::MsgIdPayload)),
+            [(0, 6, Some(ErrorKind::UnknownType))]
+        );
     }
 }
 
@@ -238,7 +143,7 @@ fn payload_of_the_wrong_size_for_its_type_is_bad_length() {
             let frame = raw(id, &vec![0u8; size], CrcCoverage::MsgIdPayload);
             let input = [&frame[..], &pong()].concat();
             assert_eq!(
-                shape(seed(), &input),
+                shape(Config::default(), &input),
                 [(0, frame.len() as usize, Some(ErrorKind::BadLength)), (frame.len() as u64, 6, None)],
                 "id 0x{id:02x} size {size}"
             );
@@ -264,20 +169,20 @@ fn error_msg_length_must_match_the_bytes_present() {
     // read loop loses PING here).
     let short = raw(0xF0, &[0x01, 0x00], CrcCoverage::MsgIdPayload);
     let input = [&short[..], &ping(), &pong()].concat();
-    assert_eq!(shape(seed(), &input), [(0, 8, Some(ErrorKind::BadLength)), (8, 6, None), (14, 6, None)]);
+    assert_eq!(shape(Config::default(), &input), [(0, 8, Some(ErrorKind::BadLength)), (8, 6, None), (14, 6, None)]);
 }
 
 #[test]
 fn truncated_candidate_at_end_is_rejected_and_rescanned() {
     // A frame announcing 16 payload bytes, cut off, with a whole PONG inside its window.
     let input = [&ping()[..], &[0xAA, 16, 0, 0x21, 0, 0], &pong()].concat();
-    assert_eq!(shape(seed(), &input), [(0, 6, None), (6, 6, Some(ErrorKind::Truncated)), (12, 6, None)]);
+    assert_eq!(shape(Config::default(), &input), [(0, 6, None), (6, 6, Some(ErrorKind::Truncated)), (12, 6, None)]);
     let errs: Vec<Error> = SliceDecoder::new(Pmu30::default(), &input).filter_map(|e| e.error().cloned()).collect();
     assert_eq!(errs[0].to_string(), "frame cut off after 12 bytes: the header announces a 22-byte frame");
     // A header cut off.
     for tail in [&[0xAA][..], &[0xAA, 5], &[0xAA, 5, 0]] {
         let input = [&ping()[..], tail].concat();
-        assert_eq!(shape(seed(), &input), [(0, 6, None), (6, tail.len(), Some(ErrorKind::Truncated))]);
+        assert_eq!(shape(Config::default(), &input), [(0, 6, None), (6, tail.len(), Some(ErrorKind::Truncated))]);
     }
     // Before the end of the input, the decoder waits instead.
     let mut dec: Box<StreamDecoder<Pmu30, 8192>> = Box::new(StreamDecoder::new(Pmu30::default()));
@@ -290,7 +195,7 @@ fn truncated_candidate_at_end_is_rejected_and_rescanned() {
 
 #[test]
 fn crc_mismatch_reports_received_and_computed() {
-    let mut frame = enc(&Message::SetChannel(SetChannel { channel_id: 5, value: 75.0 }), &seed());
+    let mut frame = enc(&Message::SetChannel(SetChannel { channel_id: 5, value: 75.0 }), &Config::default());
     let n = frame.len();
     frame[n - 1] ^= 0x01;
     let input = [&frame[..], &ping()].concat();
@@ -309,7 +214,7 @@ fn success_bytes_any_non_zero_is_success() {
         let Message::ConfigAck(a) = msg else { panic!("{msg:?}") };
         assert_eq!(a.success.is_success(), ok);
         assert_eq!(a.success, Success(byte));
-        assert_eq!(enc(&msg, &seed()), frame, "the raw byte re-encodes");
+        assert_eq!(enc(&msg, &Config::default()), frame, "the raw byte re-encodes");
         let frame = raw(0x31, &[byte, 29, 0], CrcCoverage::MsgIdPayload);
         let Message::ChannelAck(c) = Pmu30::default().decode(&frame).unwrap() else { panic!() };
         assert_eq!((c.success.is_success(), c.channel_id), (ok, 29));
@@ -329,7 +234,7 @@ fn info_resp_strings_end_at_the_first_nul() {
     assert_eq!(info.version().to_string(), "1.2.3");
     assert_eq!(info.hw_revision, 9);
     // The bytes after the NUL are kept: re-encoding is exact.
-    assert_eq!(enc(&Message::InfoResp(info), &seed()), frame);
+    assert_eq!(enc(&Message::InfoResp(info), &Config::default()), frame);
 }
 
 #[test]
@@ -337,7 +242,7 @@ fn unknown_channel_state_never_invalidates_the_packet() {
     let mut t = telemetry(1);
     t.channel_states[4] = ChannelState::Unknown(9);
     t.channel_states[5] = ChannelState::Unknown(0xFF);
-    let frame = enc(&Message::TelemetryData(t), &seed());
+    let frame = enc(&Message::TelemetryData(t), &Config::default());
     assert_eq!(frame[4 + 4 + 4], 9);
     let Message::TelemetryData(back) = Pmu30::default().decode(&frame).unwrap() else { panic!() };
     assert_eq!(back.channel_states[4], ChannelState::Unknown(9));
@@ -349,14 +254,14 @@ fn unknown_channel_state_never_invalidates_the_packet() {
 fn telemetry_inner_crc_is_never_checked() {
     for crc in [0u16, 0xDEAD, telemetry(3).compute_inner_crc()] {
         let t = TelemetryPacket { crc, ..telemetry(3) };
-        let frame = enc(&Message::TelemetryData(t), &seed());
+        let frame = enc(&Message::TelemetryData(t), &Config::default());
         let Message::TelemetryData(back) = Pmu30::default().decode(&frame).unwrap() else { panic!() };
         assert_eq!(back.crc, crc);
         assert_eq!(back.inner_crc_matches(), crc == t.compute_inner_crc());
     }
     // The helper is CRC-16 over payload bytes 0..117.
     let t = telemetry(4);
-    let frame = enc(&Message::TelemetryData(t), &seed());
+    let frame = enc(&Message::TelemetryData(t), &Config::default());
     assert_eq!(t.compute_inner_crc(), serial_dialects::crc::crc16(&frame[4..4 + 117]));
 }
 
@@ -367,7 +272,7 @@ fn telemetry_is_signed_and_keeps_unknown_fault_bits() {
         fault_flags: FaultFlags::from_bits_retain(0xFFFF_FFFF),
         ..TelemetryPacket::default()
     };
-    let frame = enc(&Message::TelemetryData(t), &seed());
+    let frame = enc(&Message::TelemetryData(t), &Config::default());
     assert_eq!(frame[4 + 112], 0xD8);
     let Message::TelemetryData(back) = Pmu30::default().decode(&frame).unwrap() else { panic!() };
     assert_eq!(back.temperature, -40);
@@ -375,76 +280,87 @@ fn telemetry_is_signed_and_keeps_unknown_fault_bits() {
     assert_eq!(FaultFlags::all().bits(), 0x000F_3FFF);
 }
 
-fn long_stream_with_errors() -> Vec<u8> {
-    let frames = sample_frames(&seed(), 240);
-    let mut rng = common::XorShift::new(42);
-    let mut out = Vec::new();
-    for (i, f) in frames.iter().enumerate() {
-        match i % 9 {
-            0 => out.extend((0..rng.below(40)).map(|_| rng.byte())),
-            3 => {
-                let mut bad = f.clone();
-                let at = rng.below(bad.len());
-                bad[at] ^= 0x10;
-                out.extend(bad);
-                continue;
-            }
-            5 => out.extend([0xAA, 0x40, 0x00]),
-            7 => out.extend([0xAA, 0xFF, 0xFF, 0xAA]),
-            _ => {}
-        }
-        out.extend(f);
-    }
-    out.extend(&frames[11][..60]);
-    out
-}
+// Inputs the fuzz targets found, kept so the bugs stay fixed.
 
+/// `roundtrip_pmu30` crash-7969af057b69f3e854d0fb145117084f23491881 (bytes in
+/// `crash_7969af05_bytes_are_that_message`): `validate_with` returned `Ok` for an in-range SET_CHANNEL (and SUBSCRIBE_TELEMETRY) whose
+/// 6-byte (2-byte) payload exceeded the configured `max_payload`, which `emit_with` then
+/// refused: the range arms returned before the size check.
 #[test]
-fn chunking_invariant_over_a_long_stream_with_errors() {
-    let input = long_stream_with_errors();
-    let events = shape(seed(), &input);
-    assert!(events.iter().filter(|e| e.2.is_none()).count() > 180);
-    for kind in [ErrorKind::Garbage, ErrorKind::CrcMismatch, ErrorKind::BadLength, ErrorKind::Truncated] {
-        assert!(events.iter().any(|e| e.2 == Some(kind)), "{kind:?} expected in the stream");
-    }
-    common::assert_chunking_invariant(Pmu30::default, &input);
-}
+fn validate_with_checks_sizes_after_ranges_for_every_type() {
+    let value = f32::from_bits(0x1DD4_A418); // 5.62856e-21, the fuzzer's value: in range
+    let crash = Message::SetChannel(SetChannel { channel_id: 0, value });
+    let config = Config { max_payload: 0, crc_coverage: CrcCoverage::LengthMsgIdPayload };
+    let too_long = EncodeError::TooLong { field: "PAYLOAD", len: 6, max: 0 };
+    assert_eq!(crash.validate_with(config.max_payload), Err(too_long));
+    assert_eq!(crash.emit_with(&mut [0u8; 64], config.crc_coverage, config.max_payload), Err(too_long));
+    assert_eq!(crash.validate(), Ok(()));
 
-#[test]
-fn corruption_never_loses_untouched_frames_or_accepts_bad_crcs() {
-    let cfg = seed();
-    let frames = sample_frames(&cfg, 600);
-    for rate in [0.0005, 0.002, 0.01, 0.05] {
-        for seed_value in [1u64, 7, 1234] {
-            let c = common::corrupt(&frames, rate, seed_value);
-            let mut found = std::collections::HashMap::new();
-            for e in SliceDecoder::new(Pmu30::new(cfg), &c.bytes) {
-                let bytes = &c.bytes[e.offset as usize..e.offset as usize + e.len];
-                if e.frame().is_some() {
-                    Frame::new_checked(bytes).expect("a decoded frame always passes its CRC");
+    // Every limit around the payload sizes: validate_with agrees with emit_with, and a
+    // range error still comes before a size error.
+    let data = [0xAAu8; 3];
+    let messages = [
+        crash,
+        Message::SetChannel(SetChannel { channel_id: 30, value: 1.0 }),
+        Message::SubscribeTelemetry(SubscribeTelemetry { rate_hz: 1 }),
+        Message::SubscribeTelemetry(SubscribeTelemetry { rate_hz: 0 }),
+        Message::ChannelAck(ChannelAck { success: Success::OK, channel_id: 7 }),
+        Message::SetConfig(ConfigChunk { chunk_index: 0, total_chunks: 1, data: &data }),
+        Message::Ping {},
+    ];
+    for max_payload in 0..=8 {
+        let config = Config { max_payload, ..Config::default() };
+        for msg in &messages {
+            let mut buf = [0u8; 64];
+            let emitted = msg.emit_with(&mut buf, config.crc_coverage, config.max_payload).map(|n| {
+                assert_eq!(n, msg.buffer_len());
+            });
+            assert_eq!(msg.validate_with(config.max_payload), emitted, "{msg:?} under max_payload {max_payload}");
+            let fits = msg.payload_len() <= max_payload;
+            match msg {
+                Message::SetChannel(SetChannel { channel_id: 30, .. }) => {
+                    assert_eq!(emitted, Err(EncodeError::OutOfRange { field: "channel_id" }));
                 }
-                found.insert(e.offset as usize, (e.len, e.frame().is_some()));
-            }
-            assert!(!c.untouched.is_empty());
-            for &(offset, index) in &c.untouched {
-                let want = &frames[index];
-                assert_eq!(
-                    found.get(&offset),
-                    Some(&(want.len(), true)),
-                    "rate {rate} seed {seed_value} frame {index}"
-                );
-                assert_eq!(&c.bytes[offset..offset + want.len()], &want[..]);
+                Message::SubscribeTelemetry(SubscribeTelemetry { rate_hz: 0 }) => {
+                    assert_eq!(emitted, Err(EncodeError::OutOfRange { field: "rate_hz" }));
+                }
+                _ => assert_eq!(emitted.is_ok(), fits, "{msg:?} under max_payload {max_payload}"),
             }
         }
     }
 }
 
+/// A CONFIG chunk under a limit below its 4-byte header: the payload is at fault (not the
+/// empty data).
 #[test]
-fn stats_account_for_every_byte() {
-    let input = long_stream_with_errors();
-    let mut dec = SliceDecoder::new(Pmu30::default(), &input);
-    let frames = dec.by_ref().filter(|e| e.frame().is_some()).count() as u64;
-    assert_eq!(dec.stats().frames, frames);
-    assert_eq!(dec.stats().bytes_accounted(), input.len() as u64);
-    assert_eq!(dec.stats().lost_frames, 0);
+fn config_chunk_under_a_limit_below_its_header_is_a_payload_error() {
+    let msg = Message::ConfigData(ConfigChunk { chunk_index: 18769, total_chunks: 40769, data: &[] });
+    let config = Config { max_payload: 3, ..Config::default() };
+    assert_eq!(
+        msg.emit_with(&mut [0u8; 16], config.crc_coverage, config.max_payload),
+        Err(EncodeError::TooLong { field: "PAYLOAD", len: 4, max: 3 })
+    );
+    let config = Config { max_payload: 4, ..Config::default() };
+    assert_eq!(msg.emit_with(&mut [0u8; 16], config.crc_coverage, config.max_payload), Ok(10));
+}
+
+/// The crash bytes still decode (as the fuzz target's `Input`: message, CRC rule, limit,
+/// verbatim flag) to the message of the test above.
+#[cfg(feature = "arbitrary")]
+#[test]
+fn crash_7969af05_bytes_are_that_message() {
+    use arbitrary::{Arbitrary, Unstructured};
+    // Enum index, channel_id, value, CRC rule index, Some(...) with no bytes left (0).
+    const CRASH_7969AF05: [u8; 15] =
+        [0x00, 0xC7, 0xEE, 0xA2, 0x00, 0x00, 0x18, 0xA4, 0xD4, 0x1D, 0xFE, 0xFF, 0xFF, 0xFF, 0xFF];
+    let mut u = Unstructured::new(&CRASH_7969AF05);
+    let msg = Message::arbitrary(&mut u).unwrap();
+    let coverage = CrcCoverage::arbitrary(&mut u).unwrap();
+    let max_payload = Option::<u16>::arbitrary(&mut u).unwrap();
+    let verbatim = bool::arbitrary(&mut u).unwrap();
+    match msg {
+        Message::SetChannel(s) => assert_eq!((s.channel_id, s.value.to_bits()), (0, 0x1DD4_A418)),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!((coverage, max_payload, verbatim), (CrcCoverage::LengthMsgIdPayload, Some(0), false));
 }

@@ -1,13 +1,14 @@
 //! The real captures of the ascii-crc8 firmware (doc dialect), compared with what the real
-//! implementation reported in the `.jsonl` files, plus the seed examples of PEER-NOTES.
-
-mod common;
+//! implementation reported in the `.jsonl` files, plus the 35 wire examples of the original
+//! documentation (`docs/protocols/ascii-crc8.md`, section 8).
 
 use std::path::PathBuf;
 
 use serde_json::Value;
 use serial_dialects::ascii_crc8::{Answer, AsciiCrc8, Command, Error, Frame, Message, Status};
-use serial_dialects::{ErrorKind, Item, SliceDecoder};
+use serial_dialects::{ErrorKind, Item, Message as _, SliceDecoder};
+
+use crate::common;
 
 const CASES: &[&str] = &[
     "doc_bad_crc",
@@ -88,7 +89,7 @@ fn check_frame_fields(msg: &Message<'_>, exp: &Value) {
 
 fn check_request(msg: &Message<'_>, exp: &Value) {
     check_frame_fields(msg, exp);
-    assert_eq!(msg.type_name(), s(&exp["command"]));
+    assert_eq!(msg.name(), s(&exp["command"]));
     let Message::Request(r) = msg else { panic!("not a request: {msg:?}") };
     assert_eq!(u64::from(r.command.code().code()), num(&exp["code"]));
     let p = &exp["params"];
@@ -246,20 +247,21 @@ fn every_capture_is_chunking_invariant() {
     }
 }
 
-struct SeedExample {
+/// One wire example of the original documentation (`documented_examples.tsv`).
+struct DocumentedExample {
     number: u32,
     wire: String,
     crc: String,
     fixed: Option<String>,
 }
 
-fn seed_examples() -> Vec<SeedExample> {
-    let text = String::from_utf8(read("seed_examples.tsv")).unwrap();
+fn documented_examples() -> Vec<DocumentedExample> {
+    let text = String::from_utf8(read("documented_examples.tsv")).unwrap();
     text.lines()
         .filter(|l| !l.starts_with('#'))
         .map(|l| {
             let cols: Vec<&str> = l.split('\t').collect();
-            SeedExample {
+            DocumentedExample {
                 number: cols[0].parse().unwrap(),
                 wire: cols[1].to_string(),
                 crc: cols[2].to_string(),
@@ -285,8 +287,8 @@ fn decode_one(bytes: &[u8]) -> Vec<(usize, Item<String, Error>)> {
 }
 
 #[test]
-fn seed_examples_have_the_documented_crc() {
-    let examples = seed_examples();
+fn documented_examples_have_the_documented_crc() {
+    let examples = documented_examples();
     assert_eq!(examples.len(), 35);
     assert_eq!(examples.iter().map(|e| e.number).collect::<Vec<_>>(), (1..=35).collect::<Vec<_>>());
     let mut concrete = 0;
@@ -312,7 +314,7 @@ fn seed_examples_have_the_documented_crc() {
 
 #[test]
 fn len_erratum_frames_are_rejected_as_written_and_decode_when_corrected() {
-    let errata: Vec<_> = seed_examples().into_iter().filter(|e| e.fixed.is_some()).collect();
+    let errata: Vec<_> = documented_examples().into_iter().filter(|e| e.fixed.is_some()).collect();
     assert_eq!(errata.iter().map(|e| e.number).collect::<Vec<_>>(), [8, 13, 17, 26, 32]);
     for ex in &errata {
         let wire = ex.wire.as_bytes();
@@ -338,7 +340,7 @@ fn doc_noise_garbage_junk_candidate_and_recovered_frames() {
     let c = load("doc_noise");
     let events: Vec<_> = SliceDecoder::new(AsciiCrc8::default(), &c.request).collect();
     let summary: Vec<(u64, usize, Option<ErrorKind>, Option<&str>)> =
-        events.iter().map(|e| (e.offset, e.len, e.error_kind(), e.frame().map(Message::type_name))).collect();
+        events.iter().map(|e| (e.offset, e.len, e.error_kind(), e.frame().map(|m| m.name()))).collect();
     // 0..21: "\r\n\0\xff garbage *** 123 " is garbage ("\r\n" is an empty line, the rest
     // is not ended by "\n" before the "&"); then START; "\r\nhello\x7f" is garbage; the
     // junk candidate "&PC_STMjunk" is cut by the next "&" (its ID is not decimal); STOP;

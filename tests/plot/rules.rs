@@ -1,11 +1,13 @@
-//! One test per rule of spec/DIALECTS.md "plot" (and the decisions that settle it).
-
-mod common;
+//! One test per wire rule of the plot dialect and per decision that settles one
+//! (docs/protocols/plot.md), and the help writer's regressions.
 
 use serial_dialects::plot::{
-    self, Command, CommandList, Config, Message, Plot, Scaling, TableEnd, category_display_name, write_help_table,
+    self, Command, CommandList, Config, Frame, FrameType, HelpWriter, LabelEntry, Message, Plot, Scaling, TableEnd,
+    category_display_name, write_help_table,
 };
 use serial_dialects::{EncodeError, ErrorKind, Item, SliceDecoder, StreamDecoder};
+
+use crate::common;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Ev {
@@ -87,7 +89,7 @@ fn sixty_four_channel_variant() {
     assert_eq!(decode_with(Config::wide(), &buf[..n]), [Ev::Data(0, values.clone())]);
     assert_eq!(decode(&buf[..n])[0], Ev::Error(0, 1, ErrorKind::BadLength));
     assert_eq!(
-        plot::emit_data(&values, plot::SEED_MAX_CHANNELS, &mut buf),
+        plot::emit_data(&values, plot::DOCUMENTED_MAX_CHANNELS, &mut buf),
         Err(EncodeError::OutOfRange { field: "COUNT" })
     );
     let too_many = [0i16; 65];
@@ -165,7 +167,7 @@ fn cut_off_by_the_end_of_input_is_truncated_one_byte() {
 
 #[test]
 fn a_frame_cut_off_by_a_new_start_byte_swallows_it() {
-    // No checksum: COUNT decides the length, exactly as the seed's parser does.
+    // No checksum: COUNT decides the length, exactly as the original documentation's parser does.
     let input = [0xAA, 2, 1, 0, 0xAA, 1, 7, 0];
     assert_eq!(decode(&input), [Ev::Data(0, vec![1, 0x01AA]), text(6, 2, "\u{7}\0")]);
 }
@@ -285,6 +287,65 @@ fn label_encoder_errors() {
     assert_eq!(
         plot::emit_labels(&[plot::label(1, "Temp")], 32, &mut buf[..7]),
         Err(EncodeError::BufferTooSmall { needed: 8, available: 7 })
+    );
+}
+
+#[test]
+fn truncate_label_bytes_cuts_utf8_where_truncate_label_does() {
+    for name in ["short", "0123456789abcdef", "0123456789abcdeÄ", "aéééééééé", "温度センサー値", "0123456789abc😪x", ""]
+    {
+        assert_eq!(plot::truncate_label_bytes(name.as_bytes()), plot::truncate_label(name).as_bytes(), "{name}");
+    }
+    assert_eq!(plot::truncate_label_bytes("0123456789abc😪x".as_bytes()), b"0123456789abc");
+    // Not UTF-8: at most 3 continuation bytes are given back, so never an empty name.
+    assert_eq!(plot::truncate_label_bytes(&[0x80; 20]), &[0x80; 13]);
+    assert_eq!(plot::truncate_label_bytes(&[0xFF; 20]), &[0xFF; 16]);
+}
+
+#[test]
+fn label_entries_keep_name_bytes_and_read_them_lossily() {
+    let frame = b"\xAB\x03\x00\x03a\xFFb\x01\x02\xE2\x82\x1F\x02\xC2\xB0";
+    assert_eq!(Frame::new_unchecked(&frame[..]).check_len(32), Ok(frame.len()));
+    let view = Frame::new_checked(&frame[..], 32).unwrap();
+    assert_eq!(view.frame_len(), frame.len());
+    let e: Vec<LabelEntry<'_>> = view.entries().collect();
+    let names: Vec<_> = e.iter().map(|e| (e.index, format!("{}", e.name()), e.name_str())).collect();
+    assert_eq!(names, [(0, "a\u{FFFD}b".into(), None), (1, "\u{FFFD}".into(), None), (31, "°".into(), Some("°"))]);
+    assert_eq!(e[0].name_bytes, b"a\xFFb");
+    assert_eq!(format!("{:?}", e[0]), "LabelEntry { index: 0, name: \"a\u{FFFD}b\", raw: 61ff62 }");
+    assert_eq!(format!("{:?}", e[2]), "LabelEntry { index: 31, name: \"°\" }");
+    // The encoder writes the bytes back as they were.
+    let mut out = [0u8; 32];
+    assert_eq!(plot::emit_labels(&e, 32, &mut out), Ok(frame.len()));
+    assert_eq!(&out[..frame.len()], frame);
+}
+
+#[test]
+fn one_frame_view_reads_both_frame_types() {
+    let data = Frame::new_checked(&b"\xAA\x02\x01\x00\xFF\xFFtail"[..], 32).unwrap();
+    assert_eq!((data.frame_type(), data.count(), data.frame_len()), (Some(FrameType::Data), 2, 6));
+    assert_eq!((data.value(0), data.value(1), data.value(2)), (Some(1), Some(-1), None));
+    assert_eq!((data.payload(), data.entries().count()), (&b"\x01\x00\xFF\xFF"[..], 0));
+    let label = Frame::new_checked(&b"\xAB\x01\x03\x02V1\xAA"[..], 32).unwrap();
+    assert_eq!((label.frame_type(), label.count(), label.frame_len()), (Some(FrameType::Label), 1, 6));
+    assert_eq!((label.value(0), label.payload()), (None, &b"\x03\x02V1"[..]));
+    assert_eq!(label.entries().collect::<Vec<_>>(), [plot::label(3, "V1")]);
+    // The setters write a data frame the checked view reads back.
+    let mut buf = [0u8; 6];
+    let mut frame = Frame::new_unchecked(&mut buf[..]);
+    frame.set_start(FrameType::Data);
+    frame.set_count(2);
+    frame.set_value(0, 1);
+    frame.set_value(1, -1);
+    assert_eq!(&buf, b"\xAA\x02\x01\x00\xFF\xFF");
+    // Another start byte is refused as not a data frame; an empty buffer is cut off.
+    assert_eq!(
+        Frame::new_checked(&b"\x55\x01"[..], 32).unwrap_err(),
+        plot::Error::BadStartByte { expected: FrameType::Data, found: 0x55 }
+    );
+    assert_eq!(
+        Frame::new_checked(&b""[..], 32).unwrap_err(),
+        plot::Error::CutOff { frame: FrameType::Data, needed: 2, available: 0 }
     );
 }
 
@@ -428,8 +489,8 @@ fn rows_beyond_capacity_are_counted_as_dropped() {
 }
 
 #[test]
-fn help_writer_prints_the_seeds_format_exactly() {
-    let seed = include_bytes!("captures/plot/help_seed_format_then_data.bin");
+fn help_writer_prints_the_documented_format_exactly() {
+    let documented = include_bytes!("../captures/plot/help_documented_format_then_data.bin");
     let cmds = [
         Command { cmd: "start", args: "-", cat: "state", description: "Start the motor" },
         Command { cmd: "stop", args: "-", cat: "state", description: "Stop the motor" },
@@ -440,7 +501,7 @@ fn help_writer_prints_the_seeds_format_exactly() {
     ];
     let mut out = String::new();
     write_help_table(&mut out, "GMU Commands", &cmds).unwrap();
-    assert_eq!(out.as_bytes(), &seed[..out.len()]);
+    assert_eq!(out.as_bytes(), &documented[..out.len()]);
     assert_eq!(out.len(), 524, "the capture's frames follow the table");
     // And it is refused rather than printed wrong.
     let mut sink = String::new();
@@ -457,4 +518,126 @@ fn scale_and_offset_for_display() {
     assert!((adc.apply(1023) - 1.64542).abs() < 1e-9);
     assert_eq!(Scaling::default().apply(-32768), -32768.0);
     assert_eq!(Scaling { offset: 10.0, scale: 2.0 }.apply(5), 30.0);
+}
+
+// Regressions: inputs the fuzz targets (`fuzz/fuzz_targets/roundtrip_plot.rs`) and their
+// review found, inline. `HelpWriter` printed rows that the host's parser reads back
+// differently. Each case shows the damage on the bytes the old writer printed, then that the
+// writer now refuses.
+
+/// The rows and how the table ended, as the host decodes `bytes`.
+fn decoded_table(bytes: &[u8]) -> Vec<(Vec<String>, TableEnd)> {
+    SliceDecoder::new(Plot::default(), bytes)
+        .filter_map(|e| match e.into_frame() {
+            Some(Message::Commands(list)) => Some((
+                list.iter().map(|c| format!("{}|{}|{}|{}", c.cmd, c.args, c.cat, c.description)).collect(),
+                list.ended_by(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The table the old writer printed: no check beyond the field rules.
+fn unchecked_table(rows: &[Command<'_>]) -> String {
+    let sep = plot::help::SEPARATOR;
+    let mut out = format!("\r\nGMU Commands\r\n{sep}\r\nCMD      | ARGS     | CAT   | DESCRIPTION\r\n{sep}\r\n");
+    for c in rows {
+        out += &format!("{:<8} | {:<8} | {:<5} | {}\r\n", c.cmd, c.args, c.cat, c.description);
+    }
+    out + sep + "\r\n"
+}
+
+fn refused(rows: &[Command<'_>]) -> bool {
+    write_help_table(String::new(), "GMU Commands", rows).is_err()
+}
+
+const START: Command<'static> = Command { cmd: "start", args: "-", cat: "state", description: "Start" };
+
+/// Found by `roundtrip_plot` (crash-7654a3fa…): a cmd holding the marker restarted the table,
+/// so the decoded table was empty instead of holding the row.
+#[test]
+fn a_row_holding_the_marker_is_refused() {
+    let cmd = "staR\u{1}t-\u{1}st\0\0\0\0\0\0\0\0\0\0\0\0\0\0\u{4}\0\0\0GMU Commands\0";
+    let rows = [Command { cmd, args: "", cat: "", description: "" }];
+    let old = unchecked_table(&rows);
+    assert_eq!(decoded_table(old.as_bytes()), [(vec![], TableEnd::Timeout)]);
+    assert!(refused(&rows));
+    // The marker anywhere in the row, also in the description.
+    assert!(refused(&[START, Command { description: "see GMU Commands", ..START }]));
+    // Not a near miss.
+    let mut out = String::new();
+    write_help_table(&mut out, "GMU Commands", &[Command { description: "GMU Command list", ..START }]).unwrap();
+    assert_eq!(
+        decoded_table(out.as_bytes()),
+        [(vec!["start|-|state|GMU Command list".to_string()], TableEnd::Separator)]
+    );
+}
+
+/// A control character before `ª` (C2 AA) makes its AA a frame start byte, and the frame
+/// candidate behind it swallowed the rest of the row.
+#[test]
+fn a_row_whose_text_would_start_a_frame_is_refused() {
+    let rows = [Command { description: "a\u{1}\u{aa}\u{1}\0\0", ..START }];
+    let old = unchecked_table(&rows);
+    let rows_seen = decoded_table(old.as_bytes());
+    assert_ne!(rows_seen, [(vec!["start|-|state|a\u{1}\u{aa}\u{1}\0\0".to_string()], TableEnd::Separator)]);
+    assert!(refused(&rows));
+    // ª and « in clean text are text, and U+0A80 (E0 AA 80) is not.
+    let mut out = String::new();
+    write_help_table(&mut out, "GMU Commands", &[Command { description: "5 ª « x", ..START }]).unwrap();
+    assert_eq!(decoded_table(out.as_bytes()), [(vec!["start|-|state|5 ª « x".to_string()], TableEnd::Separator)]);
+    assert!(refused(&[Command { description: "\u{a80}", ..START }]));
+}
+
+/// A second row starting with `---------+` ended the table early.
+#[test]
+fn a_row_that_reads_as_the_closing_separator_is_refused() {
+    let rows = [START, Command { cmd: "---------+x", ..START }];
+    let old = unchecked_table(&rows);
+    assert_eq!(decoded_table(old.as_bytes()), [(vec!["start|-|state|Start".to_string()], TableEnd::Separator)]);
+    assert!(refused(&rows));
+}
+
+/// The `help`/`sys` row ends the table: a row after it was lost.
+#[test]
+fn a_row_after_the_help_row_is_refused() {
+    let help = Command { cmd: "help", args: "-", cat: "sys", description: "Show this help" };
+    let rows = [help, START];
+    let old = unchecked_table(&rows);
+    assert_eq!(decoded_table(old.as_bytes()), [(vec!["help|-|sys|Show this help".to_string()], TableEnd::HelpRow)]);
+    assert!(refused(&rows));
+    // As the last row it is fine (the original documentation's own table ends with it).
+    let mut out = String::new();
+    write_help_table(&mut out, "GMU Commands", &[START, help]).unwrap();
+    assert_eq!(decoded_table(out.as_bytes()).len(), 1);
+    assert_eq!(decoded_table(out.as_bytes())[0].1, TableEnd::HelpRow);
+}
+
+/// A row longer than the parser's 1024-byte line was cut.
+#[test]
+fn a_row_longer_than_the_parsers_line_is_refused() {
+    let fits = "d".repeat(1024 - "start    | -        | state | ".len());
+    let mut out = String::new();
+    write_help_table(&mut out, "GMU Commands", &[Command { description: &fits, ..START }]).unwrap();
+    assert_eq!(decoded_table(out.as_bytes())[0].0, [format!("start|-|state|{fits}")]);
+    let long = fits.clone() + "d";
+    let rows = [Command { description: &long, ..START }];
+    assert_ne!(decoded_table(unchecked_table(&rows).as_bytes())[0].0, [format!("start|-|state|{long}")]);
+    assert!(refused(&rows));
+}
+
+#[test]
+fn rows_outside_a_table_and_unreadable_markers_are_refused() {
+    let mut sink = String::new();
+    let mut w = HelpWriter::new(&mut sink);
+    assert!(w.row(&START).is_err(), "before begin");
+    for marker in ["", "CMD", "---", "a\r\nb", "x\u{a80}"] {
+        assert!(w.begin(marker).is_err(), "{marker:?}");
+    }
+    w.begin("GMU Commands").unwrap();
+    w.row(&START).unwrap();
+    w.end().unwrap();
+    assert!(w.row(&START).is_err(), "after end");
+    assert_eq!(decoded_table(sink.as_bytes()), [(vec!["start|-|state|Start".to_string()], TableEnd::Separator)]);
 }

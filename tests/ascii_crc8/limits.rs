@@ -2,13 +2,11 @@
 //! largest frames and lines, oversize LEN fields, long runs with no frame in them, empty
 //! input, and the stream buffer capacity (exactly `max_frame_len`, and much smaller).
 
-mod common;
-
 use serial_dialects::ascii_crc8::{
     Address, Answer, AsciiCrc8, Command, Config, Error, Frame, ID_SLOTS, MAX_DATA_LEN, MAX_FRAME_LEN, MAX_LINE_LEN,
     Message, OVERHEAD, emit_frame, encode_line, encode_request, encode_view_frame,
 };
-use serial_dialects::{Dialect, EncodeError, ErrorKind, Item, SliceDecoder, Stats, StreamDecoder};
+use serial_dialects::{Dialect, EncodeError, ErrorKind, Item, Message as _, SliceDecoder, Stats, StreamDecoder};
 
 /// The default `max_frame_len`: the stream buffer a `StreamDecoder` needs.
 const CAPACITY: usize = 1024;
@@ -18,7 +16,7 @@ type Ev = (u64, usize, &'static str, String);
 
 fn ev<E: serial_dialects::DialectError>(e: &serial_dialects::Event<Message<'_>, E>) -> Ev {
     match &e.item {
-        Item::Frame(m) => (e.offset, e.len, m.type_name(), String::new()),
+        Item::Frame(m) => (e.offset, e.len, m.name(), String::new()),
         Item::Error(err) => (e.offset, e.len, err.kind().as_str(), format!("{err:?}")),
     }
 }

@@ -1,0 +1,13 @@
+//! The `pmu30` dialect's tests, one binary: real captures, each wire rule, the stated
+//! limits, round trips, the JSON shape, streams and the host session helpers.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod captures;
+mod json;
+mod limits;
+mod roundtrip;
+mod rules;
+mod session;
+mod stream;
