@@ -135,7 +135,7 @@ fn vectordebug_20khz(len: usize) -> Vec<u8> {
                 Record { seq, payload }
             })
             .collect();
-        let message = vectordebug::Message::DbgFrame1 { records: Records::new(&records) };
+        let message = vectordebug::Payload::DbgFrame1 { records: Records::new(&records) };
         let n = message.emit(&mut frame).expect("buffer_len fits");
         out.extend_from_slice(&frame[..n]);
     }
@@ -314,7 +314,7 @@ pub fn encode_all(input: &EncodeInput, out: &mut [u8]) -> Counts {
     match &input.messages {
         Messages::Pmu30(m) => each(m, out, |m, o| m.emit(o).expect(emitted)),
         Messages::VectorDebug(m) => each(m, out, |records, o| {
-            vectordebug::Message::DbgFrame1 { records: Records::new(records) }.emit(o).expect(emitted)
+            vectordebug::Payload::DbgFrame1 { records: Records::new(records) }.emit(o).expect(emitted)
         }),
         Messages::Plot(m) => each(m, out, |m, o| m.emit(o).expect(emitted)),
         Messages::AsciiCrc8(m) => each(m, out, |m, o| m.emit(o).expect(emitted)),

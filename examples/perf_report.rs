@@ -8,7 +8,12 @@
 //! cargo run --release --example perf_report -- --only vectordebug            # some workloads
 //! cargo run --release --example perf_report -- --cpu-time                    # busy machine
 //! cargo run --release --example perf_report -- --no-firmware                 # skip Cortex-M4
+//! cargo run --release --example perf_report -- --output-only --write docs/performance.md
 //! ```
+//!
+//! `--output-only` measures only the section on `decode`'s output formats (`output.rs`:
+//! the command-line binary, 20 to 40 s) and, with `--write`, replaces that section of the
+//! file and keeps the rest as it was measured before.
 //!
 //! The firmware section runs `examples/firmware/codec-size/measure.sh` and `cycles.sh`
 //! (thumbv7em target, flip-link, LLVM tools, qemu-system-arm; about a minute to build).
@@ -17,6 +22,8 @@
 //! instead of the wall clock: on a machine shared with other jobs it shows what the code
 //! costs rather than what share of a core it got.
 
+#[path = "perf_report/output.rs"]
+mod output;
 #[path = "../benches/workloads.rs"]
 mod workloads;
 
@@ -351,6 +358,17 @@ fn main() {
     let clock = if args.iter().any(|a| a == "--cpu-time") { Clock::ThreadCpu } else { Clock::Wall };
     let selected = |name: &str| name.contains(only.as_str());
     let started = Instant::now();
+    if args.iter().any(|a| a == "--output-only") {
+        let section = output::section(clock, reps, &selected);
+        match value("--write") {
+            Some(path) => {
+                let doc = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+                std::fs::write(&path, output::splice(&doc, &section)).unwrap_or_else(|e| panic!("{path}: {e}"));
+            }
+            None => print!("{section}"),
+        }
+        return;
+    }
 
     // Every input first, then every workload measured together (see `Bench`).
     let clean: Vec<_> = workloads::clean_inputs().into_iter().filter(|i| selected(&i.name)).collect();
@@ -532,6 +550,7 @@ fn main() {
         )
         .unwrap();
     }
+    writeln!(w, "\n{}", output::section(clock, reps, &selected).trim_end()).unwrap();
     writeln!(w, "\n## Limits on this machine\n").unwrap();
     writeln!(
         w,

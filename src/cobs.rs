@@ -1,17 +1,22 @@
-//! COBS (Consistent Overhead Byte Stuffing), as vectordebug uses it.
+//! COBS (Consistent Overhead Byte Stuffing), as vectordebug uses it, once for the crate.
 //!
 //! Standard COBS with blocks of at most 254 data bytes; the encoder does not append the
 //! 0x00 delimiter (the framer does). A run of exactly 254 non-zero bytes at the very end
 //! of the input ends with its 0xFF block and no extra `01` block, as the real encoder does.
 //!
-//! Both directions are implemented here rather than with the `cobs` crate (which the
-//! encoder used at first). The incremental [`Encoder`] writes a frame in pieces (header,
-//! payload, CRC) straight into the caller's buffer, copying each zero-free run in one tight
-//! loop: on a Cortex-M4 the crate's byte-at-a-time state machine cost about 16 instructions
-//! per byte against 13 here (`examples/firmware/codec-size`), and its `finalize`
-//! returns a length past the end of a buffer that is one byte short instead of an error.
-//! The decoder is strict (it rejects every encoding the encoder would not produce, so that
-//! decode → encode gives back the same bytes) and also copies whole blocks at a time.
+//! The decoder is strict: it rejects every encoding the encoder would not produce, so that
+//! decode → encode gives back the same bytes. Its rules are those of [`walk`], the one
+//! block-by-block walk every reader of COBS bytes in the crate goes through: [`decode`]
+//! copies what it walks, the vectordebug scanner feeds it to its CRC without a buffer.
+//! The incremental [`Encoder`] writes a frame in pieces (header, payload, CRC) straight
+//! into the caller's buffer.
+
+// Both directions are implemented here rather than with the `cobs` crate (which the
+// encoder used at first): the encoder copies each zero-free run in one tight loop, and on
+// a Cortex-M4 the crate's byte-at-a-time state machine cost about 16 instructions per byte
+// against 13 here (`examples/firmware/codec-size`); the crate's `finalize` also returns a
+// length past the end of a buffer that is one byte short instead of an error. The decoder
+// copies whole blocks at a time.
 
 use crate::error::EncodeError;
 
@@ -147,47 +152,159 @@ impl<'a> Encoder<'a> {
 /// Data bytes in one COBS block.
 const MAX_RUN: usize = 254;
 
-/// Decodes one COBS block `src` (no delimiter, no zero bytes) into `dst` and returns the
-/// decoded length. Rejects every encoding [`encode`] would not produce.
-pub fn decode(src: &[u8], dst: &mut [u8]) -> Result<usize, CobsError> {
-    if src.is_empty() {
-        return Err(CobsError::Empty);
+/// The exact COBS encoding length of `data` (without the delimiter): what [`encode`] writes.
+pub fn encoded_len(data: &[u8]) -> usize {
+    // One code byte per block: a block ends at each zero (which it replaces) and after 254
+    // data bytes; the last block is a partial run, or nothing after a full block that ends
+    // the data.
+    let mut blocks = 0usize;
+    let mut run = 0usize;
+    for &b in data {
+        if b == 0 {
+            blocks += 1;
+            run = 0;
+        } else {
+            run += 1;
+            if run == MAX_RUN {
+                blocks += 1;
+                run = 0;
+            }
+        }
     }
-    let mut i = 0;
-    let mut out = 0;
-    let mut previous_full = false;
-    while i < src.len() {
-        let code = src[i] as usize;
+    let ends_in_full_run = run == 0 && data.last().is_some_and(|&b| b != 0);
+    if !ends_in_full_run {
+        blocks += 1;
+    }
+    let zeros = data.iter().filter(|&&b| b == 0).count();
+    data.len() - zeros + blocks
+}
+
+/// A piece of the decoded bytes, in order, as [`walk`] finds them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Segment<'a> {
+    /// A block's data bytes (no 0x00 among them).
+    Data(&'a [u8]),
+    /// The 0x00 a block's code byte implies after its data.
+    Zero,
+}
+
+/// Walks COBS bytes `src` (no delimiter) block by block with the rules of the strict
+/// decoder, and returns the decoded length without writing anything. One step per block,
+/// not per byte: `on_segment` is handed the decoded bytes in order, each block's data once
+/// the block's checks pass, then its implied zero if it has one; an error it returns stops
+/// the walk.
+///
+/// The checks, in this order for each block: its code byte is not 0x00
+/// ([`CobsError::ZeroByte`]), its data ends within `src` ([`CobsError::Overrun`]), its data
+/// holds no 0x00 ([`CobsError::ZeroByte`], only with `search_zeros`: bytes cut at their
+/// first delimiter have none to find), and it is not a final `01` block after a full one
+/// ([`CobsError::NonCanonical`]). Empty `src` is [`CobsError::Empty`].
+///
+/// [`decode`] is this walk copying each segment; a decoder without an output buffer (a
+/// CRC fed block by block, a header picked up on the way) is this walk with its own
+/// `on_segment`.
+#[inline(always)]
+pub fn walk<E: From<CobsError>>(
+    src: &[u8],
+    search_zeros: bool,
+    mut on_segment: impl FnMut(Segment<'_>) -> Result<(), E>,
+) -> Result<usize, E> {
+    if src.is_empty() {
+        return Err(CobsError::Empty.into());
+    }
+    let (mut i, mut decoded, mut previous_full) = (0usize, 0usize, false);
+    while let Some(&code) = src.get(i) {
+        let code = usize::from(code);
         if code == 0 {
-            return Err(CobsError::ZeroByte { at: i });
+            return Err(CobsError::ZeroByte { at: i }.into());
         }
         let end = i + code;
-        if end > src.len() {
-            return Err(CobsError::Overrun { at: i });
-        }
-        let block = &src[i + 1..end];
-        if let Some(z) = memchr::memchr(0, block) {
-            return Err(CobsError::ZeroByte { at: i + 1 + z });
+        let Some(block) = src.get(i + 1..end) else { return Err(CobsError::Overrun { at: i }.into()) };
+        if search_zeros {
+            if let Some(z) = memchr::memchr(0, block) {
+                return Err(CobsError::ZeroByte { at: i + 1 + z }.into());
+            }
         }
         if code == 1 && end == src.len() && previous_full {
-            return Err(CobsError::NonCanonical { at: i });
+            return Err(CobsError::NonCanonical { at: i }.into());
         }
-        let Some(slot) = dst.get_mut(out..out + block.len()) else {
-            return Err(CobsError::TooLong { capacity: dst.len() });
-        };
-        slot.copy_from_slice(block);
-        out += block.len();
-        i = end;
+        on_segment(Segment::Data(block))?;
+        decoded += code - 1;
+        if code != 0xFF && end < src.len() {
+            on_segment(Segment::Zero)?;
+            decoded += 1;
+        }
         previous_full = code == 0xFF;
-        if code != 0xFF && i < src.len() {
-            let Some(slot) = dst.get_mut(out) else {
-                return Err(CobsError::TooLong { capacity: dst.len() });
-            };
-            *slot = 0;
-            out += 1;
+        i = end;
+    }
+    Ok(decoded)
+}
+
+/// Decodes COBS bytes `src` (no delimiter, no zero bytes) into `dst` and returns the
+/// decoded length. Rejects every encoding [`encode`] would not produce (see [`walk`]), and
+/// output that does not fit `dst` ([`CobsError::TooLong`]).
+pub fn decode(src: &[u8], dst: &mut [u8]) -> Result<usize, CobsError> {
+    let capacity = dst.len();
+    let mut out = 0;
+    walk(src, true, |segment| {
+        let bytes: &[u8] = match segment {
+            Segment::Data(block) => block,
+            Segment::Zero => &[0],
+        };
+        let slot = dst.get_mut(out..out + bytes.len()).ok_or(CobsError::TooLong { capacity })?;
+        slot.copy_from_slice(bytes);
+        out += bytes.len();
+        Ok(())
+    })
+}
+
+/// The decoded bytes of COBS bytes (no delimiter), produced on the fly.
+///
+/// Meant for bytes that passed [`walk`] or [`decode`]; on invalid input it stops early or
+/// yields what the code bytes say, but never panics or reads out of bounds.
+#[derive(Debug, Clone)]
+pub struct DecodedBytes<'a> {
+    src: &'a [u8],
+    pos: usize,
+    block_end: usize,
+    zero_after: bool,
+}
+
+impl<'a> DecodedBytes<'a> {
+    /// Decodes `src` (COBS bytes without the delimiter).
+    pub fn new(src: &'a [u8]) -> Self {
+        DecodedBytes { src, pos: 0, block_end: 0, zero_after: false }
+    }
+}
+
+impl Iterator for DecodedBytes<'_> {
+    type Item = u8;
+
+    #[inline]
+    fn next(&mut self) -> Option<u8> {
+        // Each turn either returns or moves `pos` past a code byte: at most one turn per
+        // block.
+        loop {
+            if self.pos < self.block_end {
+                let b = self.src.get(self.pos).copied();
+                self.pos += 1;
+                return b;
+            }
+            if self.zero_after {
+                self.zero_after = false;
+                return Some(0);
+            }
+            let code = usize::from(*self.src.get(self.pos)?);
+            if code == 0 {
+                self.pos = self.src.len();
+                return None;
+            }
+            let end = self.pos + code;
+            self.zero_after = code != 0xFF && end < self.src.len();
+            self.block_end = end.min(self.src.len());
+            self.pos += 1;
         }
     }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -293,6 +410,51 @@ mod tests {
                     assert!(encode(&data[..len], &mut out[..m - 1]).is_err());
                 }
             }
+        }
+    }
+
+    /// The walk hands over exactly the decoded bytes, and its length is theirs.
+    #[test]
+    fn walk_hands_over_the_decoded_bytes() {
+        let mut data = [0u8; 800];
+        for (i, b) in data.iter_mut().enumerate() {
+            *b = if i % 97 == 5 { 0 } else { (i % 251) as u8 + 1 };
+        }
+        for len in [0, 1, 6, 254, 255, 509, 800] {
+            let mut enc = [0u8; 1024];
+            let n = encode(&data[..len], &mut enc).unwrap();
+            assert_eq!(n, encoded_len(&data[..len]), "len {len}");
+            let mut seen = std::vec::Vec::new();
+            let walked = walk::<CobsError>(&enc[..n], true, |segment| {
+                match segment {
+                    Segment::Data(block) => seen.extend_from_slice(block),
+                    Segment::Zero => seen.push(0),
+                }
+                Ok(())
+            });
+            assert_eq!(walked, Ok(len));
+            assert_eq!(seen, &data[..len]);
+            assert!(DecodedBytes::new(&enc[..n]).eq(data[..len].iter().copied()));
+        }
+        // An error of `on_segment` stops the walk with it.
+        assert_eq!(
+            walk(&[0x02, 1, 0x02, 1], true, |_| Err(CobsError::TooLong { capacity: 0 })),
+            Err(CobsError::TooLong { capacity: 0 })
+        );
+        // Without the search, a zero inside a block is not looked for.
+        assert_eq!(walk::<CobsError>(&[0x03, 1, 0], false, |_| Ok(())), Ok(2));
+        assert_eq!(walk::<CobsError>(&[0x03, 1, 0], true, |_| Ok(())), Err(CobsError::ZeroByte { at: 2 }));
+    }
+
+    #[test]
+    fn encoded_len_is_exact_at_block_boundaries() {
+        for len in [0, 1, 253, 254, 255, 508, 509] {
+            let data = std::vec![0x5Au8; len];
+            let mut enc = [0u8; 1024];
+            assert_eq!(encode(&data, &mut enc), Ok(encoded_len(&data)), "len {len}");
+            let mut zero_last = data.clone();
+            zero_last.push(0);
+            assert_eq!(encode(&zero_last, &mut enc), Ok(encoded_len(&zero_last)), "len {len} and a zero");
         }
     }
 

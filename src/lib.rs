@@ -35,6 +35,7 @@ pub mod error;
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod fields;
 pub mod fmt;
+pub mod present;
 pub mod stats;
 pub mod stream;
 

@@ -2,15 +2,29 @@
 //! (`NAME[:VARIANT]`, through the library's `DialectConfig`), the candidates of sniffing,
 //! the help text and running generic code with the chosen dialect are all derived.
 
+use std::fmt;
+
 use serial_dialects::fields::EncodeFields;
+use serial_dialects::present::Present;
 use serial_dialects::stream::Dialect;
 use serial_dialects::{DialectConfig, ascii_crc8, plot, pmu30, powerscope, vectordebug};
 
 use crate::sniff::Proof::{self, Checked, Line, Text, Unchecked};
 
 /// What the command line needs of a dialect beyond the library's traits. The registry
-/// implements it for every dialect, with the overrides its line gives.
+/// implements it for every dialect: the CSV rows and text lines of its frames (their
+/// [`Present`]), and the overrides its line gives. (The JSON of a frame is its `Serialize`,
+/// which every `Dialect::Message` has.)
 pub trait CliDialect: EncodeFields {
+    /// The CSV header row of the dialect ([`Present::CSV_HEADER`]).
+    const CSV_HEADER: &'static str;
+
+    /// Writes the frame's CSV rows ([`Present::write_csv_rows`]).
+    fn write_csv_rows<W: fmt::Write + ?Sized>(frame: &Self::Message<'_>, offset: u64, out: &mut W) -> fmt::Result;
+
+    /// Writes the frame's text line without its line ending ([`Present::write_text`]).
+    fn write_text<W: fmt::Write + ?Sized>(frame: &Self::Message<'_>, out: &mut W) -> fmt::Result;
+
     /// What happens when a live stream has been idle for a while (plot: the help-table
     /// timeout). Returns a frame to print (an event of length 0), if any. A typed frame, so
     /// that it is written exactly as the same frame from the decoder would be.
@@ -63,7 +77,23 @@ macro_rules! registry {
             }
         }
 
-        $(impl CliDialect for $ty { $($overrides)* })*
+        $(impl CliDialect for $ty {
+            const CSV_HEADER: &'static str = <<$ty as Dialect>::Message<'static> as Present>::CSV_HEADER;
+
+            fn write_csv_rows<W: fmt::Write + ?Sized>(
+                frame: &Self::Message<'_>,
+                offset: u64,
+                out: &mut W,
+            ) -> fmt::Result {
+                frame.write_csv_rows(offset, out)
+            }
+
+            fn write_text<W: fmt::Write + ?Sized>(frame: &Self::Message<'_>, out: &mut W) -> fmt::Result {
+                frame.write_text(out)
+            }
+
+            $($overrides)*
+        })*
     };
 }
 

@@ -1,10 +1,9 @@
 //! Writing events: JSON Lines (the contract of docs/decode-json.md), CSV samples, or one
-//! readable line per event.
+//! readable line per event. Each is written from the typed frame: its `Serialize` for JSON,
+//! the library's `Present` for CSV rows and text lines.
 
 use std::io::{self, Write};
 
-use serde_json::{Map, Value};
-use serial_dialects::powerscope::Ina219Sample;
 use serial_dialects::stream::{EventOf, Item};
 use serial_dialects::{DialectError, Stats};
 
@@ -42,37 +41,34 @@ impl<W: Write> EventSink<W> {
     /// Writes one event.
     pub fn event<D: CliDialect>(&mut self, event: &EventOf<'_, D>) -> io::Result<()> {
         match &event.item {
-            Item::Frame(frame) => {
-                self.json.clear();
-                serde_json::to_writer(&mut self.json, frame).map_err(io::Error::other)?;
-                match self.format {
-                    Format::Jsonl => self.jsonl_frame(event.offset, event.len)?,
-                    Format::Csv | Format::Text => {
-                        let value: Value = serde_json::from_slice(&self.json).map_err(io::Error::other)?;
-                        self.frame_value(event.offset, event.len, &value)?;
-                    }
+            Item::Frame(frame) => match self.format {
+                Format::Jsonl => {
+                    self.json.clear();
+                    serde_json::to_writer(&mut self.json, frame).map_err(io::Error::other)?;
+                    self.jsonl_frame(event.offset, event.len)?;
                 }
-            }
+                Format::Csv => {
+                    // The header comes before the first row, if any.
+                    let header = (!self.csv_header_done).then_some(D::CSV_HEADER);
+                    let mut rows = Text { out: &mut self.out, header, error: None };
+                    let written = D::write_csv_rows(frame, event.offset, &mut rows);
+                    self.csv_header_done |= rows.header.is_none();
+                    rows.result(written)?;
+                }
+                Format::Text => {
+                    line_start(&mut self.out, event.offset, event.len)?;
+                    let mut line = Text { out: &mut self.out, header: None, error: None };
+                    let written = D::write_text(frame, &mut line);
+                    line.result(written)?;
+                    self.out.write_all(b"\n")?;
+                }
+            },
             Item::Error(error) => self.error(event.offset, event.len, error)?,
         }
         if self.flush_each {
             self.out.flush()?;
         }
         Ok(())
-    }
-
-    /// Writes a frame given as its JSON value (`{"type", "fields"}`), e.g. a `COMMANDS`
-    /// event produced by a live timeout.
-    pub fn frame_value(&mut self, offset: u64, len: usize, value: &Value) -> io::Result<()> {
-        match self.format {
-            Format::Jsonl => {
-                self.json.clear();
-                serde_json::to_writer(&mut self.json, value).map_err(io::Error::other)?;
-                self.jsonl_frame(offset, len)
-            }
-            Format::Text => self.text_frame(offset, len, value),
-            Format::Csv => self.csv_frame(offset, value),
-        }
     }
 
     fn jsonl_frame(&mut self, offset: u64, len: usize) -> io::Result<()> {
@@ -102,7 +98,10 @@ impl<W: Write> EventSink<W> {
                 serde_json::to_writer(&mut self.out, &detail).map_err(io::Error::other)?;
                 self.out.write_all(b"}\n")
             }
-            Format::Text => writeln!(self.out, "{offset:>10} +{len:<5} !{kind}: {detail}"),
+            Format::Text => {
+                line_start(&mut self.out, offset, len)?;
+                writeln!(self.out, "!{kind}: {detail}")
+            }
             Format::Csv => Ok(()),
         }
     }
@@ -128,57 +127,6 @@ impl<W: Write> EventSink<W> {
     pub fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
     }
-
-    fn text_frame(&mut self, offset: u64, len: usize, value: &Value) -> io::Result<()> {
-        let kind = value.get("type").and_then(Value::as_str).unwrap_or("?");
-        let empty = Map::new();
-        let fields = value.get("fields").and_then(Value::as_object).unwrap_or(&empty);
-        write!(self.out, "{offset:>10} +{len:<5} {kind}")?;
-        if self.dialect == "powerscope" && kind == "STREAM" {
-            // The seed's shell line, then the reading in physical units.
-            let n = |k: &str| fields.get(k).and_then(Value::as_u64).unwrap_or(0);
-            write!(self.out, " seq={:8} ts={:10} len={:3} gap={:3}", n("seq"), n("ts_ms"), n("payload_len"), n("gap"))?;
-            if let Some(sample) = ina219(fields) {
-                write!(
-                    self.out,
-                    " sensor={} {:.3} V {:.3} mA {:.3} mW",
-                    sample.runtime_id,
-                    sample.bus_volts(),
-                    sample.current_ma(),
-                    sample.power_mw()
-                )?;
-            }
-            return writeln!(self.out);
-        }
-        for (key, v) in fields {
-            match v {
-                Value::String(s) if !s.is_empty() && !s.contains(char::is_whitespace) => {
-                    write!(self.out, " {key}={s}")?
-                }
-                other => write!(self.out, " {key}={other}")?,
-            }
-        }
-        writeln!(self.out)
-    }
-
-    fn csv_frame(&mut self, offset: u64, value: &Value) -> io::Result<()> {
-        let kind = value.get("type").and_then(Value::as_str).unwrap_or("");
-        let Some(fields) = value.get("fields").and_then(Value::as_object) else {
-            return Ok(());
-        };
-        let rows = csv_rows(self.dialect, kind, offset, fields);
-        if rows.is_empty() {
-            return Ok(());
-        }
-        if !self.csv_header_done {
-            writeln!(self.out, "{}", csv_header(self.dialect))?;
-            self.csv_header_done = true;
-        }
-        for row in rows {
-            writeln!(self.out, "{row}")?;
-        }
-        Ok(())
-    }
 }
 
 fn stats_line(stats: &Stats) -> String {
@@ -193,100 +141,85 @@ fn stats_line(stats: &Stats) -> String {
     )
 }
 
-fn ina219(fields: &Map<String, Value>) -> Option<Ina219Sample> {
-    Some(Ina219Sample {
-        runtime_id: u8::try_from(fields.get("runtime_id")?.as_u64()?).ok()?,
-        bus_mv: u16::try_from(fields.get("bus_mv")?.as_u64()?).ok()?,
-        current_ua: i32::try_from(fields.get("current_ua")?.as_i64()?).ok()?,
-    })
+/// Starts a text line: `{offset:>10} +{len:<5} `, without the formatting machinery (which
+/// would cost as much as the rest of a short line).
+fn line_start<W: Write>(out: &mut W, offset: u64, len: usize) -> io::Result<()> {
+    /// The decimal digits of `v` at the end of `buf`.
+    fn digits(mut v: u64, buf: &mut [u8; 20]) -> &[u8] {
+        let mut start = buf.len();
+        for slot in buf.iter_mut().rev() {
+            *slot = b'0' + (v % 10) as u8;
+            start -= 1;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        &buf[start..]
+    }
+    let (mut a, mut b) = ([0u8; 20], [0u8; 20]);
+    let (offset, len) = (digits(offset, &mut a), digits(len as u64, &mut b));
+    // Right-aligned offset, ` +`, left-aligned len, a space: at most 20 + 2 + 20 + 1 bytes.
+    let len_at = offset.len().max(10) + 2;
+    let mut line = [b' '; 48];
+    line[len_at - 2 - offset.len()..len_at - 2].copy_from_slice(offset);
+    line[len_at - 1] = b'+';
+    line[len_at..len_at + len.len()].copy_from_slice(len);
+    out.write_all(&line[..len_at + len.len().max(5) + 1])
 }
 
-/// The CSV header of a dialect.
-pub fn csv_header(dialect: &str) -> String {
-    match dialect {
-        "plot" => "offset,channel,value".to_string(),
-        "vectordebug" => "offset,seq,p0,p1,p2,p3,p4,p5".to_string(),
-        "pmu30" => {
-            let mut h = vec!["offset,timestamp_ms,input_voltage_mv,temperature_c,fault_flags".to_string()];
-            h.extend((0..8).map(|i| format!("analog_{i}")));
-            h.extend((0..30).map(|i| format!("state_{i}")));
-            h.extend((0..30).map(|i| format!("current_ma_{i}")));
-            h.join(",")
+/// Text written by the library's `Present` (a `fmt::Write`) into the output, after a
+/// header line if one is pending.
+struct Text<'a, W> {
+    out: &'a mut W,
+    header: Option<&'static str>,
+    /// What the output refused (`fmt::Error` carries nothing).
+    error: Option<io::Error>,
+}
+
+impl<W: Write> Text<'_, W> {
+    fn write(&mut self, s: &str) -> io::Result<()> {
+        if s.is_empty() {
+            return Ok(());
         }
-        "powerscope" => "offset,type,runtime_id,seq,ts_ms,gap,bus_mv,current_ua,bus_v,current_ma,power_mw".to_string(),
-        "ascii-crc8" => "offset,id,request,position,lux".to_string(),
-        _ => "offset".to_string(),
+        if let Some(header) = self.header.take() {
+            self.out.write_all(header.as_bytes())?;
+            self.out.write_all(b"\n")?;
+        }
+        self.out.write_all(s.as_bytes())
+    }
+
+    /// The output's error if it refused a write, else the writer's result.
+    fn result(self, written: std::fmt::Result) -> io::Result<()> {
+        match (self.error, written) {
+            (Some(e), _) => Err(e),
+            (None, Ok(())) => Ok(()),
+            (None, Err(_)) => Err(io::Error::other("cannot format a frame")),
+        }
     }
 }
 
-fn join(values: &[Value]) -> String {
-    values.iter().map(Value::to_string).collect::<Vec<_>>().join(",")
-}
-
-/// The CSV rows of one frame (none for frames that carry no samples).
-pub fn csv_rows(dialect: &str, kind: &str, offset: u64, f: &Map<String, Value>) -> Vec<String> {
-    let get = |k: &str| f.get(k).cloned().unwrap_or(Value::Null);
-    let list = |k: &str| f.get(k).and_then(Value::as_array).cloned().unwrap_or_default();
-    match (dialect, kind) {
-        ("plot", "DATA") => list("values").iter().enumerate().map(|(i, v)| format!("{offset},{i},{v}")).collect(),
-        ("vectordebug", "DBG_FRAME1") => list("frames")
-            .iter()
-            .map(|r| {
-                let payload = r.get("payload").and_then(Value::as_array).cloned().unwrap_or_default();
-                format!("{offset},{},{}", r.get("seq").cloned().unwrap_or(Value::Null), join(&payload))
-            })
-            .collect(),
-        ("pmu30", "TELEMETRY_DATA") => vec![format!(
-            "{offset},{},{},{},{},{},{},{}",
-            get("timestamp_ms"),
-            get("input_voltage"),
-            get("temperature"),
-            get("fault_flags"),
-            join(&list("analog_values")),
-            join(&list("channel_states")),
-            join(&list("output_currents"))
-        )],
-        ("powerscope", "STREAM") | ("powerscope", "ACK") => {
-            let sample = ina219(f);
-            if kind == "ACK" && sample.is_none() {
-                return Vec::new();
-            }
-            let (raw, units) = match sample {
-                Some(s) => (
-                    format!("{},{}", s.bus_mv, s.current_ua),
-                    format!("{:.3},{:.3},{:.3}", s.bus_volts(), s.current_ma(), s.power_mw()),
-                ),
-                None => (",".to_string(), ",,".to_string()),
-            };
-            vec![format!(
-                "{offset},{kind},{},{},{},{},{raw},{units}",
-                csv_opt(f.get("runtime_id")),
-                csv_opt(f.get("seq")),
-                csv_opt(f.get("ts_ms")),
-                csv_opt(f.get("gap"))
-            )]
-        }
-        ("ascii-crc8", "REPLY") => {
-            let request = f.get("request").and_then(Value::as_str).unwrap_or("");
-            let id = csv_opt(f.get("id"));
-            if let Some(lux) = f.get("lux") {
-                return vec![format!("{offset},{id},{request},0,{lux}")];
-            }
-            let start = f.get("offset").and_then(Value::as_u64).unwrap_or(0);
-            list("values")
-                .iter()
-                .enumerate()
-                .map(|(i, v)| format!("{offset},{id},{request},{},{v}", start + i as u64))
-                .collect()
-        }
-        _ => Vec::new(),
+impl<W: Write> std::fmt::Write for Text<'_, W> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.write(s).map_err(|e| {
+            self.error = Some(e);
+            std::fmt::Error
+        })
     }
 }
 
-fn csv_opt(v: Option<&Value>) -> String {
-    match v {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_lines_start_as_the_format_string_would_start_them() {
+        for offset in [0, 7, 9_999_999_999, 12_345_678_901, u64::MAX] {
+            for len in [0, 5, 12_345, 123_456, usize::MAX] {
+                let mut out = Vec::new();
+                line_start(&mut out, offset, len).unwrap();
+                assert_eq!(String::from_utf8(out).unwrap(), format!("{offset:>10} +{len:<5} "));
+            }
+        }
     }
 }

@@ -235,8 +235,8 @@ fn vectordebug_dbg_frame1() {
     // The trailing bytes are not in the JSON contract: check them with the library.
     let bytes = encode("vectordebug", &["DBG_FRAME1", "frames=1:1,2,3,4,5,6", "trailing_hex=00ff00"]);
     let mut packet = [0u8; 64];
-    match vectordebug::Message::decode_wire(&bytes, &mut packet).unwrap() {
-        vectordebug::Message::DbgFrame1 { records } => assert_eq!(records.trailing(), [0x00, 0xFF, 0x00]),
+    match vectordebug::Payload::decode_wire(&bytes, &mut packet).unwrap() {
+        vectordebug::Payload::DbgFrame1 { records } => assert_eq!(records.trailing(), [0x00, 0xFF, 0x00]),
         other => panic!("{other:?}"),
     }
     round_trip("vectordebug", "DBG_FRAME1", &["frames="], json!({"frames": []}));
@@ -262,8 +262,8 @@ fn vectordebug_cli_and_unknown() {
     // An unknown type's payload is not in the JSON contract: check it with the library.
     let unknown_payload = |bytes: &[u8]| {
         let mut packet = vec![0u8; 16384];
-        match vectordebug::Message::decode_wire(bytes, &mut packet).unwrap() {
-            vectordebug::Message::Unknown { packet_type, payload } => (packet_type, payload.to_vec()),
+        match vectordebug::Payload::decode_wire(bytes, &mut packet).unwrap() {
+            vectordebug::Payload::Unknown { packet_type, payload } => (packet_type, payload.to_vec()),
             other => panic!("{other:?}"),
         }
     };

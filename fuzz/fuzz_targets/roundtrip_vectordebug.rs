@@ -1,16 +1,17 @@
-//! An arbitrary vectordebug message through the encoder and back through every decoder.
+//! An arbitrary vectordebug payload through the encoder and back through every decoder.
 //!
-//! The input is either a [`Message`] (DBG_FRAME1 records as payload bytes, or a typed tail
+//! The input is either a [`Payload`] (DBG_FRAME1 records as payload bytes, or a typed tail
 //! that may be too long; CLI bytes; any type byte with any payload) or typed records built
-//! from a `Vec<Record>` plus a tail. The encoder must either refuse the message with the
-//! typed error [`Message::validate`] predicts, or write a frame that:
+//! from a `Vec<Record>` plus a tail. The encoder must either refuse the payload with the
+//! typed error [`Payload::validate`] predicts, or write a frame that:
 //!
-//! * fits [`Message::buffer_len`], is refused by a buffer one byte too small with
+//! * fits [`Payload::buffer_len`], is refused by a buffer one byte too small with
 //!   `BufferTooSmall`, and is written identically into a buffer of exactly its size;
-//! * is one frame event spanning every byte for the slice decoder, whose view carries the
-//!   message's type, `len`, payload, records, trailing bytes and sequence span;
-//! * parses back (decode into a buffer, `Packet::new_checked`, `Message::decode_wire`) to a
-//!   message equal to the original, and re-encodes to the same bytes, also through
+//! * is one frame event spanning every byte for the slice decoder, whose message carries the
+//!   payload's type, `len`, payload, records, trailing bytes and sequence span, and writes
+//!   those bytes back;
+//! * parses back (decode into a buffer, `Packet::new_checked`, `Payload::decode_wire`) to a
+//!   payload equal to the original, and re-encodes to the same bytes, also through
 //!   `PacketBuilder` and `Packet::emit_wire`.
 #![no_main]
 
@@ -18,26 +19,26 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use serial_dialects::stream::{Dialect, SliceDecoder};
 use serial_dialects::vectordebug::{
-    Config, Error, Message, PacketBuilder, PacketType, Record, Records, SeqTracker, VectorDebug,
+    Config, Error, PacketBuilder, PacketType, Payload, Record, Records, SeqTracker, VectorDebug,
 };
 use serial_dialects::{EncodeError, ErrorKind};
 
 #[derive(Debug, Arbitrary)]
 enum Input<'a> {
-    Message(Message<'a>),
+    Payload(Payload<'a>),
     Typed { records: Vec<Record>, trailing: &'a [u8] },
 }
 
 fuzz_target!(|input: Input<'_>| {
     match input {
-        Input::Message(msg) => check(msg),
+        Input::Payload(msg) => check(msg),
         Input::Typed { records, trailing } => {
-            check(Message::DbgFrame1 { records: Records::with_trailing(&records, trailing) })
+            check(Payload::DbgFrame1 { records: Records::with_trailing(&records, trailing) })
         }
     }
 });
 
-fn check(msg: Message<'_>) {
+fn check(msg: Payload<'_>) {
     let bound = msg.buffer_len();
     let mut out = vec![0u8; bound];
     let n = match msg.emit(&mut out) {
@@ -85,10 +86,10 @@ fn check(msg: Message<'_>) {
     assert_eq!(usize::try_from(p.len_field()).ok(), Some(msg.payload_len()));
     assert_eq!(p.decoded_len(), decoded_len);
     let payload: Vec<u8> = p.payload_bytes().collect();
-    assert_eq!(Message::from_payload(p.type_byte(), &payload), msg, "payload bytes differ");
+    assert_eq!(Payload::new(p.type_byte(), &payload), msg, "payload bytes differ");
     let mut tracker = SeqTracker::new();
     match msg {
-        Message::DbgFrame1 { records } => {
+        Payload::DbgFrame1 { records } => {
             assert_eq!(p.record_count(), records.len());
             assert!(p.records().eq(records.iter()), "records differ");
             assert!(p.trailing_bytes().eq(records.trailing().iter().copied()), "trailing bytes differ");
@@ -113,8 +114,8 @@ fn check(msg: Message<'_>) {
     // Frame-level parses: decode into a buffer, the checked packet view, decode_wire.
     let mut buf = vec![0u8; decoded_len];
     let packet = p.decode_into(&mut buf).expect("a validated frame decodes");
-    assert_eq!(packet.message(), msg);
-    assert_eq!(Message::parse(packet.as_bytes()), Ok(msg));
+    assert_eq!(packet.typed_payload(), msg);
+    assert_eq!(Payload::parse(packet.as_bytes()), Ok(msg));
     assert_eq!(packet.wire_len(), n);
     let mut small = vec![0u8; decoded_len - 1];
     assert_eq!(
@@ -122,14 +123,19 @@ fn check(msg: Message<'_>) {
         Some(Error::BufferTooSmall { needed: decoded_len, available: decoded_len - 1 })
     );
     let mut scratch = vec![0u8; decoded_len];
-    assert_eq!(Message::decode_wire(wire, &mut scratch), Ok(msg));
+    assert_eq!(Payload::decode_wire(wire, &mut scratch), Ok(msg));
     let mut scratch = vec![0u8; decoded_len];
-    assert_eq!(Message::decode_wire(&wire[..n - 1], &mut scratch), Ok(msg), "decode_wire without delimiter");
+    assert_eq!(Payload::decode_wire(&wire[..n - 1], &mut scratch), Ok(msg), "decode_wire without delimiter");
 
-    // Re-encoding: the decoded message, the packet view, and the builder give the same bytes.
+    // Re-encoding: the decoded payload, the message, the packet view, and the builder give
+    // the same bytes.
     let mut again = vec![0u8; bound];
-    assert_eq!(packet.message().emit(&mut again), Ok(n));
+    assert_eq!(packet.typed_payload().emit(&mut again), Ok(n));
     assert_eq!(&again[..n], wire);
+    let mut again = vec![0u8; n];
+    assert_eq!((p.buffer_len(), p.emit(&mut again)), (n, Ok(n)));
+    assert_eq!(again, wire);
+    assert!(matches!(p.emit(&mut again[..n - 1]), Err(EncodeError::BufferTooSmall { .. })));
     let mut again = vec![0u8; n];
     assert_eq!(packet.emit_wire(&mut again), Ok(n));
     assert_eq!(again, wire);
@@ -147,13 +153,13 @@ fn check(msg: Message<'_>) {
 
 /// The encoder refused `msg`: the refusal must be the one `validate` predicts, for the one
 /// reason the message cannot be encoded, whatever the buffer.
-fn check_refusal(msg: &Message<'_>, e: EncodeError) {
+fn check_refusal(msg: &Payload<'_>, e: EncodeError) {
     assert_eq!(msg.validate(), Err(e), "{msg:?}: emit says {e:?}, validate disagrees");
     match (msg, &e) {
-        (Message::Unknown { packet_type, .. }, EncodeError::OutOfRange { field: "type" }) => {
+        (Payload::Unknown { packet_type, .. }, EncodeError::OutOfRange { field: "type" }) => {
             assert!(matches!(PacketType::from(*packet_type), PacketType::Cli | PacketType::DbgFrame1));
         }
-        (Message::DbgFrame1 { records }, EncodeError::TooLong { field: "trailing", len, max: 13 }) => {
+        (Payload::DbgFrame1 { records }, EncodeError::TooLong { field: "trailing", len, max: 13 }) => {
             assert_eq!(*len, records.trailing().len());
             assert!(*len >= Record::SIZE);
         }

@@ -1,5 +1,5 @@
 //! Arbitrary bytes, in an arbitrary chunking, through the vectordebug stream decoder; and
-//! every decoded packet through the typed layer: decoded into its `Message` and written back
+//! every decoded packet through the typed layer: decoded into its `Payload` and written back
 //! by `emit` to exactly the bytes it was decoded from.
 #![no_main]
 
@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     for event in SliceDecoder::new(dialect, input) {
         if let Item::Frame(packet) = &event.item {
             let bytes = &input[event.offset as usize..event.offset as usize + event.len];
-            let message = vectordebug::Message::decode_wire(packet.wire(), &mut decoded)
+            let message = vectordebug::Payload::decode_wire(packet.wire(), &mut decoded)
                 .unwrap_or_else(|e| panic!("a decoded packet does not decode again: {e}"));
             let n = message.emit(&mut out).unwrap_or_else(|e| panic!("{message:?} does not re-encode: {e}"));
             assert_eq!(&out[..n], bytes, "{message:?} re-encodes to other bytes");

@@ -135,6 +135,7 @@ mod fields;
 mod frame;
 mod line;
 mod message;
+mod present;
 mod reply;
 mod scan;
 mod session;

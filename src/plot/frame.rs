@@ -313,7 +313,7 @@ impl<'a> LabelEntry<'a> {
     /// The name as text: each maximal invalid UTF-8 sequence shows as one U+FFFD, as the
     /// real app's `bytes.decode('utf-8', errors='replace')` reads it. No allocation; use
     /// `to_string()` or `{}` to get the text.
-    pub fn name(&self) -> Lossy<'a> {
+    pub fn name(&self) -> Lossy<&'a [u8]> {
         Lossy(self.name_bytes)
     }
 

@@ -152,7 +152,7 @@ impl<'a> Labels<'a> {
 
     /// The name sent last for channel `index` in this frame, as lossy text (its `.0` holds
     /// the name's bytes; see [`LabelEntry::name`](super::LabelEntry::name)).
-    pub fn name_of(&self, index: u8) -> Option<Lossy<'a>> {
+    pub fn name_of(&self, index: u8) -> Option<Lossy<&'a [u8]>> {
         self.entries().filter(|e| e.index == index).last().map(|e| e.name())
     }
 
@@ -261,7 +261,7 @@ impl<'a> Text<'a> {
     }
 
     /// The line as lossy UTF-8 (each invalid sequence shown as U+FFFD).
-    pub fn lossy(&self) -> Lossy<'a> {
+    pub fn lossy(&self) -> Lossy<&'a [u8]> {
         Lossy(self.line())
     }
 

@@ -140,6 +140,7 @@ pub mod frame;
 pub mod help;
 pub mod help_writer;
 mod message;
+mod present;
 mod scan;
 pub mod text_state;
 

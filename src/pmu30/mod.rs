@@ -126,6 +126,7 @@ mod fields;
 pub mod frame;
 mod message;
 mod payload;
+mod present;
 mod scan;
 pub mod session;
 pub mod telemetry;

@@ -188,6 +188,7 @@ pub mod gap;
 pub mod header;
 pub mod ina219;
 pub mod message;
+mod present;
 pub mod r0;
 pub mod r1;
 mod sample;

@@ -5,7 +5,7 @@ use std::string::{String, ToString};
 use std::vec::Vec;
 use std::{format, vec};
 
-use super::{Config, Message, PacketType, Record, Records, VectorDebug, field};
+use super::{Config, PacketType, Payload, Record, Records, VectorDebug, field};
 use crate::error::EncodeError;
 use crate::fields::{
     EncodeFields, Failure, FieldValue, Fields, HexBytes, MessageSpec, dflt, emit_vec, one_of, req, usage,
@@ -69,19 +69,19 @@ fn encode(config: &Config, name: &str, f: &mut Fields) -> Result<Vec<u8>, Failur
         "DBG_FRAME1" => {
             records = parse_records(&f.req::<String>("frames")?)?;
             trailing = f.or("trailing_hex", HexBytes(Vec::new()))?;
-            Message::DbgFrame1 { records: Records::with_trailing(&records, &trailing.0) }
+            Payload::DbgFrame1 { records: Records::with_trailing(&records, &trailing.0) }
         }
         "CLI" => {
             bytes = match f.pick(&["text", "data_hex"])? {
                 "text" => f.req::<String>("text")?.into_bytes(),
                 _ => f.req::<HexBytes>("data_hex")?.0,
             };
-            Message::Cli { data: &bytes }
+            Payload::Cli { data: &bytes }
         }
         "UNKNOWN" => {
             let packet_type = f.req("packet_type")?;
             bytes = f.or("payload_hex", HexBytes(Vec::new()))?.0;
-            Message::Unknown { packet_type, payload: &bytes }
+            Payload::Unknown { packet_type, payload: &bytes }
         }
         other => return Err(usage(format!("no message {other}"))),
     };

@@ -1,175 +1,291 @@
-//! Typed messages: DBG_FRAME1 records, CLI bytes, and packets of other types.
+//! The message of the dialect: one validated packet as it lies on the wire, a zero-copy
+//! view of its COBS bytes that decodes its payload on the fly.
+
+use core::fmt;
 
 use super::error::Error;
-use super::packet::{Packet, PacketType, field, max_wire_len, write_wire};
-use super::record::{Record, Records};
-use crate::cobs;
+use super::frame::{Packet, PacketType, field};
+use super::record::Record;
+use super::seq::SeqSpan;
+use super::validate::{self, Header, validate, validate_known_crc};
+use crate::cobs::{self, CobsError, DecodedBytes};
 use crate::error::EncodeError;
+use crate::fmt::{DebugIter, Hex};
 
-/// Records packed into one piece for the encoder: 18 × 14 = 252 bytes, about one COBS
-/// block, on the stack.
-const BATCH_RECORDS: usize = 18;
-
-/// One vectordebug packet in typed form.
+/// One vectordebug packet as it lies on the wire, validated: a zero-copy view of its COBS
+/// bytes (and delimiter). It is what the stream decoder yields
+/// ([`Dialect::Message`](crate::Dialect::Message)).
 ///
-/// Borrows its byte strings (zero-copy). Decoded messages re-encode with
-/// [`emit`](Message::emit) to exactly the bytes they were decoded from: DBG_FRAME1
-/// trailing bytes (`len % 14`) are kept in [`Records::trailing`], unknown types keep their
-/// type byte and raw payload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
-pub enum Message<'a> {
-    /// `TYPE_DBG_FRAME1 = 3`: packed 14-byte debug records.
-    DbgFrame1 {
-        /// The records (and any trailing bytes).
-        records: Records<'a>,
-    },
-    /// `TYPE_CLI = 2`: raw terminal bytes (may contain 0x00), either direction.
-    Cli {
-        /// The terminal bytes.
-        data: &'a [u8],
-    },
-    /// A packet of any other type with a valid CRC (0 and 1 are reserved, the rest
-    /// undefined). Not an error: the stream reports it as type `UNKNOWN`.
-    Unknown {
-        /// The `type` byte (never 2 or 3).
-        packet_type: u8,
-        /// The payload.
-        payload: &'a [u8],
-    },
+/// Nothing is decoded into a buffer: the header fields were read while validating, and
+/// [`records`](Self::records) and [`payload_bytes`](Self::payload_bytes) decode COBS on
+/// the fly. [`decode_into`](Self::decode_into) gives a contiguous [`Packet`] view (and its
+/// typed [`Payload`](super::Payload)) when one is wanted. The wire bytes re-encode exactly
+/// (the COBS decoder is strict): [`emit`](Self::emit) writes them back.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Message<'a> {
+    frame: &'a [u8],
+    cobs: &'a [u8],
+    header: Header,
+    seq: Option<SeqSpan>,
 }
 
 impl<'a> Message<'a> {
-    /// The message carried by a packet of type `type_byte` with `payload`.
-    pub fn from_payload(type_byte: u8, payload: &'a [u8]) -> Message<'a> {
-        match PacketType::from(type_byte) {
-            PacketType::DbgFrame1 => Message::DbgFrame1 { records: Records::from_payload(payload) },
-            PacketType::Cli => Message::Cli { data: payload },
-            PacketType::Unknown(packet_type) => Message::Unknown { packet_type, payload },
-        }
+    /// Validates one wire frame: COBS bytes, optionally followed by its 0x00 delimiter, of
+    /// a packet of at most `max_packet` decoded bytes (checks in the order of the stream
+    /// decoder: COBS, size, CRC, `len`).
+    pub fn new_checked(frame: &'a [u8], max_packet: usize) -> Result<Self, Error> {
+        let cobs = frame.strip_suffix(&[0]).unwrap_or(frame);
+        let header = validate(cobs, max_packet)?;
+        Ok(Message { frame, cobs, header, seq: None })
     }
 
-    /// The message of a checked packet view.
-    pub fn from_packet(packet: &Packet<&'a [u8]>) -> Message<'a> {
-        let bytes: &'a [u8] = packet.into_inner();
-        let payload = bytes.get(field::HEADER_LEN..bytes.len().saturating_sub(field::CRC_LEN)).unwrap_or(&[]);
-        Message::from_payload(bytes.first().copied().unwrap_or(0), payload)
+    /// [`new_checked`](Self::new_checked) for a frame whose CRC the scanner has verified.
+    pub(super) fn new_known_crc(frame: &'a [u8], max_packet: usize) -> Result<Self, Error> {
+        let cobs = frame.strip_suffix(&[0]).unwrap_or(frame);
+        let header = validate_known_crc(cobs, max_packet)?;
+        Ok(Message { frame, cobs, header, seq: None })
     }
 
-    /// Parses a **decoded** packet (`type | len | payload | crc`, COBS already removed),
-    /// checking size, CRC and `len` (see [`Packet::new_checked`]).
-    pub fn parse(decoded: &'a [u8]) -> Result<Message<'a>, Error> {
-        Packet::new_checked(decoded).map(|p| Message::from_packet(&p))
+    /// The view of a frame whose header the scanner has read (and checked, CRC included).
+    pub(super) fn from_scanned(frame: &'a [u8], header: Header) -> Self {
+        let cobs = frame.strip_suffix(&[0]).unwrap_or(frame);
+        Message { frame, cobs, header, seq: None }
     }
 
-    /// Decodes one wire frame (COBS bytes, optionally followed by its 0x00 delimiter) into
-    /// `buf` and parses it; the message borrows `buf`.
-    pub fn decode_wire<'b>(frame: &[u8], buf: &'b mut [u8]) -> Result<Message<'b>, Error> {
-        let chunk = frame.strip_suffix(&[0]).unwrap_or(frame);
-        let needed = super::wire::cobs_structure(chunk)?;
-        if needed > buf.len() {
-            return Err(Error::BufferTooSmall { needed, available: buf.len() });
-        }
-        let n = cobs::decode(chunk, buf)?;
-        Message::parse(buf.get(..n).unwrap_or(&[]))
+    /// Calls `f` with the `seq` of every record (DBG_FRAME1), in order, without decoding
+    /// the other bytes.
+    #[inline(always)]
+    pub(super) fn for_each_seq(&self, f: impl FnMut(u16)) {
+        validate::for_each_seq(self.cobs, field::HEADER_LEN + self.record_count() * Record::SIZE, f);
+    }
+
+    pub(super) fn with_seq(mut self, seq: Option<SeqSpan>) -> Self {
+        self.seq = seq;
+        self
+    }
+
+    /// The bytes this packet was read from (COBS bytes and, from a stream, the delimiter).
+    pub fn wire(&self) -> &'a [u8] {
+        self.frame
+    }
+
+    /// The COBS bytes without the delimiter.
+    pub fn cobs_bytes(&self) -> &'a [u8] {
+        self.cobs
+    }
+
+    /// The raw `type` byte.
+    pub fn type_byte(&self) -> u8 {
+        self.header.packet_type
     }
 
     /// The packet type.
     pub fn packet_type(&self) -> PacketType {
-        match self {
-            Message::DbgFrame1 { .. } => PacketType::DbgFrame1,
-            Message::Cli { .. } => PacketType::Cli,
-            Message::Unknown { packet_type, .. } => PacketType::from(*packet_type),
-        }
+        PacketType::from(self.header.packet_type)
     }
 
-    /// Payload size in bytes (the `len` field), saturating at `usize::MAX`.
+    /// The `len` field (equal to [`payload_len`](Self::payload_len), it was checked).
+    pub fn len_field(&self) -> u32 {
+        self.header.len
+    }
+
+    /// Payload bytes.
     pub fn payload_len(&self) -> usize {
-        match self {
-            Message::DbgFrame1 { records } => records.payload_len(),
-            Message::Cli { data } => data.len(),
-            Message::Unknown { payload, .. } => payload.len(),
+        self.header.decoded_len - field::OVERHEAD
+    }
+
+    /// Decoded packet size (`payload_len + 7`).
+    pub fn decoded_len(&self) -> usize {
+        self.header.decoded_len
+    }
+
+    /// The packet's CRC (received and verified).
+    pub fn crc(&self) -> u16 {
+        self.header.crc
+    }
+
+    /// Whole records (`len / 14`) of a DBG_FRAME1 packet; 0 for other types.
+    pub fn record_count(&self) -> usize {
+        match self.packet_type() {
+            PacketType::DbgFrame1 => self.payload_len() / Record::SIZE,
+            _ => 0,
         }
     }
 
-    /// A buffer size that always holds the wire frame of this message: the longest COBS
-    /// encoding of the decoded packet, plus the delimiter.
+    /// Bytes after the last whole record (`len % 14`) of a DBG_FRAME1 packet.
+    pub fn trailing_len(&self) -> usize {
+        match self.packet_type() {
+            PacketType::DbgFrame1 => self.payload_len() % Record::SIZE,
+            _ => 0,
+        }
+    }
+
+    /// The payload bytes, decoded on the fly.
+    pub fn payload_bytes(&self) -> PayloadBytes<'a> {
+        self.payload_from(0)
+    }
+
+    /// The payload bytes from payload offset `skip` on.
+    fn payload_from(&self, skip: usize) -> PayloadBytes<'a> {
+        let mut inner = DecodedBytes::new(self.cobs);
+        let skip = skip.min(self.payload_len());
+        for _ in 0..field::HEADER_LEN + skip {
+            inner.next();
+        }
+        PayloadBytes { inner, remaining: self.payload_len() - skip }
+    }
+
+    /// The records of a DBG_FRAME1 packet, decoded on the fly (none for other types).
+    pub fn records(&self) -> WireRecords<'a> {
+        WireRecords { bytes: self.payload_bytes(), remaining: self.record_count() }
+    }
+
+    /// The bytes after the last whole record (DBG_FRAME1), decoded on the fly.
+    pub fn trailing_bytes(&self) -> PayloadBytes<'a> {
+        self.payload_from(self.payload_len() - self.trailing_len())
+    }
+
+    /// The sequence numbers of this packet's records and the frames lost up to its last
+    /// one, as counted by the stream decoder that produced it (`None` for packets without
+    /// records, and for views made with [`new_checked`](Self::new_checked)).
+    pub fn seq_span(&self) -> Option<SeqSpan> {
+        self.seq
+    }
+
+    /// The length of the wire frame [`emit`](Self::emit) writes: exactly the bytes this
+    /// packet was read from.
     pub fn buffer_len(&self) -> usize {
-        max_wire_len(self.payload_len().saturating_add(field::OVERHEAD))
+        self.frame.len()
     }
 
-    /// Checks what the encoder would refuse: an `Unknown` message with type 2 or 3 (it
-    /// would decode as another variant), or DBG_FRAME1 trailing bytes of 14 or more (they
-    /// would decode as records).
-    pub fn validate(&self) -> Result<(), EncodeError> {
-        match self {
-            Message::Unknown { packet_type: PacketType::CLI | PacketType::DBG_FRAME1, .. } => {
-                Err(EncodeError::OutOfRange { field: "type" })
-            }
-            Message::DbgFrame1 { records } if records.trailing().len() >= Record::SIZE => {
-                Err(EncodeError::TooLong { field: "trailing", len: records.trailing().len(), max: Record::SIZE - 1 })
-            }
-            _ => Ok(()),
-        }
-    }
-
-    /// Writes the whole wire frame (COBS of `type | len | payload | crc`, then 0x00) into
-    /// `out` and returns its length. Streams through the incremental COBS encoder and a
-    /// CRC digest: no intermediate packet buffer.
-    ///
-    /// ```
-    /// use serial_dialects::vectordebug::{Message, Record, Records};
-    ///
-    /// let records = [Record { seq: 7, payload: [100, -100, 0, 1, -1, 32767] }];
-    /// let msg = Message::DbgFrame1 { records: Records::new(&records) };
-    /// let mut out = [0u8; 32];
-    /// let n = msg.emit(&mut out)?;
-    /// assert_eq!(out[n - 1], 0); // delimiter
-    /// assert!(!out[..n - 1].contains(&0));
-    ///
-    /// let mut scratch = [0u8; 32];
-    /// assert_eq!(Message::decode_wire(&out[..n], &mut scratch).unwrap(), msg);
-    /// # Ok::<(), serial_dialects::EncodeError>(())
-    /// ```
+    /// Writes the packet's wire frame into `out` and returns its length: the bytes it was
+    /// read from, which are a valid frame (with its delimiter when it was read from a
+    /// stream).
     pub fn emit(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
-        self.validate()?;
-        let type_byte = self.packet_type().as_u8();
-        match self {
-            Message::DbgFrame1 { records } => write_wire(out, type_byte, records.payload_len(), |sink| {
-                // The CRC runs slice-by-16 only over pieces of 16 bytes or more: push the
-                // records packed a block's worth at a time rather than 14 bytes each.
-                let mut batch = [0u8; BATCH_RECORDS * Record::SIZE];
-                let mut filled = 0;
-                for r in records.iter() {
-                    if let Some(slot) = batch.get_mut(filled..filled + Record::SIZE) {
-                        slot.copy_from_slice(&r.to_bytes());
-                    }
-                    filled += Record::SIZE;
-                    if filled == batch.len() {
-                        sink.push(&batch)?;
-                        filled = 0;
-                    }
+        let wire = self.frame;
+        let available = out.len();
+        let slot = out.get_mut(..wire.len()).ok_or(EncodeError::BufferTooSmall { needed: wire.len(), available })?;
+        slot.copy_from_slice(wire);
+        Ok(wire.len())
+    }
+
+    /// Decodes the packet into `buf` and returns a checked view of it.
+    pub fn decode_into<'b>(&self, buf: &'b mut [u8]) -> Result<Packet<&'b [u8]>, Error> {
+        let needed = self.header.decoded_len;
+        let available = buf.len();
+        let n = cobs::decode(self.cobs, buf).map_err(|e| match e {
+            CobsError::TooLong { .. } => Error::BufferTooSmall { needed, available },
+            other => Error::Cobs(other),
+        })?;
+        let bytes: &'b [u8] = buf;
+        Packet::new_checked(bytes.get(..n).unwrap_or(&[]))
+    }
+}
+
+impl crate::dialect::Message for Message<'_> {
+    /// `DBG_FRAME1`, `CLI` or `UNKNOWN`.
+    fn name(&self) -> &'static str {
+        self.packet_type().name()
+    }
+}
+
+impl fmt::Debug for Message<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Message");
+        d.field("type", &self.packet_type()).field("len", &self.header.len).field("crc", &self.header.crc);
+        d.field("wire_len", &self.frame.len()).field("seq", &self.seq);
+        match self.packet_type() {
+            PacketType::DbgFrame1 => {
+                d.field("records", &DebugIter(self.records()));
+                if self.trailing_len() > 0 {
+                    d.field("trailing", &Hex(self.trailing_bytes()));
                 }
-                sink.push(batch.get(..filled).unwrap_or_default())?;
-                sink.push(records.trailing())
-            }),
-            Message::Cli { data: bytes } | Message::Unknown { payload: bytes, .. } => {
-                write_wire(out, type_byte, bytes.len(), |sink| sink.push(bytes))
+            }
+            PacketType::Cli => {
+                d.field("data", &Hex(self.payload_bytes()));
+            }
+            PacketType::Unknown(_) => {
+                d.field("payload", &Hex(self.payload_bytes()));
             }
         }
+        d.finish()
     }
 }
 
 #[cfg(feature = "serde")]
 impl serde::Serialize for Message<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use super::json::{Fields, Json};
-        let fields = match *self {
-            Message::DbgFrame1 { records } => Fields::Dbg { records: records.iter() },
-            Message::Cli { data } => Fields::Cli { data: data.iter().copied() },
-            Message::Unknown { packet_type, .. } => Fields::Unknown { packet_type },
+        use super::payload::Json;
+        let json = match self.packet_type() {
+            PacketType::DbgFrame1 => Json::DbgFrame1 { records: self.records() },
+            PacketType::Cli => Json::Cli { data: self.payload_bytes() },
+            PacketType::Unknown(packet_type) => Json::Unknown { packet_type },
         };
-        Json(fields).serialize(s)
+        json.serialize(s)
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Message<'_> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(
+            f,
+            "Message {{ type: {=u8}, len: {=u32}, records: {=usize}, wire_len: {=usize} }}",
+            self.type_byte(),
+            self.header.len,
+            self.record_count(),
+            self.frame.len()
+        );
+    }
+}
+
+/// The payload bytes of a [`Message`], decoded on the fly.
+#[derive(Debug, Clone)]
+pub struct PayloadBytes<'a> {
+    inner: DecodedBytes<'a>,
+    remaining: usize,
+}
+
+impl Iterator for PayloadBytes<'_> {
+    type Item = u8;
+
+    #[inline]
+    fn next(&mut self) -> Option<u8> {
+        if self.remaining == 0 {
+            return None;
+        }
+        self.remaining -= 1;
+        self.inner.next()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.remaining))
+    }
+}
+
+/// The records of a DBG_FRAME1 [`Message`], decoded on the fly.
+#[derive(Debug, Clone)]
+pub struct WireRecords<'a> {
+    bytes: PayloadBytes<'a>,
+    remaining: usize,
+}
+
+impl Iterator for WireRecords<'_> {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        if self.remaining == 0 {
+            return None;
+        }
+        self.remaining -= 1;
+        let mut raw = [0u8; Record::SIZE];
+        for slot in raw.iter_mut() {
+            *slot = self.bytes.next()?;
+        }
+        Some(Record::from_bytes(&raw))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.remaining))
     }
 }

@@ -4,13 +4,13 @@
 
 use serial_dialects::EncodeError;
 use serial_dialects::cobs::max_encoded_len;
-use serial_dialects::vectordebug::{Message, Record, Records, field};
+use serial_dialects::vectordebug::{Payload, Record, Records, field};
 
-/// Records in one half of the ping-pong. 200 records are 10 ms at 20 kHz, the seed's
-/// slowest flush and its largest typical batch (2807 decoded bytes, inside its "2–4 KB"
-/// packets): at 20 kHz the flush timer, not the half, ends every batch for any flush period
-/// in 1–10 ms, and a full half still costs only 9 to 20 bytes of framing (header, CRC,
-/// COBS, delimiter: under 1 %, see the README).
+/// Records in one half of the ping-pong. 200 records are 10 ms at 20 kHz, the original
+/// documentation's slowest flush and its largest typical batch (2807 decoded bytes, inside
+/// its "2–4 KB" packets): at 20 kHz the flush timer, not the half, ends every batch for any
+/// flush period in 1–10 ms, and a full half still costs only 9 to 20 bytes of framing
+/// (header, CRC, COBS, delimiter: under 1 %, see the README).
 pub const HALF_RECORDS: usize = 200;
 
 /// Bytes in one half of the ping-pong.
@@ -84,12 +84,12 @@ impl Batch {
 
 /// Writes the wire frame of one DBG_FRAME1 packet holding the batch's records.
 pub fn frame_records(batch: &Batch, out: &mut [u8]) -> Result<usize, EncodeError> {
-    Message::DbgFrame1 { records: batch.records() }.emit(out)
+    Payload::DbgFrame1 { records: batch.records() }.emit(out)
 }
 
 /// Writes the wire frame of one CLI packet carrying `data` (terminal bytes).
 pub fn frame_cli(data: &[u8], out: &mut [u8]) -> Result<usize, EncodeError> {
-    Message::Cli { data }.emit(out)
+    Payload::Cli { data }.emit(out)
 }
 
 #[cfg(test)]
@@ -110,7 +110,7 @@ mod tests {
 
     /// Decodes a wire stream with the library's decoder (the PC tool's limit), asserting
     /// that every event is a valid packet.
-    fn decode(wire: &[u8], check: impl FnMut(&serial_dialects::vectordebug::WirePacket<'_>)) -> usize {
+    fn decode(wire: &[u8], check: impl FnMut(&serial_dialects::vectordebug::Message<'_>)) -> usize {
         let events = SliceDecoder::new(VectorDebug::new(Config::default()), wire);
         let packets: Vec<_> = events.map(|event| *event.frame().expect("a valid packet")).collect();
         packets.iter().for_each(check);
@@ -190,7 +190,7 @@ mod tests {
         assert_eq!(longest, WIRE_BUF);
         assert_eq!(WIRE_BUF, 2820);
         let records = zero_free_records(0);
-        assert_eq!(Message::DbgFrame1 { records: Records::new(&records) }.buffer_len(), WIRE_BUF);
+        assert_eq!(Payload::DbgFrame1 { records: Records::new(&records) }.buffer_len(), WIRE_BUF);
     }
 
     #[test]

@@ -139,7 +139,7 @@ impl HostCli {
 
 #[cfg(test)]
 mod tests {
-    use serial_dialects::vectordebug::{Message, Record, Records};
+    use serial_dialects::vectordebug::{Payload, Record, Records};
     use std::vec::Vec;
 
     use super::*;
@@ -192,9 +192,9 @@ mod tests {
 
     /// The wire frame of a CLI packet, with or without its 0x00 delimiter.
     fn cli_frame(text: &[u8], terminated: bool) -> Vec<u8> {
-        let message = Message::Cli { data: text };
-        let mut wire = std::vec![0u8; message.buffer_len()];
-        let n = message.emit(&mut wire).unwrap();
+        let payload = Payload::Cli { data: text };
+        let mut wire = std::vec![0u8; payload.buffer_len()];
+        let n = payload.emit(&mut wire).unwrap();
         wire.truncate(if terminated { n } else { n - 1 });
         wire
     }
@@ -273,9 +273,9 @@ mod tests {
     #[test]
     fn other_packets_and_noise_do_not_reach_the_uart() {
         let records = [Record { seq: 1, payload: [0; 6] }];
-        let message = Message::DbgFrame1 { records: Records::new(&records) };
-        let mut wire = std::vec![0u8; message.buffer_len()];
-        let n = message.emit(&mut wire).unwrap();
+        let payload = Payload::DbgFrame1 { records: Records::new(&records) };
+        let mut wire = std::vec![0u8; payload.buffer_len()];
+        let n = payload.emit(&mut wire).unwrap();
         wire.truncate(n);
         wire.extend_from_slice(b"noise\x00");
         wire.extend(cli_frame(b"ok\r", false));

@@ -22,7 +22,7 @@ use serial_dialects::pmu30::{
 };
 use serial_dialects::powerscope::r1::{Ack, Cmd, Command, CommandId, ErrorCode, Nack, Reply, SensorList};
 use serial_dialects::powerscope::{self, Ina219Sample, PowerScope, SensorPacket, r0, r1};
-use serial_dialects::vectordebug::{self, Record, Records, VectorDebug, WirePacket};
+use serial_dialects::vectordebug::{self, Record, Records, VectorDebug};
 use serial_dialects::{Dialect, EncodeError};
 
 /// One dialect's fixed frames, encoded back to back into one stream.
@@ -180,14 +180,14 @@ const fn records<const N: usize>(first: u16) -> [Record; N] {
 static VD_BATCH: [Record; 40] = records(0);
 static VD_TAIL: [Record; 3] = records(40);
 
-fn vectordebug_message(i: usize) -> Option<vectordebug::Message<'static>> {
-    use vectordebug::Message as M;
+fn vectordebug_payload(i: usize) -> Option<vectordebug::Payload<'static>> {
+    use vectordebug::Payload as P;
     Some(match i {
-        0 => M::Cli { data: b"help\r\n" },
-        1 => M::DbgFrame1 { records: Records::new(&VD_BATCH) },
-        2 => M::Cli { data: b"ok\x00\r\n> " },
-        3 => M::DbgFrame1 { records: Records::with_trailing(&VD_TAIL, &[0xAB, 0x00, 0xCD]) },
-        4 => M::Unknown { packet_type: 7, payload: &[0, 1, 2, 0, 0, 0xFF] },
+        0 => P::Cli { data: b"help\r\n" },
+        1 => P::DbgFrame1 { records: Records::new(&VD_BATCH) },
+        2 => P::Cli { data: b"ok\x00\r\n> " },
+        3 => P::DbgFrame1 { records: Records::with_trailing(&VD_TAIL, &[0xAB, 0x00, 0xCD]) },
+        4 => P::Unknown { packet_type: 7, payload: &[0, 1, 2, 0, 0, 0xFF] },
         _ => return None,
     })
 }
@@ -205,22 +205,22 @@ impl FrameSet for VectorDebugSet {
     }
 
     fn emit(i: usize, out: &mut [u8]) -> Result<usize, EncodeError> {
-        vectordebug_message(i).ok_or(NO_SUCH_FRAME)?.emit(out)
+        vectordebug_payload(i).ok_or(NO_SUCH_FRAME)?.emit(out)
     }
 
     /// The decoder yields zero-copy views of the COBS bytes; their payload is decoded on
     /// the fly and compared field by field (no decode buffer needed).
-    fn matches(i: usize, frame: &WirePacket<'_>) -> bool {
-        use vectordebug::Message as M;
-        let Some(m) = vectordebug_message(i) else { return false };
+    fn matches(i: usize, frame: &vectordebug::Message<'_>) -> bool {
+        use vectordebug::Payload as P;
+        let Some(m) = vectordebug_payload(i) else { return false };
         frame.type_byte() == m.packet_type().as_u8()
             && frame.payload_len() == m.payload_len()
             && match m {
-                M::DbgFrame1 { records } => {
+                P::DbgFrame1 { records } => {
                     frame.records().eq(records.iter()) && frame.trailing_bytes().eq(records.trailing().iter().copied())
                 }
-                M::Cli { data } => frame.payload_bytes().eq(data.iter().copied()),
-                M::Unknown { payload, .. } => frame.payload_bytes().eq(payload.iter().copied()),
+                P::Cli { data } => frame.payload_bytes().eq(data.iter().copied()),
+                P::Unknown { payload, .. } => frame.payload_bytes().eq(payload.iter().copied()),
             }
     }
 }

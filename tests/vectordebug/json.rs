@@ -1,26 +1,26 @@
-//! The `type` + `fields` JSON shape of the decode contract, for every message type, from
-//! both the typed message and the zero-copy wire view.
+//! The `type` + `fields` JSON shape of the decode contract, for every packet type, from
+//! both the typed payload and the message (the zero-copy view of the wire bytes).
 #![cfg(feature = "serde")]
 
 use serde_json::{Value, json};
 use serial_dialects::stream::SliceDecoder;
-use serial_dialects::vectordebug::{Message, Record, Records, VectorDebug, WirePacket};
+use serial_dialects::vectordebug::{Message, Payload, Record, Records, VectorDebug};
 
-/// JSON of the message and of the wire view of its encoding; they must agree.
-fn both(msg: &Message<'_>) -> Value {
+/// JSON of the payload and of the message its encoding decodes to; they must agree.
+fn both(msg: &Payload<'_>) -> Value {
     let mut out = vec![0; msg.buffer_len()];
     let n = msg.emit(&mut out).unwrap();
-    let wire = WirePacket::new_checked(&out[..n], 1 << 20).unwrap();
+    let wire = Message::new_checked(&out[..n], 1 << 20).unwrap();
     let a = serde_json::to_value(msg).unwrap();
     let b = serde_json::to_value(wire).unwrap();
-    assert_eq!(a, b, "Message and WirePacket serialize alike");
+    assert_eq!(a, b, "Payload and Message serialize alike");
     a
 }
 
 #[test]
 fn dbg_frame1_json_shape() {
     let recs = [Record { seq: 0, payload: [i16::MIN, i16::MAX, 0, -1, 1, 2] }, Record { seq: 65535, payload: [0; 6] }];
-    let v = both(&Message::DbgFrame1 { records: Records::new(&recs) });
+    let v = both(&Payload::DbgFrame1 { records: Records::new(&recs) });
     assert_eq!(
         v,
         json!({"type": "DBG_FRAME1", "fields": {"frames": [
@@ -28,44 +28,44 @@ fn dbg_frame1_json_shape() {
             {"seq": 65535, "payload": [0, 0, 0, 0, 0, 0]},
         ]}})
     );
-    let empty = both(&Message::DbgFrame1 { records: Records::new(&[]) });
+    let empty = both(&Payload::DbgFrame1 { records: Records::new(&[]) });
     assert_eq!(empty, json!({"type": "DBG_FRAME1", "fields": {"frames": []}}));
 }
 
 #[test]
 fn dbg_frame1_json_has_only_the_contract_keys_even_with_trailing_bytes() {
     let recs = [Record { seq: 5, payload: [1, 2, 3, 4, 5, 6] }];
-    let v = both(&Message::DbgFrame1 { records: Records::with_trailing(&recs, &[0xAB, 0x00, 0x01]) });
+    let v = both(&Payload::DbgFrame1 { records: Records::with_trailing(&recs, &[0xAB, 0x00, 0x01]) });
     assert_eq!(v, json!({"type": "DBG_FRAME1", "fields": {"frames": [{"seq": 5, "payload": [1, 2, 3, 4, 5, 6]}]}}));
 }
 
 #[test]
 fn cli_json_shape() {
-    let v = both(&Message::Cli { data: b"help\r\n\x1b[32mOK\x1b[0m" });
+    let v = both(&Payload::Cli { data: b"help\r\n\x1b[32mOK\x1b[0m" });
     assert_eq!(
         v,
         json!({"type": "CLI", "fields": {"data_hex": "68656c700d0a1b5b33326d4f4b1b5b306d", "text": "help\r\n\u{1b}[32mOK\u{1b}[0m"}})
     );
-    assert_eq!(both(&Message::Cli { data: b"" }), json!({"type": "CLI", "fields": {"data_hex": "", "text": ""}}));
+    assert_eq!(both(&Payload::Cli { data: b"" }), json!({"type": "CLI", "fields": {"data_hex": "", "text": ""}}));
 }
 
 #[test]
 fn cli_text_is_lossy_utf8_like_std() {
     let data: &[u8] = b"bin\0zero\xFF\xC3\x28 \xF0\x9F\x98\x80 \xE2\x82";
-    let v = both(&Message::Cli { data });
+    let v = both(&Payload::Cli { data });
     assert_eq!(v["fields"]["text"], String::from_utf8_lossy(data).as_ref());
     // A long text crosses the writer's internal batches, also at multi-byte characters.
     let long = "Ток A: 12.5 А\r\n".repeat(40);
-    let v = both(&Message::Cli { data: long.as_bytes() });
+    let v = both(&Payload::Cli { data: long.as_bytes() });
     assert_eq!(v["fields"]["text"], long);
 }
 
 #[test]
 fn unknown_json_shape() {
     // The contract names only `packet_type` for UNKNOWN.
-    let v = both(&Message::Unknown { packet_type: 0, payload: &[0xDE, 0xAD] });
+    let v = both(&Payload::Unknown { packet_type: 0, payload: &[0xDE, 0xAD] });
     assert_eq!(v, json!({"type": "UNKNOWN", "fields": {"packet_type": 0}}));
-    let v = both(&Message::Unknown { packet_type: 255, payload: &[] });
+    let v = both(&Payload::Unknown { packet_type: 255, payload: &[] });
     assert_eq!(v, json!({"type": "UNKNOWN", "fields": {"packet_type": 255}}));
 }
 

@@ -1,34 +1,16 @@
-//! One test per rule of spec/DIALECTS.md (and the decisions of the brief) for vectordebug.
+//! One test per wire rule and decision of docs/protocols/vectordebug.md.
 
-mod common;
+use crate::common;
 
-use common::vectordebug::{emit, frame, packet};
+use crate::common::vectordebug::{dbg, emit, frame, good, packet, records};
 
 use serial_dialects::cobs::{self, CobsError};
 use serial_dialects::crc::crc16;
-use serial_dialects::stream::{Dialect, SliceDecoder, StreamDecoder};
+use serial_dialects::stream::{Dialect, SliceDecoder};
 use serial_dialects::vectordebug::{
-    Config, Error, Message, Packet, PacketBuilder, PacketType, Record, Records, SeqTracker, VectorDebug, WirePacket,
+    Config, Error, Message, Packet, PacketBuilder, PacketType, Payload, Record, Records, SeqTracker, VectorDebug,
 };
 use serial_dialects::{EncodeError, ErrorKind};
-
-fn good(ty: u8, payload: &[u8]) -> Vec<u8> {
-    frame(&packet(ty, payload.len() as u32, payload))
-}
-
-fn records(first_seq: u16, n: usize) -> Vec<Record> {
-    (0..n)
-        .map(|i| {
-            let v = i as i16;
-            Record { seq: first_seq.wrapping_add(i as u16), payload: [v, -v, v.wrapping_mul(7), 1, -1, 0x0101] }
-        })
-        .collect()
-}
-
-fn dbg(first_seq: u16, n: usize) -> Vec<u8> {
-    let recs = records(first_seq, n);
-    emit(&Message::DbgFrame1 { records: Records::new(&recs) })
-}
 
 /// `(offset, len, error)` of every event, with `None` for frames.
 fn events(input: &[u8]) -> Vec<(u64, usize, Option<Error>)> {
@@ -74,7 +56,7 @@ fn garbage_before_first_zero_is_rejected_and_the_packet_recovered() {
 }
 
 #[test]
-fn resync_recovers_from_the_smallest_q() {
+fn recovery_takes_the_smallest_q() {
     // A chunk with two valid packets among its suffixes: `01` (garbage: with it the chunk
     // decodes to a leading zero and fails its CRC), then a CLI packet `d1` whose COBS bytes
     // end with those of a second packet `p` (d1's payload ends with a zero, then p's bytes
@@ -114,7 +96,7 @@ fn resync_recovers_from_the_smallest_q() {
 }
 
 #[test]
-fn resync_rejects_with_the_first_failure_kind() {
+fn recovery_rejects_with_the_first_failure_kind() {
     // `01 01` is valid COBS (two zeros); glued to the packet, the chunk still walks as
     // COBS but its CRC fails: the prefix alone is rejected, as a CRC mismatch.
     let p = dbg(7, 2);
@@ -176,7 +158,7 @@ fn max_size_16384_accepted_16387_rejected() {
     // 1169 records and 11 spare bytes: exactly 16384 decoded bytes.
     let recs = records(0, 1169);
     let spare = [0xA5u8; 11];
-    let msg = Message::DbgFrame1 { records: Records::with_trailing(&recs, &spare) };
+    let msg = Payload::DbgFrame1 { records: Records::with_trailing(&recs, &spare) };
     let mut ok = vec![0; msg.buffer_len()];
     let n = msg.emit(&mut ok).unwrap();
     ok.truncate(n);
@@ -279,8 +261,8 @@ fn unknown_types_with_valid_crc_are_frames() {
         assert_eq!(p.packet_type(), PacketType::Unknown(ty));
         assert_eq!(p.record_count(), 0);
         let mut buf = [0u8; 16];
-        let msg = p.decode_into(&mut buf).unwrap().message();
-        assert_eq!(msg, Message::Unknown { packet_type: ty, payload: &[ty, 0, 1] });
+        let msg = p.decode_into(&mut buf).unwrap().typed_payload();
+        assert_eq!(msg, Payload::Unknown { packet_type: ty, payload: &[ty, 0, 1] });
     }
 }
 
@@ -305,7 +287,7 @@ fn dbg_trailing_bytes_are_kept_never_invented() {
     assert_eq!(p.records().collect::<Vec<_>>(), records(10, 3));
     let mut buf = vec![0; p.decoded_len()];
     let packet = p.decode_into(&mut buf).unwrap();
-    let Message::DbgFrame1 { records: r } = packet.message() else { panic!() };
+    let Payload::DbgFrame1 { records: r } = packet.typed_payload() else { panic!() };
     assert_eq!(r.trailing(), [1, 2, 3, 4, 5]);
 }
 
@@ -334,7 +316,7 @@ fn lost_frames_count_seq_gaps_modulo_65536() {
 #[test]
 fn decode_into_reports_a_small_buffer() {
     let f = dbg(0, 2);
-    let p = WirePacket::new_checked(&f, 16384).unwrap();
+    let p = Message::new_checked(&f, 16384).unwrap();
     let mut small = [0u8; 20];
     assert_eq!(p.decode_into(&mut small), Err(Error::BufferTooSmall { needed: 35, available: 20 }));
     let mut exact = [0u8; 35];
@@ -344,33 +326,30 @@ fn decode_into_reports_a_small_buffer() {
 #[test]
 fn wire_packet_validates_with_or_without_delimiter() {
     let f = dbg(0, 2);
-    let with = WirePacket::new_checked(&f, 16384).unwrap();
-    let without = WirePacket::new_checked(&f[..f.len() - 1], 16384).unwrap();
+    let with = Message::new_checked(&f, 16384).unwrap();
+    let without = Message::new_checked(&f[..f.len() - 1], 16384).unwrap();
     assert_eq!(with.cobs_bytes(), without.cobs_bytes());
     assert_eq!(with.wire(), &f[..]);
-    assert_eq!(WirePacket::new_checked(&f, 20), Err(Error::TooLong { decoded: 35, max: 20 }));
-    assert_eq!(WirePacket::new_checked(&[], 100), Err(Error::Cobs(CobsError::Empty)));
-    assert_eq!(
-        WirePacket::new_checked(&[0x03, 0x01, 0x00, 0x01], 100),
-        Err(Error::Cobs(CobsError::ZeroByte { at: 2 }))
-    );
+    assert_eq!(Message::new_checked(&f, 20), Err(Error::TooLong { decoded: 35, max: 20 }));
+    assert_eq!(Message::new_checked(&[], 100), Err(Error::Cobs(CobsError::Empty)));
+    assert_eq!(Message::new_checked(&[0x03, 0x01, 0x00, 0x01], 100), Err(Error::Cobs(CobsError::ZeroByte { at: 2 })));
 }
 
 #[test]
 fn encoder_refuses_what_would_not_round_trip() {
     let mut out = [0u8; 64];
     assert_eq!(
-        Message::Unknown { packet_type: 3, payload: &[] }.emit(&mut out),
+        Payload::Unknown { packet_type: 3, payload: &[] }.emit(&mut out),
         Err(EncodeError::OutOfRange { field: "type" })
     );
     assert_eq!(
-        Message::Unknown { packet_type: 2, payload: &[] }.emit(&mut out),
+        Payload::Unknown { packet_type: 2, payload: &[] }.emit(&mut out),
         Err(EncodeError::OutOfRange { field: "type" })
     );
     let recs = records(0, 1);
-    let msg = Message::DbgFrame1 { records: Records::with_trailing(&recs, &[0; 14]) };
+    let msg = Payload::DbgFrame1 { records: Records::with_trailing(&recs, &[0; 14]) };
     assert_eq!(msg.emit(&mut out), Err(EncodeError::TooLong { field: "trailing", len: 14, max: 13 }));
-    let msg = Message::Cli { data: b"0123456789" };
+    let msg = Payload::Cli { data: b"0123456789" };
     assert!(matches!(msg.emit(&mut out[..10]), Err(EncodeError::BufferTooSmall { .. })));
     assert!(matches!(msg.emit(&mut []), Err(EncodeError::BufferTooSmall { .. })));
 }
@@ -397,20 +376,6 @@ fn packet_builder_appends_records_for_a_bridge() {
 }
 
 #[test]
-fn stream_decoder_with_default_capacity_matches_slice_decoder() {
-    let input = [vec![0, 0], dbg(1, 200), vec![0x13; 50], good(2, b"> "), dbg(201, 1169)].concat();
-    let expected = common::decode_slice(VectorDebug::default(), &input);
-    let mut dec: Box<StreamDecoder<VectorDebug, 16450>> = Box::new(StreamDecoder::new(VectorDebug::default()));
-    let mut got = Vec::new();
-    for piece in input.chunks(977) {
-        dec.feed(piece, |e| got.push(common::summarize(&e)));
-    }
-    dec.finish_with(|e| got.push(common::summarize(&e)));
-    assert_eq!(got, expected);
-    assert_eq!(expected.iter().filter(|s| s.kind.is_none()).count(), 3);
-}
-
-#[test]
 fn decoder_state_is_small_for_cortex_m() {
     // Validation and resynchronisation need no decode buffer in the dialect: a few words.
     assert!(std::mem::size_of::<VectorDebug>() <= 11 * std::mem::size_of::<u64>());
@@ -420,8 +385,29 @@ fn decoder_state_is_small_for_cortex_m() {
 fn decode_wire_reports_the_exact_size_needed() {
     let f = dbg(0, 3);
     let mut small = [0u8; 10];
-    assert_eq!(Message::decode_wire(&f, &mut small), Err(Error::BufferTooSmall { needed: 49, available: 10 }));
+    assert_eq!(Payload::decode_wire(&f, &mut small), Err(Error::BufferTooSmall { needed: 49, available: 10 }));
     let mut exact = [0u8; 49];
-    assert!(matches!(Message::decode_wire(&f, &mut exact), Ok(Message::DbgFrame1 { .. })));
-    assert_eq!(Message::decode_wire(&[0x02, 0x41], &mut exact), Err(Error::TooShort { decoded: 1 }));
+    assert!(matches!(Payload::decode_wire(&f, &mut exact), Ok(Payload::DbgFrame1 { .. })));
+    assert_eq!(Payload::decode_wire(&[0x02, 0x41], &mut exact), Err(Error::TooShort { decoded: 1 }));
+}
+
+#[test]
+fn the_worked_examples_of_the_protocol_document() {
+    // docs/protocols/vectordebug.md, section 4, and the CRC's check value.
+    assert_eq!(crc16(b"123456789"), 0x29B1);
+    let cli = emit(&Payload::Cli { data: b"hi" });
+    assert_eq!(cli, [0x03, 0x02, 0x02, 0x01, 0x01, 0x05, 0x68, 0x69, 0x61, 0x65, 0x00]);
+    let recs = [Record { seq: 41, payload: [-1046, 1048, 21, 1182, 0, 0] }];
+    let one_record = emit(&Payload::DbgFrame1 { records: Records::new(&recs) });
+    assert_eq!(
+        one_record,
+        [
+            0x03, 0x03, 0x0E, 0x01, 0x01, 0x02, 0x29, 0x06, 0xEA, 0xFB, 0x18, 0x04, 0x15, 0x03, 0x9E, 0x04, 0x01, 0x01,
+            0x01, 0x03, 0x59, 0x21, 0x00
+        ]
+    );
+    let mut buf = [0u8; 32];
+    let packet = Message::new_checked(&one_record, 16384).unwrap().decode_into(&mut buf).unwrap();
+    assert_eq!(packet.as_bytes()[..5], [0x03, 0x0E, 0x00, 0x00, 0x00]);
+    assert_eq!(packet.crc(), 0x2159);
 }

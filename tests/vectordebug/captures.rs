@@ -1,12 +1,13 @@
-//! The real captures (copied from the study of the real PC tool) decode to exactly what the
-//! real tool reported, and their errors are rejected with the right kinds.
+//! The real captures (recorded from the real PC tool, with what it reported for each chunk)
+//! decode to exactly what the real tool reported, and their errors are rejected with the
+//! right kinds.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 use serial_dialects::ErrorKind;
 use serial_dialects::stream::{Dialect, Event, SliceDecoder};
-use serial_dialects::vectordebug::{Error, PacketType, VectorDebug, WirePacket};
+use serial_dialects::vectordebug::{Error, Message, PacketType, VectorDebug};
 
 const CAPTURES: [&str; 6] = [
     "01_clean_20khz",
@@ -29,7 +30,7 @@ fn hex(bytes: impl IntoIterator<Item = u8>) -> String {
     bytes.into_iter().map(|b| format!("{b:02x}")).collect()
 }
 
-type Ev<'a> = Event<WirePacket<'a>, Error>;
+type Ev<'a> = Event<Message<'a>, Error>;
 
 /// Checks one chunk record of the real tool against our event at the same offset.
 fn check_chunk(name: &str, chunk: &Value, ev: &Ev<'_>) {
@@ -182,14 +183,14 @@ fn every_capture_decodes_the_same_in_every_chunking() {
 
 #[test]
 fn every_capture_packet_reencodes_to_its_wire_bytes() {
-    use serial_dialects::vectordebug::Message;
+    use serial_dialects::vectordebug::Payload;
     for name in CAPTURES {
         let (bin, _) = capture(name);
         for ev in SliceDecoder::new(VectorDebug::default(), &bin) {
             let Some(p) = ev.frame() else { continue };
             let mut decoded = vec![0u8; p.decoded_len()];
             let packet = p.decode_into(&mut decoded).unwrap();
-            let msg = Message::from_packet(&packet);
+            let msg = Payload::from_packet(&packet);
             let mut out = vec![0u8; msg.buffer_len()];
             let n = msg.emit(&mut out).unwrap();
             assert_eq!(&out[..n], p.wire(), "{name} @{}", ev.offset);

@@ -1,13 +1,15 @@
-//! The stream scanner: `impl Dialect for VectorDebug`.
+//! The dialect: its configuration, the scanner that finds packets in a stream (and
+//! recovers a packet hidden behind garbage), the decoder and the encoder.
 
 use super::error::Error;
-use super::packet::PacketType;
-use super::record::{PacketSeqs, SeqTracker};
-use super::wire::{Scanned, WirePacket, resync, scan_chunk};
+use super::frame::{PacketType, field};
+use super::message::Message;
+use super::seq::{PacketSeqs, SeqTracker};
+use super::validate::{Scanned, scan_chunk};
+use crate::buf;
 use crate::cobs;
-use crate::dialect::{DialectConfig, Encode};
+use crate::dialect::{Dialect, DialectConfig, Encode, Scan};
 use crate::error::EncodeError;
-use crate::stream::{Dialect, Scan};
 
 /// Settings of the vectordebug decoder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,10 +39,10 @@ impl Default for Config {
 
 /// The vectordebug dialect: `COBS(type | len | payload | crc) 0x00`.
 ///
-/// Its frames are [`WirePacket`]s (zero-copy views of the COBS bytes); it counts lost
+/// Its messages are [`Message`]s (zero-copy views of the COBS bytes); it counts lost
 /// debug frames from the records' sequence numbers across packets
 /// ([`Dialect::lost_frames`]). The struct is small (at most 88 bytes): validation and
-/// resynchronisation need no decode buffer.
+/// recovery need no decode buffer.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VectorDebug {
     config: Config,
@@ -73,12 +75,6 @@ impl VectorDebug {
     }
 }
 
-impl crate::dialect::Message for WirePacket<'_> {
-    fn name(&self) -> &'static str {
-        self.packet_type().name()
-    }
-}
-
 impl DialectConfig for Config {
     const NAMES: &'static [&'static str] = &["vectordebug"];
 
@@ -94,7 +90,7 @@ impl DialectConfig for Config {
 impl Dialect for VectorDebug {
     const NAME: &'static str = "vectordebug";
     type Config = Config;
-    type Message<'a> = WirePacket<'a>;
+    type Message<'a> = Message<'a>;
     type Error = Error;
 
     fn new(config: Config) -> Self {
@@ -109,13 +105,17 @@ impl Dialect for VectorDebug {
         self.config.max_frame_len()
     }
 
-    /// A candidate arriving in small chunks is resumed once per chunk: with `speed-over-size`
-    /// (host builds), the common case, new bytes without a delimiter, is answered here,
-    /// inlined into the driver, and only the rest goes to the general scanner. (Through
-    /// `memchr`, each resumed chunk cost about 125 instructions, more than the search
-    /// itself: its dispatch and its handling of short haystacks.)
+    /// Finds the chunk at the start of `buf` (up to its 0x00) and checks it; a packet
+    /// hidden behind garbage in a failed chunk is recovered (the module documentation,
+    /// "Decisions").
     #[cfg_attr(feature = "speed-over-size", inline(always))]
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
+        // A candidate arriving in small chunks is resumed once per chunk: with
+        // `speed-over-size` (host builds), the common case, new bytes without a delimiter, is
+        // answered here, inlined into the driver, and only the rest goes to the general
+        // scanner. (Through `memchr`, each resumed chunk cost about 125 instructions, more
+        // than the search itself: its dispatch and its handling of short haystacks.)
+        //
         // `no_delimiter` is only set with a `NeedMore` whose first byte was not a delimiter
         // (and `scanned` cleared): the general scanner would answer `NeedMore` again when the
         // new bytes hold no delimiter, the input goes on and the limit is not reached. The
@@ -132,21 +132,21 @@ impl Dialect for VectorDebug {
         self.scan_general(buf, at_end)
     }
 
-    fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<WirePacket<'a>, Error> {
-        let packet = WirePacket::new_checked(frame, self.config.max_packet)?;
+    fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
+        let packet = Message::new_checked(frame, self.config.max_packet)?;
         Ok(self.track(packet))
     }
 
     /// The scanner validated these bytes, CRC included, and read their header and records'
-    /// sequence numbers: nothing is walked again. (Other bytes, which the drivers never
-    /// pass, are walked without the CRC check.)
-    fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<WirePacket<'a>, Error> {
+    /// sequence numbers: nothing is read again. Other bytes, which the drivers never pass,
+    /// are checked without the CRC.
+    fn decode_scanned<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
         match self.scanned.take() {
             Some((addr, len, Scanned { header, seqs })) if addr == frame.as_ptr().addr() && len == frame.len() => {
-                Ok(WirePacket::from_scanned(frame, header).with_seq(self.seq.extend_packet(seqs)))
+                Ok(Message::from_scanned(frame, header).with_seq(self.seq.extend_packet(seqs)))
             }
             _ => {
-                let packet = WirePacket::new_known_crc(frame, self.config.max_packet)?;
+                let packet = Message::new_known_crc(frame, self.config.max_packet)?;
                 Ok(self.track(packet))
             }
         }
@@ -164,15 +164,12 @@ impl Dialect for VectorDebug {
 }
 
 impl Encode for VectorDebug {
-    fn encoded_len(&self, message: &WirePacket<'_>) -> usize {
-        message.wire().len()
+    fn encoded_len(&self, message: &Message<'_>) -> usize {
+        message.buffer_len()
     }
 
-    fn encode(&self, message: &WirePacket<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
-        let wire = message.wire();
-        crate::error::check_room(out, wire.len())?;
-        out[..wire.len()].copy_from_slice(wire);
-        Ok(wire.len())
+    fn encode(&self, message: &Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
+        message.emit(out)
     }
 }
 
@@ -233,7 +230,7 @@ impl VectorDebug {
                     }
                     // A packet may hide behind bytes that have no delimiter of their own:
                     // reject only what comes before it.
-                    Err(e) => match resync(chunk, self.config.max_packet) {
+                    Err(e) => match recover(chunk, self.config.max_packet) {
                         Some(q) => Scan::Reject(q, e),
                         None => Scan::Reject(z + 1, e),
                     },
@@ -249,7 +246,7 @@ impl VectorDebug {
     }
 
     /// Counts the packet's records in the loss tracking and attaches its span.
-    fn track<'a>(&mut self, packet: WirePacket<'a>) -> WirePacket<'a> {
+    fn track<'a>(&mut self, packet: Message<'a>) -> Message<'a> {
         let span = match packet.packet_type() {
             PacketType::DbgFrame1 => {
                 let mut seqs = PacketSeqs::default();
@@ -262,10 +259,84 @@ impl VectorDebug {
     }
 }
 
+/// Bits in the recovery bitset: covers every chunk of the default configuration
+/// (`max_frame_len` 16450).
+const RECOVERY_BITS: usize = 258 * 64;
+/// Candidates that pass the cheap filters and get a full (CRC) check, at most, per chunk.
+const RECOVERY_FULL_CHECKS: usize = 8;
+
+/// Finds the smallest `q` in `1..c.len()` such that `c[q..]` validates as a packet.
+///
+/// Cost: one right-to-left pass marks, in a fixed bitset on the stack (2 KiB), every
+/// position whose chain of COBS code bytes lands exactly on the end of the chunk (chains
+/// merge, so each position is looked at once: O(n)). Only such positions can start a
+/// valid packet. Each of them is then filtered by its first five decoded bytes (`len`
+/// must be consistent with the encoded size), and at most [`RECOVERY_FULL_CHECKS`]
+/// survivors get a full validation (O(n) each, CRC included). Chunks longer than the
+/// bitset (only with `max_packet` above 16384) consider only the candidates in their last
+/// `RECOVERY_BITS` bytes.
+/// `c` is a chunk cut at its first delimiter (no 0x00 in it).
+fn recover(c: &[u8], max_packet: usize) -> Option<usize> {
+    let z = c.len();
+    let w = z.saturating_sub(RECOVERY_BITS).max(1);
+    if w >= z {
+        return None;
+    }
+    let mut lands = [0u64; RECOVERY_BITS / 64];
+    let get = |bits: &[u64], i: usize| bits.get(i / 64).is_some_and(|word| word >> (i % 64) & 1 == 1);
+    for p in (w..z).rev() {
+        let code = usize::from(c.get(p).copied().unwrap_or(0));
+        if code == 0 {
+            continue;
+        }
+        let next = p + code;
+        if next == z || (next < z && get(&lands, next - w)) {
+            if let Some(word) = lands.get_mut((p - w) / 64) {
+                *word |= 1 << ((p - w) % 64);
+            }
+        }
+    }
+    let mut budget = RECOVERY_FULL_CHECKS;
+    for q in w..z {
+        if !get(&lands, q - w) {
+            continue;
+        }
+        let sub = c.get(q..).unwrap_or(&[]);
+        if !header_plausible(sub) {
+            continue;
+        }
+        if budget == 0 {
+            return None;
+        }
+        budget -= 1;
+        if scan_chunk(sub, max_packet).is_ok() {
+            return Some(q);
+        }
+    }
+    None
+}
+
+/// Whether the `len` in the first five decoded bytes of `c` fits the encoded size: a
+/// packet of `n` decoded bytes has between `n + 1` and `n + 1 + n / 254` COBS bytes.
+fn header_plausible(c: &[u8]) -> bool {
+    let mut header = [0u8; field::HEADER_LEN];
+    let mut bytes = cobs::DecodedBytes::new(c);
+    for slot in header.iter_mut() {
+        match bytes.next() {
+            Some(b) => *slot = b,
+            None => return false,
+        }
+    }
+    let len = u64::from(buf::u32_le(&header, field::LEN.start).unwrap_or(0));
+    let n = len + field::OVERHEAD as u64;
+    let m = c.len() as u64;
+    n < m && m <= n + 1 + n / 254
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vectordebug::{Message, Record, Records};
+    use crate::vectordebug::{Payload, Record, Records};
 
     /// `scan` (with its fast path under `speed-over-size`) answers exactly as the general scanner,
     /// in every chunking, and leaves the same state behind: runs of non-zero bytes of every
@@ -282,7 +353,7 @@ mod tests {
         let records: std::vec::Vec<Record> =
             (0..30u16).map(|i| Record { seq: i, payload: [i as i16, 0, -1, 256, 0, 7] }).collect();
         let mut packet = [0u8; 1024];
-        let packet_len = Message::DbgFrame1 { records: Records::new(&records) }.emit(&mut packet).unwrap();
+        let packet_len = Payload::DbgFrame1 { records: Records::new(&records) }.emit(&mut packet).unwrap();
         let mut input = std::vec::Vec::new();
         for len in (0..70).chain([200, 255, 256, 257, 300, 500, 700]) {
             input.extend((0..len).map(|_| (rand() % 255) as u8 + 1));

@@ -3,15 +3,13 @@
 //! delimiters or of bytes without one, empty input, and stream buffers of exactly and of
 //! much less than `max_frame_len` bytes.
 
-mod common;
+use crate::common;
 
-use common::vectordebug::{emit, frame, packet};
+use crate::common::vectordebug::{emit, frame, packet};
 
 use serial_dialects::cobs;
 use serial_dialects::stream::{Dialect, SliceDecoder, StreamDecoder};
-use serial_dialects::vectordebug::{
-    Config, Error, Message, Packet, Record, Records, SeqTracker, VectorDebug, WirePacket,
-};
+use serial_dialects::vectordebug::{Config, Error, Message, Packet, Payload, Record, Records, SeqTracker, VectorDebug};
 use serial_dialects::{DialectError, EncodeError, ErrorKind, Stats};
 
 /// `max_frame_len` of the default configuration: the stream buffer it needs.
@@ -75,10 +73,10 @@ fn the_largest_frames_encode_decode_and_encode_again() {
     let cli = zero_free_cli(MAX_PAYLOAD);
     let zeros = vec![0u8; MAX_PAYLOAD];
     let messages = [
-        Message::DbgFrame1 { records: Records::with_trailing(&recs, &tail) },
-        Message::Cli { data: &cli },
-        Message::Cli { data: &zeros },
-        Message::Unknown { packet_type: 0xFF, payload: &cli },
+        Payload::DbgFrame1 { records: Records::with_trailing(&recs, &tail) },
+        Payload::Cli { data: &cli },
+        Payload::Cli { data: &zeros },
+        Payload::Unknown { packet_type: 0xFF, payload: &cli },
     ];
     let mut lens = Vec::new();
     for msg in &messages {
@@ -92,7 +90,7 @@ fn the_largest_frames_encode_decode_and_encode_again() {
         let p = SliceDecoder::new(VectorDebug::default(), &wire).next().unwrap().into_frame().unwrap();
         assert_eq!(p.decoded_len(), Config::DEFAULT_MAX_PACKET);
         let mut buf = vec![0; p.decoded_len()];
-        let decoded = p.decode_into(&mut buf).unwrap().message();
+        let decoded = p.decode_into(&mut buf).unwrap().typed_payload();
         assert_eq!(decoded, *msg);
         assert_eq!(emit(&decoded), wire, "re-encoding gives the same bytes");
         lens.push(wire.len());
@@ -104,7 +102,7 @@ fn the_largest_frames_encode_decode_and_encode_again() {
     // One payload byte more is a packet the default decoder refuses (the encoder has no
     // limit of its own; a decoder configured for it accepts it).
     let cli = zero_free_cli(MAX_PAYLOAD + 1);
-    let wire = emit(&Message::Cli { data: &cli });
+    let wire = emit(&Payload::Cli { data: &cli });
     assert_eq!(wire.len(), 16451);
     let (ev, _) = events(&wire);
     assert_eq!(ev[0], (0, MAX_FRAME, Some(Error::NoDelimiter { max_frame_len: MAX_FRAME })));
@@ -113,7 +111,7 @@ fn the_largest_frames_encode_decode_and_encode_again() {
     assert_eq!(events_with(roomy, &wire).0, [(0, 16451, None)]);
 
     let zeros = vec![0u8; MAX_PAYLOAD + 1];
-    let wire = emit(&Message::Cli { data: &zeros });
+    let wire = emit(&Payload::Cli { data: &zeros });
     assert_eq!(events(&wire).0, [(0, 16387, Some(Error::TooLong { decoded: 16385, max: 16384 }))]);
 }
 
@@ -134,7 +132,7 @@ fn an_oversize_or_wrong_len_field_is_bad_length() {
     let wire = frame(&packet(2, MAX_PAYLOAD as u32, &cli));
     assert_eq!(events(&wire).0, [(0, MAX_FRAME, None)]);
     // The encoder refuses what the 32-bit field cannot say before touching the buffer.
-    let long = Message::DbgFrame1 { records: Records::with_trailing(&[], &[1; 14]) };
+    let long = Payload::DbgFrame1 { records: Records::with_trailing(&[], &[1; 14]) };
     assert_eq!(long.emit(&mut [0; 64]), Err(EncodeError::TooLong { field: "trailing", len: 14, max: 13 }));
 }
 
@@ -192,9 +190,9 @@ fn empty_input_gives_no_event() {
     d.feed(&[], |e| panic!("{e:?}"));
     d.finish_with(|e| panic!("{e:?}"));
     assert_eq!((*d.stats(), d.position(), d.pending()), (Stats::default(), 0, 0));
-    assert_eq!(WirePacket::new_checked(&[], 16384).err(), Some(Error::Cobs(cobs::CobsError::Empty)));
-    assert_eq!(WirePacket::new_checked(&[0], 16384).err(), Some(Error::Cobs(cobs::CobsError::Empty)));
-    assert_eq!(Message::decode_wire(&[], &mut [0; 8]).err(), Some(Error::Cobs(cobs::CobsError::Empty)));
+    assert_eq!(Message::new_checked(&[], 16384).err(), Some(Error::Cobs(cobs::CobsError::Empty)));
+    assert_eq!(Message::new_checked(&[0], 16384).err(), Some(Error::Cobs(cobs::CobsError::Empty)));
+    assert_eq!(Payload::decode_wire(&[], &mut [0; 8]).err(), Some(Error::Cobs(cobs::CobsError::Empty)));
     assert_eq!(Packet::new_checked(&[][..]).err(), Some(Error::TooShort { decoded: 0 }));
     assert_eq!(events(&[0]).0, [(0, 1, Some(Error::EmptyChunk { zeros: 1 }))]);
 }
@@ -205,14 +203,14 @@ fn mixed_stream() -> (Vec<u8>, Vec<usize>) {
     let recs = max_records();
     let cli = zero_free_cli(MAX_PAYLOAD);
     let pieces = [
-        emit(&Message::DbgFrame1 { records: Records::new(&small_recs) }),
-        emit(&Message::Cli { data: &cli }),
-        emit(&Message::Cli { data: b"ok\r\n" }),
+        emit(&Payload::DbgFrame1 { records: Records::new(&small_recs) }),
+        emit(&Payload::Cli { data: &cli }),
+        emit(&Payload::Cli { data: b"ok\r\n" }),
         vec![0, 0, 0],
-        emit(&Message::DbgFrame1 { records: Records::with_trailing(&recs, &[7; 11]) }),
+        emit(&Payload::DbgFrame1 { records: Records::with_trailing(&recs, &[7; 11]) }),
         vec![0x55, 0xAA, 0x13],
-        emit(&Message::Unknown { packet_type: 9, payload: &[0, 1, 0] }),
-        emit(&Message::Cli { data: b"cut off" })[..6].to_vec(),
+        emit(&Payload::Unknown { packet_type: 9, payload: &[0, 1, 0] }),
+        emit(&Payload::Cli { data: b"cut off" })[..6].to_vec(),
     ];
     let lens = pieces.iter().map(Vec::len).collect();
     (pieces.concat(), lens)
@@ -301,8 +299,8 @@ fn a_small_configuration_has_a_small_exact_bound() {
     let config = Config { max_packet: 64 };
     assert_eq!(config.max_frame_len(), 66);
     let data: Vec<u8> = (1..=57u8).collect();
-    let wire = emit(&Message::Cli { data: &data });
-    let too_long = emit(&Message::Cli { data: &[1; 58] });
+    let wire = emit(&Payload::Cli { data: &data });
+    let too_long = emit(&Payload::Cli { data: &[1; 58] });
     let input = [&wire[..], &too_long[..], &wire[..]].concat();
     let d = || VectorDebug::new(config);
     let expected = common::decode_slice(d(), &input);

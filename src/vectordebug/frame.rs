@@ -1,14 +1,20 @@
-//! The decoded packet (`type | len | payload | crc`): a zero-copy view over decoded bytes,
-//! its encoder, and a builder that appends records one at a time.
+//! The packet inside a wire frame, `type | len | payload | crc`, and the frame around it,
+//! `COBS(packet) 0x00`: the byte ranges of the packet's fields, a zero-copy view of a
+//! decoded packet, and the encoder of a packet's wire frame.
+//!
+//! The view is over the **decoded** packet: a wire frame's fields only have places once
+//! its COBS is undone. The stream decoder never builds it (it reads the fields straight
+//! from the COBS bytes, see [`Message`](super::Message)); it is for code that holds a
+//! decoded packet, such as a bridge building one in place ([`PacketBuilder`](super::PacketBuilder)).
 
 use core::fmt;
 
 use super::error::Error;
-use super::message::Message;
-use super::record::{Record, Records};
+use super::record::Records;
+use crate::buf::{self, Sink};
 use crate::cobs;
 use crate::crc::{Crc16Digest, crc16, crc16_digest};
-use crate::error::{EncodeError, check_room};
+use crate::error::EncodeError;
 
 /// Byte ranges of the decoded packet's fields.
 pub mod field {
@@ -27,6 +33,10 @@ pub mod field {
     /// Header and CRC together: the size of a packet with an empty payload.
     pub const OVERHEAD: usize = HEADER_LEN + CRC_LEN;
 }
+
+/// The largest payload the 32-bit `len` field can announce in a packet whose size also
+/// fits it (`2³² − 8` bytes).
+pub(crate) const MAX_LEN_FIELD: usize = (u32::MAX - field::OVERHEAD as u32) as usize;
 
 /// The packet type byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -117,10 +127,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     pub fn new_checked(buffer: T) -> Result<Packet<T>, Error> {
         let packet = Packet::new_unchecked(buffer);
         packet.check_len()?;
-        let (received, computed) = (packet.crc(), packet.compute_crc());
-        if received != computed {
-            return Err(Error::CrcMismatch { received, computed });
-        }
+        packet.check_crc()?;
         packet.check_len_field()?;
         Ok(packet)
     }
@@ -130,6 +137,13 @@ impl<T: AsRef<[u8]>> Packet<T> {
     pub fn check_len(&self) -> Result<(), Error> {
         let n = self.buffer.as_ref().len();
         if n < field::OVERHEAD { Err(Error::TooShort { decoded: n }) } else { Ok(()) }
+    }
+
+    /// Checks the CRC in the last two bytes against the one computed over the bytes before
+    /// them (after [`check_len`](Self::check_len)).
+    pub fn check_crc(&self) -> Result<(), Error> {
+        let (received, computed) = (self.crc(), self.compute_crc());
+        if received == computed { Ok(()) } else { Err(Error::CrcMismatch { received, computed }) }
     }
 
     /// Checks that `len` equals the buffer size minus 7 (after [`check_len`](Self::check_len)).
@@ -161,8 +175,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// The `len` field (number of payload bytes).
     pub fn len_field(&self) -> u32 {
-        let b = &self.buffer.as_ref()[field::LEN];
-        u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+        buf::u32_le(self.buffer.as_ref(), field::LEN.start).unwrap_or(0)
     }
 
     /// The payload: every byte between the header and the CRC.
@@ -174,7 +187,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// The CRC stored in the last two bytes (little-endian).
     pub fn crc(&self) -> u16 {
         let b = self.buffer.as_ref();
-        u16::from_le_bytes([b[b.len() - 2], b[b.len() - 1]])
+        buf::u16_le(b, b.len() - field::CRC_LEN).unwrap_or(0)
     }
 
     /// The CRC-16/CCITT-FALSE of every byte before the CRC.
@@ -198,7 +211,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// Size of the wire frame: the COBS encoding of the packet plus the 0x00 delimiter.
     pub fn wire_len(&self) -> usize {
-        cobs_len(self.buffer.as_ref()) + 1
+        cobs::encoded_len(self.buffer.as_ref()) + 1
     }
 
     /// Writes the wire frame (COBS encoding and 0x00 delimiter) into `out` and returns its
@@ -215,13 +228,6 @@ impl<T: AsRef<[u8]>> Packet<T> {
             }
             None => Err(EncodeError::BufferTooSmall { needed: self.wire_len(), available }),
         }
-    }
-}
-
-impl<'a> Packet<&'a [u8]> {
-    /// The typed message, borrowing the packet's buffer.
-    pub fn message(&self) -> Message<'a> {
-        Message::from_packet(self)
     }
 }
 
@@ -244,7 +250,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     }
 
     /// Computes the CRC over every byte before it and stores it.
-    pub fn fill_crc(&mut self) {
+    pub fn fill_checksum(&mut self) {
         let crc = self.compute_crc();
         let b = self.buffer.as_mut();
         let end = b.len();
@@ -267,37 +273,6 @@ impl<T: AsRef<[u8]>> fmt::Debug for Packet<T> {
     }
 }
 
-/// Exact COBS-encoded length of `data` (without delimiter).
-pub(crate) fn cobs_len(data: &[u8]) -> usize {
-    let mut blocks = 0usize;
-    let mut run = 0usize;
-    for &b in data {
-        if b == 0 {
-            blocks += 1;
-            run = 0;
-        } else {
-            run += 1;
-            if run == 254 {
-                blocks += 1;
-                run = 0;
-            }
-        }
-    }
-    // The last block: a partial run, or nothing after a full 0xFF block at the very end.
-    if !ends_in_full_run(data) {
-        blocks += 1;
-    }
-    let zeros = data.iter().filter(|&&b| b == 0).count();
-    data.len() - zeros + blocks
-}
-
-/// True when the bytes since the last zero (or the start) are a non-empty multiple of 254.
-fn ends_in_full_run(data: &[u8]) -> bool {
-    let start = memchr::memrchr(0, data).map_or(0, |z| z + 1);
-    let run = data.len() - start;
-    run > 0 && run % 254 == 0
-}
-
 /// The longest wire frame (COBS bytes and delimiter) of a packet of `decoded` bytes,
 /// saturating instead of overflowing.
 pub(crate) const fn max_wire_len(decoded: usize) -> usize {
@@ -306,24 +281,27 @@ pub(crate) const fn max_wire_len(decoded: usize) -> usize {
 
 /// Writes one wire frame for a packet whose payload is produced in pieces by `body`:
 /// header, payload and CRC through the incremental COBS encoder, then the 0x00 delimiter.
-/// `payload_len` must be the total length `body` pushes.
+/// `payload_len` must be the total length `body` puts (else [`EncodeError::OutOfRange`]
+/// for `len`); one above [`MAX_LEN_FIELD`] is [`EncodeError::TooLong`] before anything is
+/// written.
 pub(crate) fn write_wire(
     out: &mut [u8],
     packet_type: u8,
     payload_len: usize,
     body: impl FnOnce(&mut WireSink<'_>) -> Result<(), EncodeError>,
 ) -> Result<usize, EncodeError> {
-    let len = u32::try_from(payload_len)
-        .ok()
-        .filter(|&l| l <= u32::MAX - field::OVERHEAD as u32)
-        .ok_or(EncodeError::TooLong { field: "len", len: payload_len, max: (u32::MAX - 7) as usize })?;
+    let len = u32::try_from(payload_len).ok().filter(|&l| l as usize <= MAX_LEN_FIELD).ok_or(EncodeError::TooLong {
+        field: "len",
+        len: payload_len,
+        max: MAX_LEN_FIELD,
+    })?;
     let total = payload_len + field::OVERHEAD;
     let upper = max_wire_len(total);
     let too_small = EncodeError::BufferTooSmall { needed: upper, available: out.len() };
     let n = {
         let mut sink = WireSink { enc: cobs::Encoder::new(&mut *out), crc: crc16_digest(), pushed: 0 };
         let l = len.to_le_bytes();
-        sink.push(&[packet_type, l[0], l[1], l[2], l[3]])?;
+        sink.put(&[packet_type, l[0], l[1], l[2], l[3]])?;
         body(&mut sink)?;
         if sink.pushed != total - field::CRC_LEN {
             return Err(EncodeError::OutOfRange { field: "len" });
@@ -337,112 +315,23 @@ pub(crate) fn write_wire(
     Ok(n + 1)
 }
 
-/// Receives the payload pieces of [`write_wire`].
+/// Where [`write_wire`]'s `body` puts the payload: each piece goes into the packet's CRC
+/// and through the COBS encoder into the caller's buffer.
 pub(crate) struct WireSink<'a> {
     enc: cobs::Encoder<'a>,
     crc: Crc16Digest,
     pushed: usize,
 }
 
-impl WireSink<'_> {
-    pub(crate) fn push(&mut self, data: &[u8]) -> Result<(), EncodeError> {
+impl Sink for WireSink<'_> {
+    fn put(&mut self, data: &[u8]) -> Result<(), EncodeError> {
         self.crc.update(data);
         self.pushed = self.pushed.saturating_add(data.len());
         self.enc.push(data)
     }
-}
 
-/// Builds a decoded packet in a caller's buffer, appending payload one record (or one
-/// byte string) at a time: what a bridge firmware does as SPI frames arrive.
-///
-/// ```
-/// use serial_dialects::vectordebug::{PacketBuilder, Record};
-///
-/// let mut packet_buf = [0u8; 7 + 3 * Record::SIZE];
-/// let mut builder = PacketBuilder::dbg_frame1(&mut packet_buf)?;
-/// for seq in 0..3 {
-///     builder.push_record(&Record { seq, payload: [1, -1, 2, -2, 3, -3] })?;
-/// }
-/// assert!(builder.push_record(&Record::default()).is_err()); // full
-/// let packet = builder.finish();
-/// assert_eq!(packet.record_count(), 3);
-///
-/// let mut usb = [0u8; 64];
-/// let n = packet.emit_wire(&mut usb)?;
-/// assert_eq!(usb[n - 1], 0x00);
-/// # Ok::<(), serial_dialects::EncodeError>(())
-/// ```
-#[derive(Debug)]
-pub struct PacketBuilder<'a> {
-    buf: &'a mut [u8],
-    payload_len: usize,
-}
-
-impl<'a> PacketBuilder<'a> {
-    /// Starts a packet of type `packet_type` in `buf` (at least 7 bytes).
-    pub fn new(buf: &'a mut [u8], packet_type: u8) -> Result<Self, EncodeError> {
-        check_room(buf, field::OVERHEAD)?;
-        let first = buf.first_mut().ok_or(EncodeError::BufferTooSmall { needed: 7, available: 0 })?;
-        *first = packet_type;
-        Ok(PacketBuilder { buf, payload_len: 0 })
-    }
-
-    /// Starts a DBG_FRAME1 packet.
-    pub fn dbg_frame1(buf: &'a mut [u8]) -> Result<Self, EncodeError> {
-        Self::new(buf, PacketType::DBG_FRAME1)
-    }
-
-    /// Starts a CLI packet.
-    pub fn cli(buf: &'a mut [u8]) -> Result<Self, EncodeError> {
-        Self::new(buf, PacketType::CLI)
-    }
-
-    /// Payload bytes appended so far.
-    pub fn payload_len(&self) -> usize {
-        self.payload_len
-    }
-
-    /// Payload bytes that still fit.
-    pub fn remaining(&self) -> usize {
-        self.buf.len().saturating_sub(field::OVERHEAD + self.payload_len)
-    }
-
-    /// Whole records that still fit.
-    pub fn records_remaining(&self) -> usize {
-        self.remaining() / Record::SIZE
-    }
-
-    /// Appends one record.
-    pub fn push_record(&mut self, record: &Record) -> Result<(), EncodeError> {
-        self.push_bytes(&record.to_bytes())
-    }
-
-    /// Appends raw payload bytes.
-    pub fn push_bytes(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
-        let start = field::HEADER_LEN + self.payload_len;
-        let end = start.checked_add(bytes.len()).filter(|&e| e - field::HEADER_LEN <= (u32::MAX - 7) as usize);
-        let needed = end.map_or(usize::MAX, |e| e + field::CRC_LEN);
-        let too_small = EncodeError::BufferTooSmall { needed, available: self.buf.len() };
-        let slot = end.and_then(|e| if needed <= self.buf.len() { self.buf.get_mut(start..e) } else { None });
-        slot.ok_or(too_small)?.copy_from_slice(bytes);
-        self.payload_len += bytes.len();
-        Ok(())
-    }
-
-    /// Drops the payload appended so far (the type stays).
-    pub fn clear(&mut self) {
-        self.payload_len = 0;
-    }
-
-    /// Writes `len` and the CRC and returns the finished packet (a view of the used part
-    /// of the buffer).
-    pub fn finish(self) -> Packet<&'a mut [u8]> {
-        let total = field::OVERHEAD + self.payload_len;
-        let (used, _) = self.buf.split_at_mut(total.min(self.buf.len()));
-        let mut packet = Packet::new_unchecked(used);
-        // `push_bytes` keeps `payload_len` within u32 and the buffer.
-        packet.set_len_field(self.payload_len as u32);
-        packet.fill_crc();
-        packet
+    /// The packet bytes put so far (header included), not the COBS bytes written.
+    fn len(&self) -> usize {
+        self.pushed
     }
 }
