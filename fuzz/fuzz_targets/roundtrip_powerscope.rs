@@ -19,9 +19,11 @@
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use serial_dialects::powerscope::frame::{self, Frame};
-use serial_dialects::powerscope::header::{HEADER_LEN, HeaderRepr, VERSION};
-use serial_dialects::powerscope::r1::{Command, ErrorCode, PERIOD_MS_MAX, PERIOD_MS_MIN, Reply};
-use serial_dialects::powerscope::{Config, Error, Ina219Sample, Message, PowerScope, Revision, SensorPacket, r0, r1};
+use serial_dialects::powerscope::header::VERSION;
+use serial_dialects::powerscope::{
+    Command, Config, Error, ErrorCode, HEADER_LEN, HeaderRepr, Ina219Sample, Message, PERIOD_MS_MAX, PERIOD_MS_MIN,
+    PowerScope, Reply, Revision, SensorPacket,
+};
 use serial_dialects::{Dialect, DialectError, EncodeError, ErrorKind, Item, SliceDecoder, StreamDecoder};
 
 #[derive(Debug, Arbitrary)]
@@ -47,7 +49,7 @@ fuzz_target!(|input: Input<'_>| match input {
 /// documentation, not from the library's own checks.
 fn expected_refusal(message: &Message<'_>) -> Option<EncodeError> {
     match message {
-        Message::R1(r1::Message::Cmd(c)) => match c.command {
+        Message::Cmd(c) => match c.command {
             Command::SetPeriod { period_ms, .. } if !(PERIOD_MS_MIN..=PERIOD_MS_MAX).contains(&period_ms) => {
                 Some(EncodeError::OutOfRange { field: "period_ms" })
             }
@@ -61,20 +63,20 @@ fn expected_refusal(message: &Message<'_>) -> Option<EncodeError> {
 /// that would not decode back to themselves.
 fn verbatim_refusal(message: &Message<'_>) -> Option<EncodeError> {
     match message {
-        Message::R0(r0::Message::Cmd(_)) | Message::R1(r1::Message::Cmd(_)) => None,
-        Message::R0(r0::Message::Stream(s)) => match s.payload.len() {
+        Message::R0Command(_) | Message::Cmd(_) => None,
+        Message::R0Stream(s) => match s.payload.len() {
             0 => Some(EncodeError::OutOfRange { field: "len" }),
             len if len > 512 => Some(EncodeError::TooLong { field: "payload", len, max: 512 }),
             _ => None,
         },
-        Message::R1(r1::Message::Stream(s)) => packet_refusal(&s.packet),
-        Message::R1(r1::Message::Ack(a)) => match &a.reply {
+        Message::Stream(s) => packet_refusal(&s.packet),
+        Message::Ack(a) => match &a.reply {
             Reply::ReadSensor(packet) => packet_refusal(packet),
             _ => None,
         },
         // Unknown(code) must hold a code the firmware does not define, or it would decode
         // as the named code.
-        Message::R1(r1::Message::Nack(n)) => match n.error {
+        Message::Nack(n) => match n.error {
             ErrorCode::Unknown(1..=6 | 255) => Some(EncodeError::OutOfRange { field: "error_code" }),
             _ => None,
         },
@@ -97,8 +99,8 @@ fn packet_refusal(packet: &SensorPacket<'_>) -> Option<EncodeError> {
 /// The message as it decodes: the gap is not on the wire, and the first frame's is 0.
 fn on_the_wire(mut message: Message<'_>) -> Message<'_> {
     match &mut message {
-        Message::R0(r0::Message::Stream(s)) => s.gap = 0,
-        Message::R1(r1::Message::Stream(s)) => s.gap = 0,
+        Message::R0Stream(s) => s.gap = 0,
+        Message::Stream(s) => s.gap = 0,
         _ => {}
     }
     message
@@ -107,9 +109,7 @@ fn on_the_wire(mut message: Message<'_>) -> Message<'_> {
 fn check_message(message: Message<'_>) {
     let revision = message.revision();
     let expected = expected_refusal(&message);
-    if let Message::R1(m) = &message {
-        assert_eq!(m.validate().err(), expected, "validate() disagrees for {m:?}");
-    }
+    assert_eq!(message.validate().err(), expected, "validate() disagrees for {message:?}");
     // `emit`: the sender's encoder.
     let mut checked = [0u8; BUF];
     let emitted = match (message.emit(&mut checked), expected) {
@@ -152,8 +152,9 @@ fn check_message(message: Message<'_>) {
 
     // Frame-level parse.
     assert_eq!(Message::from_bytes(bytes, revision), Ok(wire), "bytes {bytes:02x?}");
-    if let Message::R0(r0::Message::Cmd(command)) = wire {
+    if let Message::R0Command(command) = wire {
         assert_eq!(bytes, [command.byte()]);
+        assert_eq!(wire.header(), None);
     } else {
         let frame = Frame::new_checked(bytes, revision).unwrap_or_else(|e| panic!("{bytes:02x?}: {e}"));
         assert_eq!(frame.frame_len(), n);
@@ -161,10 +162,7 @@ fn check_message(message: Message<'_>) {
         let header = frame.header_repr();
         assert_eq!(header.frame_type, wire.frame_type() as u8);
         assert_eq!(header.ver, VERSION);
-        if let Message::R1(m) = wire {
-            assert_eq!((header.seq, header.ts_ms, header.cmd_id), (m.seq(), m.ts_ms(), m.cmd_id()));
-            assert_eq!(usize::from(header.len), m.payload_len());
-        }
+        assert_eq!(Some(header), wire.header(), "the header read is the header the message is sent with");
     }
 
     // Stream-level decoding: one frame event over every byte, equal to the message.
@@ -261,17 +259,17 @@ fn check_frame(revision: Revision, header: &HeaderRepr, payload: &[u8]) {
             let k = message.emit_verbatim(&mut short).unwrap_or_else(|e| panic!("{message:?} does not re-encode: {e}"));
             assert_eq!(&short[..k], bytes, "{message:?} re-encodes to other bytes");
             match message {
-                Message::R0(r0::Message::Stream(s)) => {
+                Message::R0Stream(s) => {
                     assert_eq!((s.payload, s.reserved), (payload, header.reserved_r0()));
                     assert_eq!(message.emit(&mut short), Ok(n));
                 }
+                Message::R0Command(_) => panic!("a {n}-byte frame decoded as a command byte"),
                 // The sender's encoder agrees, unless the message is outside the sender's range.
-                Message::R1(m) => match (message.emit(&mut short), m.validate()) {
+                _ => match (message.emit(&mut short), message.validate()) {
                     (Ok(k), Ok(())) => assert_eq!(&short[..k], bytes),
                     (Err(e), Err(v)) => assert_eq!((e, v), (v, EncodeError::OutOfRange { field: "period_ms" })),
                     (result, valid) => panic!("{message:?}: emit {result:?}, validate {valid:?}"),
                 },
-                Message::R0(r0::Message::Cmd(_)) => panic!("a {n}-byte frame decoded as a command byte"),
             }
         }
         (Item::Error(error), Err(alone)) => {

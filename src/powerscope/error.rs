@@ -1,4 +1,5 @@
-//! The typed decode error of the powerscope dialect.
+//! The typed decode error of the powerscope dialect (docs/protocols/powerscope.md, "Decode
+//! errors").
 
 use crate::error::{DialectError, ErrorKind};
 
@@ -110,6 +111,12 @@ impl core::fmt::Display for TruncatedDetail {
             (None, have) => write!(f, ": {have} byte(s), before the header (16 bytes) was complete"),
         }
     }
+}
+
+/// Checks a checksum-valid payload's length against the inclusive range its type and
+/// command allow; `message` names them in the error (`"CMD SET_PERIOD"`, `"NACK"`).
+pub(crate) fn check_payload_size(message: &'static str, len: usize, (min, max): (usize, usize)) -> Result<(), Error> {
+    if len < min || len > max { Err(Error::PayloadSize { message, len, min, max }) } else { Ok(()) }
 }
 
 impl DialectError for Error {

@@ -5,10 +5,10 @@ use std::string::{String, ToString};
 use std::vec::Vec;
 use std::{format, vec};
 
-use super::r1::{
-    self, Ack, CMD_NONE, Cmd, CommandId, ErrorCode, MAX_SENSORS, Nack, PERIOD_MS_MAX, PERIOD_MS_MIN, SensorList, Stream,
+use super::{
+    Ack, CMD_NONE, Cmd, Command, CommandId, Config, ErrorCode, Ina219Sample, MAX_SENSORS, Message, Nack, PERIOD_MS_MAX,
+    PERIOD_MS_MIN, PowerScope, Reply, Revision, SensorList, SensorPacket, Stream, r0,
 };
-use super::{Config, Ina219Sample, Message, PowerScope, Revision, SensorPacket, r0};
 use crate::error::EncodeError;
 use crate::fields::{
     Alias, EncodeFields, Failure, FieldSpec, FieldValue, Fields, HexBytes, List, MessageSpec, Need, dflt, emit_vec,
@@ -185,17 +185,17 @@ fn with_need(mut field: FieldSpec, text: &str) -> FieldSpec {
 }
 
 /// The command `id` with its parameters.
-fn command(id: CommandId, sensor: u8, period_ms: u16) -> r1::Command {
+fn command(id: CommandId, sensor: u8, period_ms: u16) -> Command {
     match id {
-        CommandId::StartStream => r1::Command::StartStream { sensor },
-        CommandId::StopStream => r1::Command::StopStream { sensor },
-        CommandId::SetPeriod => r1::Command::SetPeriod { sensor, period_ms },
-        CommandId::GetPeriod => r1::Command::GetPeriod { sensor },
-        CommandId::Ping => r1::Command::Ping,
-        CommandId::GetSensors => r1::Command::GetSensors,
-        CommandId::ReadSensor => r1::Command::ReadSensor { sensor },
-        CommandId::GetUptime => r1::Command::GetUptime,
-        CommandId::GetBoardUid => r1::Command::GetBoardUid,
+        CommandId::StartStream => Command::StartStream { sensor },
+        CommandId::StopStream => Command::StopStream { sensor },
+        CommandId::SetPeriod => Command::SetPeriod { sensor, period_ms },
+        CommandId::GetPeriod => Command::GetPeriod { sensor },
+        CommandId::Ping => Command::Ping,
+        CommandId::GetSensors => Command::GetSensors,
+        CommandId::ReadSensor => Command::ReadSensor { sensor },
+        CommandId::GetUptime => Command::GetUptime,
+        CommandId::GetBoardUid => Command::GetBoardUid,
     }
 }
 
@@ -231,7 +231,7 @@ fn encode_r0(name: &str, f: &mut Fields) -> Result<Vec<u8>, Failure> {
     let message = match name {
         "STREAM" => {
             payload = f.req("payload_hex")?;
-            r0::Message::Stream(r0::Stream::new(f.or("seq", 0)?, f.or("ts_ms", 0)?, &payload.0))
+            Message::R0Stream(r0::Stream::new(f.or("seq", 0)?, f.or("ts_ms", 0)?, &payload.0))
         }
         "CMD" => {
             let cmd: String = f.req("cmd")?;
@@ -239,11 +239,10 @@ fn encode_r0(name: &str, f: &mut Fields) -> Result<Vec<u8>, Failure> {
                 .into_iter()
                 .find(|c| c.name().eq_ignore_ascii_case(&cmd))
                 .ok_or_else(|| usage(format!("field `cmd`: unknown command {cmd:?} (known: START, STOP)")))?;
-            r0::Message::Cmd(command)
+            Message::R0Command(command)
         }
         other => return Err(usage(format!("no message {other}"))),
     };
-    let message = Message::R0(message);
     emit_vec(message.buffer_len(), |out| message.emit(out))
 }
 
@@ -254,7 +253,7 @@ fn encode_r1(name: &str, f: &mut Fields) -> Result<Vec<u8>, Failure> {
         "STREAM" => {
             let cmd_id = f.or("cmd_id", CMD_NONE)?;
             let packet = sensor_packet(f, &mut raw)?;
-            r1::Message::Stream(Stream { cmd_id, ..Stream::new(seq, ts_ms, packet) })
+            Message::Stream(Stream { cmd_id, ..Stream::new(seq, ts_ms, packet) })
         }
         "CMD" => {
             let id = command_id(f)?;
@@ -267,7 +266,7 @@ fn encode_r1(name: &str, f: &mut Fields) -> Result<Vec<u8>, Failure> {
             }
             let sensor = if takes_sensor(id) { f.req("sensor")? } else { 0 };
             let period_ms = if id == CommandId::SetPeriod { f.req("period_ms")? } else { 0 };
-            r1::Message::Cmd(Cmd::new(seq, ts_ms, command(id, sensor, period_ms)))
+            Message::Cmd(Cmd::new(seq, ts_ms, command(id, sensor, period_ms)))
         }
         "ACK" => {
             let id = command_id(f)?;
@@ -284,36 +283,36 @@ fn encode_r1(name: &str, f: &mut Fields) -> Result<Vec<u8>, Failure> {
             let foreign: Vec<&str> = answers.into_iter().filter(|a| !own.contains(a)).collect();
             not_for(f, &foreign, &format!("ACK {}", id.name()))?;
             let reply = match id {
-                CommandId::StartStream => r1::Reply::StartStream,
-                CommandId::StopStream => r1::Reply::StopStream,
-                CommandId::SetPeriod => r1::Reply::SetPeriod,
-                CommandId::Ping => r1::Reply::Ping,
-                CommandId::GetPeriod => r1::Reply::GetPeriod { period_ms: f.req("period_ms")? },
-                CommandId::GetUptime => r1::Reply::GetUptime { uptime_ms: f.req("uptime_ms")? },
+                CommandId::StartStream => Reply::StartStream,
+                CommandId::StopStream => Reply::StopStream,
+                CommandId::SetPeriod => Reply::SetPeriod,
+                CommandId::Ping => Reply::Ping,
+                CommandId::GetPeriod => Reply::GetPeriod { period_ms: f.req("period_ms")? },
+                CommandId::GetUptime => Reply::GetUptime { uptime_ms: f.req("uptime_ms")? },
                 CommandId::GetBoardUid => {
                     let uid = f.req::<HexBytes>("uid_hex")?.0;
                     let got = uid.len();
                     let uid: [u8; 12] = uid
                         .try_into()
                         .map_err(|_| usage(format!("field `uid_hex` needs exactly 12 bytes, got {got}")))?;
-                    r1::Reply::GetBoardUid { uid }
+                    Reply::GetBoardUid { uid }
                 }
                 CommandId::GetSensors => {
                     let text: String = f.req("sensors")?;
                     raw = sensor_pairs(&text)?;
                     let count = raw.len() / 2;
-                    r1::Reply::GetSensors(SensorList::new(&raw).ok_or({
+                    Reply::GetSensors(SensorList::new(&raw).ok_or({
                         Failure::Encode(EncodeError::TooLong { field: "sensors", len: count, max: MAX_SENSORS })
                     })?)
                 }
-                CommandId::ReadSensor => r1::Reply::ReadSensor(sensor_packet(f, &mut raw)?),
+                CommandId::ReadSensor => Reply::ReadSensor(sensor_packet(f, &mut raw)?),
             };
-            r1::Message::Ack(Ack::new(seq, ts_ms, reply))
+            Message::Ack(Ack::new(seq, ts_ms, reply))
         }
         "NACK" => {
             let cmd_id = f.req("cmd_id")?;
             let code: u8 = f.req("error_code")?;
-            r1::Message::Nack(Nack::new(seq, ts_ms, cmd_id, ErrorCode::from_u8(code)))
+            Message::Nack(Nack::new(seq, ts_ms, cmd_id, ErrorCode::from_u8(code)))
         }
         other => return Err(usage(format!("no message {other}"))),
     };

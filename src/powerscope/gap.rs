@@ -6,7 +6,8 @@
 //! are tracked for every one of the 256 possible `runtime_id`s at once, with u32
 //! wrap-around, and no stream is ever forgotten, however many appear. The tracker is a
 //! fixed table with no heap: the last `seq` of each id (1 KiB) and a 256-bit "seen" set
-//! (1064 bytes in all, with the lost count). A stream's first frame has gap 0.
+//! (1064 bytes in all, with the lost count). A stream's first frame has gap 0
+//! (docs/protocols/powerscope.md, "Gaps and lost frames").
 
 use core::fmt;
 
@@ -46,11 +47,10 @@ impl GapTracker {
 
     /// Records frame `seq` of `stream` and returns its gap: `seq` minus the stream's
     /// previous `seq` (wrapping u32), or 0 for the stream's first frame.
-    ///
-    /// Inlined, with a stream's first frame out of line: every decoded STREAM frame comes
-    /// through here, almost always for a stream already seen, which then costs one test of
-    /// its seen bit, the subtraction and one store. A `u8` index into 256 entries is always
-    /// in bounds (the compiler drops the check, and no input can panic).
+    // Inlined, with a stream's first frame out of line: every decoded STREAM frame comes
+    // through here, almost always for a stream already seen, which then costs one test of
+    // its seen bit, the subtraction and one store. A `u8` index into 256 entries is always
+    // in bounds (the compiler drops the check, and no input can panic).
     #[inline]
     pub fn observe(&mut self, stream: u8, seq: u32) -> u32 {
         if !self.is_seen(stream) {

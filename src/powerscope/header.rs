@@ -1,6 +1,14 @@
-//! The 16-byte header both revisions share: a zero-copy view and its plain-value form.
+//! The 16-byte header both revisions share: its byte map, a zero-copy view, its plain
+//! values, and how each [`Revision`] constrains it.
+//!
+//! The header is a part of its own (not only getters of [`Frame`](super::Frame)) because
+//! both revisions use the same 16 bytes: the view reads them without knowing the revision
+//! (bytes 6 and 7 are offered both ways), and the scanner checks a header before the rest of
+//! its frame has arrived. [`Frame`](super::Frame) adds the payload, the revision-1 CRC and
+//! the checks of a whole frame (docs/protocols/powerscope.md, "Header").
 
-use core::fmt;
+use crate::buf::{self, Sink};
+use crate::error::EncodeError;
 
 use super::error::Error;
 
@@ -38,19 +46,22 @@ pub const MAGIC: u16 = 0x5AA5;
 pub const MAGIC_BYTES: [u8; 2] = [0xA5, 0x5A];
 /// The only protocol version (`ver`) of both revisions.
 pub const VERSION: u8 = 0;
+/// The `cmd_id` of revision-1 STREAM frames (`CMD_NONE`).
+pub const CMD_NONE: u8 = 0xFF;
 
 /// Which revision of the protocol a stream speaks. Nothing on the wire tells them apart, so
-/// it is always chosen explicitly.
+/// it is always chosen explicitly (`powerscope:r0`, `powerscope` = `powerscope:r1`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Revision {
-    /// The seed's "current status": STREAM frames only, payload 1..=512 bytes, no CRC, and
-    /// raw single-byte commands (`0x01` START, `0x02` STOP).
+    /// The "current status" of the original documentation: STREAM frames only, payload
+    /// 1..=512 bytes, no CRC, and raw single-byte commands (`0x01` START, `0x02` STOP).
     R0,
-    /// The shipped roadmap: STREAM/CMD/ACK/NACK, payload 0..=46 bytes, CRC-16 trailer,
-    /// INA219 samples. The default.
+    /// The roadmap of the original documentation as the project shipped it:
+    /// STREAM/CMD/ACK/NACK, payload 0..=46 bytes, CRC-16 trailer, INA219 samples. The
+    /// default.
     #[default]
     R1,
 }
@@ -106,28 +117,10 @@ impl Revision {
         self.frame_len(self.max_payload_len())
     }
 
-    /// The dialect name of the revision on the command line: `powerscope:r0` or
-    /// `powerscope:r1`.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Revision::R0 => "powerscope:r0",
-            Revision::R1 => "powerscope:r1",
-        }
-    }
-
-    /// Reads a command-line dialect name: `powerscope` (= `powerscope:r1`),
-    /// `powerscope:r1` or `powerscope:r0`.
-    pub fn from_name(name: &str) -> Option<Revision> {
-        match name {
-            "powerscope" | "powerscope:r1" => Some(Revision::R1),
-            "powerscope:r0" => Some(Revision::R0),
-            _ => None,
-        }
-    }
-
     /// Whether a whole header passes [`check_header_prefix`](Self::check_header_prefix):
-    /// the magic, and `type`, `ver` and `len` within the revision's ranges. Branch-light, for
-    /// the common case; the error of a header that fails comes from `check_header_prefix`.
+    /// the magic, and `type`, `ver` and `len` within the revision's ranges. The error of a
+    /// header that fails comes from `check_header_prefix`.
+    // Branch-light (one `&` chain), for the common case of the scanner.
     pub(crate) const fn accepts(self, bytes: &[u8; HEADER_LEN]) -> bool {
         let repr = HeaderRepr::from_bytes(bytes);
         let len = repr.len as usize;
@@ -157,7 +150,7 @@ impl Revision {
                 return Err(Error::BadVersion { ver });
             }
         }
-        if let Some(len) = bytes.get(field::LEN).and_then(le_u16) {
+        if let Some(len) = buf::u16_le(bytes, field::LEN.start) {
             let len_usize = usize::from(len);
             if len_usize < self.min_payload_len() || len_usize > self.max_payload_len() {
                 return Err(Error::BadLength {
@@ -171,30 +164,6 @@ impl Revision {
         Ok(())
     }
 }
-
-impl fmt::Display for Revision {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl core::str::FromStr for Revision {
-    type Err = UnknownRevision;
-
-    /// Parses `r0` or `r1` (the variant after `powerscope:`), or a whole dialect name.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "r0" => Ok(Revision::R0),
-            "r1" => Ok(Revision::R1),
-            _ => Revision::from_name(s).ok_or(UnknownRevision),
-        }
-    }
-}
-
-/// A revision name that is neither `r0` nor `r1`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("unknown powerscope revision (expected r0 or r1)")]
-pub struct UnknownRevision;
 
 /// The frame types (`type` byte). Revision 0 knows only [`FrameType::Stream`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -236,29 +205,19 @@ impl FrameType {
     }
 }
 
-/// Reads a little-endian u16 from exactly two bytes.
-pub(crate) fn le_u16(bytes: &[u8]) -> Option<u16> {
-    bytes.first_chunk::<2>().map(|b| u16::from_le_bytes(*b))
-}
-
-/// Reads a little-endian u32 from the first four bytes.
-pub(crate) fn le_u32(bytes: &[u8]) -> Option<u32> {
-    bytes.first_chunk::<4>().map(|b| u32::from_le_bytes(*b))
-}
-
 /// A zero-copy view of a 16-byte header at the start of a buffer.
 ///
 /// The view knows nothing about revisions: [`Revision::check_header_prefix`] and
-/// [`Frame`](super::Frame) do that.
+/// [`Frame`](super::Frame) do that. Built with [`new_checked`](Self::new_checked), every
+/// field is there. A view from [`new_unchecked`](Self::new_unchecked) over a shorter buffer
+/// never panics either: a missing field reads as 0 and setting it does nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Header<T: AsRef<[u8]>> {
     buffer: T,
 }
 
 impl<T: AsRef<[u8]>> Header<T> {
-    /// Wraps a buffer without checking it. The getters and setters panic if the buffer is
-    /// shorter than [`HEADER_LEN`]; use [`new_checked`](Self::new_checked) for received
-    /// bytes.
+    /// Wraps a buffer without checking it.
     pub const fn new_unchecked(buffer: T) -> Header<T> {
         Header { buffer }
     }
@@ -285,34 +244,28 @@ impl<T: AsRef<[u8]>> Header<T> {
         self.buffer
     }
 
-    fn u16_at(&self, range: core::ops::Range<usize>) -> u16 {
-        let b = &self.buffer.as_ref()[range];
-        u16::from_le_bytes([b[0], b[1]])
-    }
-
-    fn u32_at(&self, range: core::ops::Range<usize>) -> u32 {
-        let b = &self.buffer.as_ref()[range];
-        u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+    fn byte(&self, at: usize) -> u8 {
+        self.buffer.as_ref().get(at).copied().unwrap_or_default()
     }
 
     /// `magic` (0x5AA5 in a valid header).
     pub fn magic(&self) -> u16 {
-        self.u16_at(field::MAGIC)
+        buf::u16_le(self.buffer.as_ref(), field::MAGIC.start).unwrap_or_default()
     }
 
     /// The raw `type` byte.
     pub fn frame_type(&self) -> u8 {
-        self.buffer.as_ref()[field::TYPE]
+        self.byte(field::TYPE)
     }
 
     /// `ver`.
     pub fn ver(&self) -> u8 {
-        self.buffer.as_ref()[field::VER]
+        self.byte(field::VER)
     }
 
     /// `len`: the payload length.
     pub fn len(&self) -> u16 {
-        self.u16_at(field::LEN)
+        buf::u16_le(self.buffer.as_ref(), field::LEN.start).unwrap_or_default()
     }
 
     /// Whether `len` is 0 (a revision-1 frame with no payload).
@@ -322,82 +275,85 @@ impl<T: AsRef<[u8]>> Header<T> {
 
     /// Revision 0: the reserved u16 at offset 6.
     pub fn reserved_r0(&self) -> u16 {
-        self.u16_at(field::RESERVED_R0)
+        buf::u16_le(self.buffer.as_ref(), field::RESERVED_R0.start).unwrap_or_default()
     }
 
-    /// Revision 1: `cmd_id` (0xFF on STREAM frames).
+    /// Revision 1: `cmd_id` ([`CMD_NONE`] on STREAM frames).
     pub fn cmd_id(&self) -> u8 {
-        self.buffer.as_ref()[field::CMD_ID]
+        self.byte(field::CMD_ID)
     }
 
     /// Revision 1: the reserved byte at offset 7.
     pub fn reserved_r1(&self) -> u8 {
-        self.buffer.as_ref()[field::RESERVED_R1]
+        self.byte(field::RESERVED_R1)
     }
 
     /// `seq`.
     pub fn seq(&self) -> u32 {
-        self.u32_at(field::SEQ)
+        buf::u32_le(self.buffer.as_ref(), field::SEQ.start).unwrap_or_default()
     }
 
     /// `ts_ms`.
     pub fn ts_ms(&self) -> u32 {
-        self.u32_at(field::TS_MS)
+        buf::u32_le(self.buffer.as_ref(), field::TS_MS.start).unwrap_or_default()
     }
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Header<T> {
-    fn put(&mut self, range: core::ops::Range<usize>, bytes: &[u8]) {
-        self.buffer.as_mut()[range].copy_from_slice(bytes);
+    /// Writes `bytes` at `at`, if the buffer reaches that far.
+    fn set(&mut self, at: usize, bytes: &[u8]) {
+        if let Some(field) = self.buffer.as_mut().get_mut(at..at + bytes.len()) {
+            field.copy_from_slice(bytes);
+        }
     }
 
     /// Writes the magic `A5 5A`.
     pub fn set_magic(&mut self) {
-        self.put(field::MAGIC, &MAGIC_BYTES);
+        self.set(field::MAGIC.start, &MAGIC_BYTES);
     }
 
     /// Sets the `type` byte.
     pub fn set_frame_type(&mut self, value: u8) {
-        self.buffer.as_mut()[field::TYPE] = value;
+        self.set(field::TYPE, &[value]);
     }
 
     /// Sets `ver`.
     pub fn set_ver(&mut self, value: u8) {
-        self.buffer.as_mut()[field::VER] = value;
+        self.set(field::VER, &[value]);
     }
 
     /// Sets `len`.
     pub fn set_len(&mut self, value: u16) {
-        self.put(field::LEN, &value.to_le_bytes());
+        self.set(field::LEN.start, &value.to_le_bytes());
     }
 
     /// Revision 0: sets the reserved u16.
     pub fn set_reserved_r0(&mut self, value: u16) {
-        self.put(field::RESERVED_R0, &value.to_le_bytes());
+        self.set(field::RESERVED_R0.start, &value.to_le_bytes());
     }
 
     /// Revision 1: sets `cmd_id`.
     pub fn set_cmd_id(&mut self, value: u8) {
-        self.buffer.as_mut()[field::CMD_ID] = value;
+        self.set(field::CMD_ID, &[value]);
     }
 
     /// Revision 1: sets the reserved byte.
     pub fn set_reserved_r1(&mut self, value: u8) {
-        self.buffer.as_mut()[field::RESERVED_R1] = value;
+        self.set(field::RESERVED_R1, &[value]);
     }
 
     /// Sets `seq`.
     pub fn set_seq(&mut self, value: u32) {
-        self.put(field::SEQ, &value.to_le_bytes());
+        self.set(field::SEQ.start, &value.to_le_bytes());
     }
 
     /// Sets `ts_ms`.
     pub fn set_ts_ms(&mut self, value: u32) {
-        self.put(field::TS_MS, &value.to_le_bytes());
+        self.set(field::TS_MS.start, &value.to_le_bytes());
     }
 }
 
-/// The plain values of a header (smoltcp's `Repr`): parse from a view, emit into one.
+/// The plain values of a header (smoltcp's `Repr`): parse from a view, emit as bytes.
 ///
 /// Bytes 6 and 7 are `cmd_id` and `reserved` in revision 1 and one reserved u16
 /// (`cmd_id | reserved << 8`, see [`reserved_r0`](Self::reserved_r0)) in revision 0.
@@ -422,17 +378,26 @@ pub struct HeaderRepr {
 }
 
 impl HeaderRepr {
-    /// Reads the values of a header view.
+    /// Reads the values of a header view (missing bytes read as 0, as the view's getters
+    /// do).
     pub fn parse<T: AsRef<[u8]>>(header: &Header<T>) -> HeaderRepr {
         match header.buffer.as_ref().first_chunk::<HEADER_LEN>() {
             Some(bytes) => HeaderRepr::from_bytes(bytes),
-            // Too short: the getters below panic, as documented for `new_unchecked`.
-            None => HeaderRepr::from_view(header),
+            None => HeaderRepr {
+                frame_type: header.frame_type(),
+                ver: header.ver(),
+                len: header.len(),
+                cmd_id: header.cmd_id(),
+                reserved: header.reserved_r1(),
+                seq: header.seq(),
+                ts_ms: header.ts_ms(),
+            },
         }
     }
 
-    /// Reads the values of a whole header. The fixed size lets every field be read without
-    /// a bounds check of its own, which matters at tens of millions of frames a second.
+    /// Reads the values of a whole header.
+    // The fixed size lets every field be read without a bounds check of its own, which
+    // matters at tens of millions of frames a second (the scanner reads every header here).
     pub const fn from_bytes(bytes: &[u8; HEADER_LEN]) -> HeaderRepr {
         let [_, _, frame_type, ver, l0, l1, cmd_id, reserved, s0, s1, s2, s3, t0, t1, t2, t3] = *bytes;
         HeaderRepr {
@@ -446,32 +411,25 @@ impl HeaderRepr {
         }
     }
 
-    fn from_view<T: AsRef<[u8]>>(header: &Header<T>) -> HeaderRepr {
-        HeaderRepr {
-            frame_type: header.frame_type(),
-            ver: header.ver(),
-            len: header.len(),
-            cmd_id: header.cmd_id(),
-            reserved: header.reserved_r1(),
-            seq: header.seq(),
-            ts_ms: header.ts_ms(),
-        }
-    }
-
     /// The revision-0 reserved u16 (bytes 6 and 7, little-endian).
     pub const fn reserved_r0(&self) -> u16 {
         u16::from_le_bytes([self.cmd_id, self.reserved])
     }
 
-    /// Writes magic and values into a header view.
-    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, header: &mut Header<T>) {
-        header.set_magic();
-        header.set_frame_type(self.frame_type);
-        header.set_ver(self.ver);
-        header.set_len(self.len);
-        header.set_cmd_id(self.cmd_id);
-        header.set_reserved_r1(self.reserved);
-        header.set_seq(self.seq);
-        header.set_ts_ms(self.ts_ms);
+    /// The 16 wire bytes: the magic and the values.
+    pub const fn to_bytes(&self) -> [u8; HEADER_LEN] {
+        let [l0, l1] = self.len.to_le_bytes();
+        let [s0, s1, s2, s3] = self.seq.to_le_bytes();
+        let [t0, t1, t2, t3] = self.ts_ms.to_le_bytes();
+        let [m0, m1] = MAGIC_BYTES;
+        [m0, m1, self.frame_type, self.ver, l0, l1, self.cmd_id, self.reserved, s0, s1, s2, s3, t0, t1, t2, t3]
+    }
+
+    /// Writes the magic and the values, in wire order (16 bytes).
+    // One piece, not field by field: every frame an encoder writes starts here, and one
+    // 16-byte store costs less than eight checked ones.
+    #[inline]
+    pub fn emit(&self, out: &mut impl Sink) -> Result<(), EncodeError> {
+        out.put(&self.to_bytes())
     }
 }

@@ -1,8 +1,11 @@
 //! Sensor packets (revision 1 STREAM payloads and READ_SENSOR answers) and the INA219
-//! sample with its physical units.
+//! sample with its physical units (docs/protocols/powerscope.md, "Sensor packets and the
+//! INA219 sample").
 
+use crate::buf::Sink;
 use crate::error::EncodeError;
 
+use super::frame::counted;
 use super::header::Revision;
 
 /// The `type_id` of an INA219 in the GET_SENSORS answer.
@@ -122,12 +125,10 @@ impl<'a> SensorPacket<'a> {
         }
     }
 
-    /// Wire length of the packet.
+    /// Wire length of the packet (what [`emit`](Self::emit) writes).
+    #[inline]
     pub fn len(&self) -> usize {
-        match self {
-            SensorPacket::Ina219(_) => Ina219Sample::LEN,
-            SensorPacket::Raw { sample, .. } => 1 + sample.len(),
-        }
+        counted(|out| self.emit(out))
     }
 
     /// Always false: a packet holds at least its runtime id.
@@ -150,15 +151,14 @@ impl<'a> SensorPacket<'a> {
         }
     }
 
-    /// Writes the packet into `out`, which is exactly [`len`](Self::len) bytes long.
-    pub(crate) fn write(&self, out: &mut [u8]) {
+    /// Writes the packet: the runtime id, then the sample.
+    #[inline]
+    pub fn emit(&self, out: &mut impl Sink) -> Result<(), EncodeError> {
         match self {
-            SensorPacket::Ina219(s) => out.copy_from_slice(&s.to_bytes()),
+            SensorPacket::Ina219(s) => out.put(&s.to_bytes()),
             SensorPacket::Raw { runtime_id, sample } => {
-                if let Some((first, rest)) = out.split_first_mut() {
-                    *first = *runtime_id;
-                    rest.copy_from_slice(sample);
-                }
+                out.put_u8(*runtime_id)?;
+                out.put(sample)
             }
         }
     }
@@ -183,7 +183,7 @@ impl<'a> SensorPacket<'a> {
             }
             SensorPacket::Raw { runtime_id, sample } => {
                 s.serialize_field("runtime_id", runtime_id)?;
-                s.serialize_field("sample_hex", &super::HexField(sample))
+                s.serialize_field("sample_hex", &format_args!("{}", crate::fmt::Hex(*sample)))
             }
         }
     }

@@ -1,18 +1,22 @@
-//! The `powerscope` dialect: the STM32L4 + INA219 USB power monitor (seed
-//! `000_c72dc32c8bf1178b`), in its two revisions.
+//! The `powerscope` dialect: the STM32L4 + INA219 USB power monitor, in its two revisions.
+//! The full wire rules and every decision are in `docs/protocols/powerscope.md`; this is
+//! the summary.
 //!
-//! * **Revision 0** ([`Revision::R0`], `powerscope:r0`) is the seed's "current status":
-//!   STREAM frames of 1..=512 payload bytes with no checksum, and raw single-byte commands
-//!   host → device (`0x01` START, `0x02` STOP, no reply).
+//! * **Revision 0** ([`Revision::R0`], `powerscope:r0`) is the "current status" of the
+//!   original documentation: STREAM frames of 1..=512 payload bytes with no checksum, and
+//!   raw single-byte commands host → device (`0x01` START, `0x02` STOP, no reply).
 //! * **Revision 1** ([`Revision::R1`], `powerscope` = `powerscope:r1`, the default) is the
-//!   roadmap the project shipped: STREAM / CMD / ACK / NACK frames of 0..=46 payload bytes
-//!   with a CRC-16 trailer, nine commands and INA219 samples.
+//!   roadmap of the original documentation as the project shipped it: STREAM / CMD / ACK /
+//!   NACK frames of 0..=46 payload bytes with a CRC-16 trailer, nine commands and INA219
+//!   samples.
 //!
-//! Nothing on the wire tells the revisions apart: a decoder is configured for one.
+//! Nothing on the wire tells the revisions apart: a decoder is configured for one
+//! ([`Config::r0`], [`Config::r1`], or by name through
+//! [`DialectConfig::from_name`](crate::DialectConfig::from_name)).
 //!
 //! # Wire layout
 //!
-//! A 16-byte header, all fields little-endian:
+//! A 16-byte header ([`header`]), all fields little-endian:
 //!
 //! | offset | size | revision 0 | revision 1 |
 //! |---:|---:|---|---|
@@ -28,7 +32,7 @@
 //!
 //! Frames are at most 528 bytes (revision 0) or 64 bytes (revision 1).
 //!
-//! Revision-1 payloads ([`r1`]):
+//! Revision-1 payloads:
 //!
 //! | `cmd_id` | command | CMD payload | ACK payload |
 //! |---|---|---|---|
@@ -42,44 +46,45 @@
 //! | 0x08 | GET_UPTIME | empty | `uptime_ms` u32 |
 //! | 0x09 | GET_BOARD_UID | empty | 3 × u32 |
 //!
-//! A STREAM payload is a sensor packet: `runtime_id` u8 and the sample; an INA219 sample
-//! ([`Ina219Sample`]) is `bus_mV` u16 and `current_uA` i32 (7 bytes in all). A NACK payload
-//! is one [`ErrorCode`] byte.
+//! A STREAM payload is a sensor packet ([`SensorPacket`]): `runtime_id` u8 and the sample;
+//! an INA219 sample ([`Ina219Sample`]) is `bus_mV` u16 and `current_uA` i32 (7 bytes in
+//! all). A NACK payload is one [`ErrorCode`] byte.
+//!
+//! # Messages
+//!
+//! One [`Message`] serves both revisions: [`Message::Stream`], [`Message::Cmd`],
+//! [`Message::Ack`] and [`Message::Nack`] are the revision-1 frames; [`Message::R0Stream`]
+//! and [`Message::R0Command`] are revision 0's frame and command byte. The payload types
+//! are [`SensorPacket`], [`Command`] (with [`CommandId`]), [`Reply`] (with [`SensorList`])
+//! and [`ErrorCode`]; the views are [`Frame`] (a whole frame) and [`Header`] (the 16 bytes
+//! both revisions share).
 //!
 //! # Decisions
 //!
-//! * Scanning hunts for `A5 5A` with `memchr`. A trailing lone `A5` waits for the next byte
-//!   unless the input has ended. Bytes before a magic are one `garbage` event (split at the
-//!   frame limit, 528 or 64 bytes), except that in revision 0 every `0x01` / `0x02` byte
-//!   outside a frame candidate is a one-byte CMD event (START / STOP), which splits the
-//!   garbage around it.
+//! * Scanning hunts for `A5 5A`. A trailing lone `A5` waits for the next byte unless the
+//!   input has ended. Bytes before a magic are one `garbage` event (split at the frame
+//!   limit), except that in revision 0 every `0x01` / `0x02` byte outside a frame candidate
+//!   is a one-byte CMD event (START / STOP).
 //! * A header whose `type`, `ver` or `len` is impossible for the revision is rejected as
-//!   `unknown_type`, `invalid_field` or `bad_length` (checked in that order, as soon as the
-//!   byte is there). Such a candidate, a revision-1 CRC mismatch (`crc_mismatch`, with the
-//!   received and computed CRCs) and a frame cut off by the end of the input (`truncated`)
-//!   are rejected from their magic up to the next magic, the candidate's end, or the frame
-//!   limit, whichever comes first ([`crate::stream::rejection_extent`]). Scanning resumes
-//!   there, so a false magic never swallows the frame behind it. Nor does a rejection end
-//!   with the `A5` of a magic (`A5` then `5A`); where the `5A` would lie beyond the frame
-//!   limit, a rejection or garbage run that reaches the limit leaves a final `A5` to the
-//!   next scan, so that no decision needs more than the limit's bytes.
-//! * Revision-1 payload sizes are exact for their type and command (STREAM at least 1 byte,
-//!   NACK exactly 1, CMD and ACK by the table above, GET_SENSORS even). A checksum-valid
-//!   frame with a wrong size is rejected whole as `bad_length`; a CMD or ACK whose `cmd_id`
-//!   is not in the table as `unknown_type`. STREAM frames keep whatever `cmd_id` they carry.
+//!   `unknown_type`, `invalid_field` or `bad_length` (in that order, as soon as the byte is
+//!   there). Such a candidate, a revision-1 CRC mismatch (`crc_mismatch`) and a frame cut
+//!   off by the end of the input (`truncated`) are rejected from their magic up to the next
+//!   magic, the candidate's end, or the frame limit, whichever comes first; a rejection
+//!   never ends with the `A5` of a magic. So a false magic never swallows the frame behind
+//!   it.
+//! * Revision-1 payload sizes are exact for their type and command (STREAM at least 1
+//!   byte, NACK exactly 1, CMD and ACK by the table above, GET_SENSORS even): a wrong size
+//!   rejects the whole checksum-valid frame as `bad_length`, a CMD or ACK `cmd_id` outside
+//!   the table as `unknown_type`.
 //! * Decoding is lenient where the range is the sender's: a SET_PERIOD period outside
-//!   5..=10000 decodes as received, [`r1::Command::validate`] tells, the encoder refuses it;
-//!   [`Message::emit_verbatim`] re-encodes it to exactly the bytes received.
-//! * Reserved bytes are ignored on receive and kept as received, so that decoded messages
-//!   re-encode to exactly their bytes; the constructors set them to 0.
-//! * Gaps (a rule of the protocol, not a choice): a STREAM frame's `gap` is its `seq` minus
-//!   the previous `seq` of the same stream (wrapping u32), 0 for the stream's first frame.
-//!   Revision 0 has one stream; revision 1 one per sensor `runtime_id`, and every one of
-//!   the 256 possible `runtime_id`s is tracked at once ([`GapTracker`]: a 1 KiB table of
-//!   last `seq`s and a 256-bit seen set), so no stream is ever forgotten however many
-//!   appear, and a stream that comes back after any number of others gets its real gap.
-//!   Lost frames grow by `gap - 1` when `1 < gap < 2^31`; a backwards jump (START_STREAM
-//!   resets `seq` to 0) is a restart, not a loss.
+//!   5..=10000 decodes as received, [`Command::validate`] tells, the encoder refuses it;
+//!   [`Message::emit_verbatim`] re-encodes it to exactly the bytes received. Reserved bytes
+//!   are kept as received; the constructors set them to 0.
+//! * Gaps: a STREAM frame's `gap` is its `seq` minus the previous `seq` of the same stream
+//!   (wrapping u32), 0 for the stream's first frame. Revision 0 has one stream; revision 1
+//!   one per sensor `runtime_id`, all 256 tracked at once ([`GapTracker`]), so no stream is
+//!   ever forgotten. Lost frames grow by `gap - 1` when `1 < gap < 2^31`; a backwards jump
+//!   (START_STREAM resets `seq` to 0) is a restart, not a loss.
 //! * Physical units: V = mV / 1000, mA = µA / 1000, mW = V × mA. The real host scales the
 //!   current 10× too small; this crate does not.
 //!
@@ -97,16 +102,14 @@
 //!   `max_frame_len`: 528 bytes for revision 0, 64 for revision 1
 //!   (`StreamDecoder<PowerScope, 528>` serves both). A smaller buffer never stalls and still
 //!   puts every byte in exactly one event, but a frame longer than the buffer is rejected as
-//!   `truncated` at the buffer's size and its remaining bytes are scanned again (garbage, or
-//!   in revision 0 command bytes).
+//!   `truncated` at the buffer's size and its remaining bytes are scanned again.
 //! * No decision needs more than `max_frame_len` bytes: an impossible `len` (up to 65535) is
 //!   rejected at the next magic or at the frame limit, never after waiting for the bytes it
-//!   announces; input without a magic is garbage in runs of at most the frame limit.
+//!   announces.
 //! * The scanner keeps no state between calls. The only decoder state is the configuration
 //!   and a [`GapTracker`] for all 256 streams (1064 bytes): [`PowerScope`] is 1072 bytes in
-//!   all, on 64- and 32-bit targets, with no heap and no buffer of its own. The drivers
-//!   hold it by value and lend it to each scan and decode; no event copies it. The
-//!   lost-frame count saturates at `u64::MAX`.
+//!   all, on 64- and 32-bit targets, with no heap and no buffer of its own. The lost-frame
+//!   count saturates at `u64::MAX`.
 //!
 //! # JSON (`serde` feature)
 //!
@@ -123,23 +126,22 @@
 //!
 //! No input makes any function of this module panic, read out of bounds, loop forever or
 //! grow without bound: received bytes are read with `get`, checked lengths and iterators,
-//! and all state is fixed-size. (As in smoltcp, the getters of a view made with
-//! `new_unchecked` on a buffer too short for it may panic; the stream code never builds
-//! one.)
+//! and all state is fixed-size. The views never panic either: a view made with
+//! `new_unchecked` over a buffer too short for it reads missing fields as 0.
 //!
 //! # Examples
 //!
 //! Encoding a SET_PERIOD command into a stack buffer:
 //!
 //! ```
-//! use serial_dialects::powerscope::r1::{Cmd, Command, Message};
+//! use serial_dialects::powerscope::{Cmd, Command, Message, Revision};
 //!
 //! let cmd = Message::Cmd(Cmd::new(8, 0, Command::SetPeriod { sensor: 1, period_ms: 20 }));
 //! let mut buf = [0u8; 64];
 //! let n = cmd.emit(&mut buf)?;
 //! assert_eq!(n, 21);
 //! assert_eq!(&buf[..8], &[0xA5, 0x5A, 1, 0, 3, 0, 0x03, 0]);
-//! assert_eq!(Message::from_bytes(&buf[..n]), Ok(cmd));
+//! assert_eq!(Message::from_bytes(&buf[..n], Revision::R1), Ok(cmd));
 //!
 //! // The firmware refuses periods outside 5..=10000 ms, and so does the encoder.
 //! let bad = Message::Cmd(Cmd::new(9, 0, Command::SetPeriod { sensor: 1, period_ms: 4 }));
@@ -150,14 +152,14 @@
 //! Decoding a revision-1 stream, with a corrupted frame in it:
 //!
 //! ```
-//! use serial_dialects::powerscope::{Ina219Sample, Message, PowerScope, SensorPacket, r1};
+//! use serial_dialects::powerscope::{Ina219Sample, Message, PowerScope, SensorPacket, Stream};
 //! use serial_dialects::{ErrorKind, SliceDecoder};
 //!
 //! let mut wire = [0u8; 3 * 25 + 3];
 //! let mut at = 3; // three bytes of line noise first
 //! for seq in 0..3 {
 //!     let sample = Ina219Sample { runtime_id: 1, bus_mv: 12_012, current_ua: 22_300 + seq as i32 };
-//!     let frame = r1::Message::Stream(r1::Stream::new(seq, 59 + 13 * seq, SensorPacket::Ina219(sample)));
+//!     let frame = Message::Stream(Stream::new(seq, 59 + 13 * seq, SensorPacket::Ina219(sample)));
 //!     at += frame.emit(&mut wire[at..])?;
 //! }
 //! wire[3 + 25 + 20] ^= 0x40; // flip a bit in the second frame's current
@@ -166,7 +168,7 @@
 //! let events: Vec<_> = decoder
 //!     .by_ref()
 //!     .map(|event| match event.frame() {
-//!         Some(Message::R1(r1::Message::Stream(s))) => (event.offset, Ok((s.seq, s.gap))),
+//!         Some(Message::Stream(s)) => (event.offset, Ok((s.seq, s.gap))),
 //!         _ => (event.offset, Err(event.error_kind())),
 //!     })
 //!     .collect();
@@ -179,38 +181,45 @@
 //! assert_eq!(decoder.stats().lost_frames, 1);
 //! # Ok::<(), serial_dialects::EncodeError>(())
 //! ```
+//!
+//! Choosing the revision by name, as the command line does:
+//!
+//! ```
+//! use serial_dialects::DialectConfig;
+//! use serial_dialects::powerscope::{Config, PowerScope, Revision};
+//! use serial_dialects::{Dialect, Message as _, SliceDecoder};
+//!
+//! let config = Config::from_name("powerscope:r0").unwrap();
+//! assert_eq!(config.revision, Revision::R0);
+//! // Revision 0: a raw command byte, then a STREAM frame without CRC.
+//! let wire = [0x01, 0xA5, 0x5A, 0, 0, 1, 0, 0, 0, 7, 0, 0, 0, 40, 0, 0, 0, 0x99];
+//! let types: Vec<_> =
+//!     SliceDecoder::new(PowerScope::new(config), &wire).filter_map(|e| e.into_frame()).map(|m| m.name()).collect();
+//! assert_eq!(types, ["CMD", "STREAM"]);
+//! ```
 
-pub mod error;
+mod command;
+mod error;
 #[cfg(feature = "std")]
 mod fields;
 pub mod frame;
 pub mod gap;
 pub mod header;
 pub mod ina219;
-pub mod message;
+mod message;
 mod present;
 pub mod r0;
-pub mod r1;
+mod reply;
 mod sample;
-pub mod stream;
+mod scan;
 
+pub use command::{Command, CommandId, MAX_SENSORS, PERIOD_MS_MAX, PERIOD_MS_MIN};
 pub use error::Error;
-pub use frame::Frame;
+pub use frame::{CRC_LEN, Frame};
 pub use gap::GapTracker;
-pub use header::{FrameType, HEADER_LEN, Header, HeaderRepr, MAGIC, Revision};
-pub use ina219::{Ina219Sample, SensorPacket};
-pub use message::Message;
+pub use header::{CMD_NONE, FrameType, HEADER_LEN, Header, HeaderRepr, MAGIC, Revision};
+pub use ina219::{INA219_TYPE_ID, Ina219Sample, SensorPacket};
+pub use message::{Ack, Cmd, Message, Nack, Stream};
 pub use r0::ShellLine;
-pub use r1::{Command, CommandId, ErrorCode, Reply};
-pub use stream::{Config, PowerScope};
-
-/// Serializes bytes as a lowercase hex string (a `*_hex` JSON field).
-#[cfg(feature = "serde")]
-pub(crate) struct HexField<'a>(pub(crate) &'a [u8]);
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for HexField<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        crate::fmt::serde_bytes::hex(self.0, s)
-    }
-}
+pub use reply::{ErrorCode, Reply, SensorInfo, SensorList};
+pub use scan::{Config, PowerScope};

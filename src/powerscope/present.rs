@@ -4,9 +4,9 @@
 
 use core::fmt::{self, Write};
 
+use super::Reply;
 use super::ina219::{Ina219Sample, SensorPacket};
 use super::message::Message;
-use super::{r0, r1};
 use crate::present::{Present, Writer};
 
 /// The columns of a row that a frame fills.
@@ -52,10 +52,10 @@ impl Present for Message<'_> {
     /// sample (no `gap`); nothing for other messages.
     fn write_csv_rows<W: Write + ?Sized>(&self, offset: u64, out: &mut W) -> fmt::Result {
         let row = match self {
-            Message::R0(r0::Message::Stream(s)) => {
+            Message::R0Stream(s) => {
                 Row { kind: "STREAM", runtime_id: None, seq: s.seq, ts_ms: s.ts_ms, gap: Some(s.gap), sample: None }
             }
-            Message::R1(r1::Message::Stream(s)) => Row {
+            Message::Stream(s) => Row {
                 kind: "STREAM",
                 runtime_id: Some(s.packet.runtime_id()),
                 seq: s.seq,
@@ -63,8 +63,8 @@ impl Present for Message<'_> {
                 gap: Some(s.gap),
                 sample: s.packet.ina219(),
             },
-            Message::R1(r1::Message::Ack(a)) => match &a.reply {
-                r1::Reply::ReadSensor(SensorPacket::Ina219(sample)) => Row {
+            Message::Ack(a) => match &a.reply {
+                Reply::ReadSensor(SensorPacket::Ina219(sample)) => Row {
                     kind: "ACK",
                     runtime_id: Some(sample.runtime_id),
                     seq: a.seq,
@@ -91,7 +91,7 @@ impl Present for Message<'_> {
         let mut w = Writer::new(out);
         w.str("STREAM seq=").uint_padded(line.seq.into(), 8).str(" ts=").uint_padded(line.ts_ms.into(), 10);
         w.str(" len=").uint_padded(line.len as u64, 3).str(" gap=").uint_padded(line.gap.into(), 3);
-        if let Message::R1(r1::Message::Stream(r1::Stream { packet: SensorPacket::Ina219(s), .. })) = self {
+        if let Message::Stream(super::Stream { packet: SensorPacket::Ina219(s), .. }) = self {
             w.str(" sensor=").uint(s.runtime_id.into()).byte(b' ').fixed3(s.bus_volts()).str(" V ");
             w.fixed3(s.current_ma()).str(" mA ").fixed3(s.power_mw()).str(" mW");
         }
@@ -107,9 +107,8 @@ mod tests {
     #[test]
     fn samples_have_rows_in_physical_units() {
         let sample = Ina219Sample { runtime_id: 1, bus_mv: 12_012, current_ua: -400 };
-        let stream = Message::R1(r1::Message::Stream(r1::Stream::new(3, 59, SensorPacket::Ina219(sample))));
-        let raw =
-            Message::R1(r1::Message::Stream(r1::Stream::new(4, 60, SensorPacket::Raw { runtime_id: 2, sample: &[1] })));
+        let stream = Message::Stream(super::super::Stream::new(3, 59, SensorPacket::Ina219(sample)));
+        let raw = Message::Stream(super::super::Stream::new(4, 60, SensorPacket::Raw { runtime_id: 2, sample: &[1] }));
         let mut out = String::new();
         stream.write_csv_rows(0, &mut out).unwrap();
         raw.write_csv_rows(25, &mut out).unwrap();
@@ -121,9 +120,9 @@ mod tests {
             assert_eq!(out, "STREAM seq=       3 ts=        59 len=  7 gap=  0 sensor=1 12.012 V -0.400 mA -4.805 mW");
             // The shell line as `ShellLine` prints it, for any numbers.
             for (seq, ts_ms, gap) in [(0, 0, 0), (12_345_678, 1_234_567_890, 999), (u32::MAX, u32::MAX, u32::MAX)] {
-                let stream = r0::Stream { seq, ts_ms, gap, reserved: 0, payload: &[1; 300] };
+                let stream = super::super::r0::Stream { seq, ts_ms, gap, reserved: 0, payload: &[1; 300] };
                 out.clear();
-                Message::R0(r0::Message::Stream(stream)).write_text(&mut out).unwrap();
+                Message::R0Stream(stream).write_text(&mut out).unwrap();
                 assert_eq!(out, std::format!("STREAM {}", stream.shell_line()));
             }
         }

@@ -1,13 +1,11 @@
-//! Revision 0 (the seed's "current status"): STREAM frames without CRC, and raw one-byte
-//! commands host → device.
+//! Revision 0 (the "current status" of the original documentation): STREAM frames without
+//! CRC, raw one-byte commands host → device, and the line the original host shell prints
+//! for a frame (docs/protocols/powerscope.md, "Revision 0").
 
 use core::fmt;
 
-use crate::error::{EncodeError, check_room};
-
-use super::error::Error;
-use super::frame::{Frame, emit_with};
-use super::header::{FrameType, HeaderRepr, Revision, VERSION};
+use super::frame::Frame;
+use super::header::{FrameType, HeaderRepr, VERSION};
 
 /// The START command byte.
 pub const START: u8 = 0x01;
@@ -50,13 +48,6 @@ impl Command {
             Command::Stop => "STOP",
         }
     }
-
-    /// Writes the command byte; returns 1.
-    pub fn emit(self, out: &mut [u8]) -> Result<usize, EncodeError> {
-        check_room(out, 1)?;
-        out[0] = self.byte();
-        Ok(1)
-    }
 }
 
 /// A revision-0 STREAM frame (the firmware fills the payload with a test ramp).
@@ -73,7 +64,7 @@ pub struct Stream<'a> {
     /// The payload, 1..=512 bytes.
     pub payload: &'a [u8],
     /// Not on the wire: `seq` minus the previous frame's `seq` (0 for the first frame), set
-    /// by the stream decoder. [`Stream::parse`] sets 0 and `emit` ignores it.
+    /// by the stream decoder. [`Stream::parse`] sets 0 and the encoder ignores it.
     pub gap: u32,
 }
 
@@ -85,86 +76,34 @@ impl<'a> Stream<'a> {
 
     /// Reads a checked revision-0 frame.
     pub fn parse(frame: &Frame<&'a [u8]>) -> Stream<'a> {
-        let header = frame.header();
+        let header = frame.header_repr();
         let bytes: &'a [u8] = frame.into_inner();
-        let payload = bytes.get(super::header::field::PAYLOAD..frame.frame_len()).unwrap_or_default();
-        Stream { seq: header.seq(), ts_ms: header.ts_ms(), reserved: header.reserved_r0(), payload, gap: 0 }
+        let payload = bytes.get(super::frame::field::payload(usize::from(header.len))).unwrap_or_default();
+        Stream { seq: header.seq, ts_ms: header.ts_ms, reserved: header.reserved_r0(), payload, gap: 0 }
     }
 
-    /// Wire length of the frame.
-    pub fn buffer_len(&self) -> usize {
-        Revision::R0.frame_len(self.payload.len())
-    }
-
-    /// Writes the whole frame; refuses an empty payload or one over 512 bytes.
-    pub fn emit(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
-        if self.payload.is_empty() {
-            return Err(EncodeError::OutOfRange { field: "len" });
-        }
-        let [lo, hi] = self.reserved.to_le_bytes();
-        let header = HeaderRepr {
+    /// The header the frame is sent with (`len` saturates at 65535 for a payload the
+    /// encoder refuses anyway).
+    pub fn header(&self) -> HeaderRepr {
+        let [cmd_id, reserved] = self.reserved.to_le_bytes();
+        HeaderRepr {
             frame_type: FrameType::Stream as u8,
             ver: VERSION,
-            len: 0,
-            cmd_id: lo,
-            reserved: hi,
+            len: u16::try_from(self.payload.len()).unwrap_or(u16::MAX),
+            cmd_id,
+            reserved,
             seq: self.seq,
             ts_ms: self.ts_ms,
-        };
-        emit_with(out, Revision::R0, &header, self.payload.len(), |p| p.copy_from_slice(self.payload))
+        }
     }
 
-    /// The seed shell's line for this frame (`seq=%8d ts=%10d len=%3d gap=%3d`).
+    /// The original host shell's line for this frame (`seq=%8d ts=%10d len=%3d gap=%3d`).
     pub fn shell_line(&self) -> ShellLine {
         ShellLine { seq: self.seq, ts_ms: self.ts_ms, len: self.payload.len(), gap: self.gap }
     }
 }
 
-/// A revision-0 message: a STREAM frame (device → host) or a raw command byte (host →
-/// device).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(tag = "type", content = "fields"))]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum Message<'a> {
-    /// A STREAM frame.
-    #[cfg_attr(feature = "serde", serde(rename = "STREAM"))]
-    Stream(Stream<'a>),
-    /// A raw command byte.
-    #[cfg_attr(feature = "serde", serde(rename = "CMD"))]
-    Cmd(Command),
-}
-
-impl<'a> Message<'a> {
-    /// Reads one message from the bytes of one stream event: a single byte is a command,
-    /// anything longer is a frame (bytes after the frame are ignored).
-    pub fn from_bytes(bytes: &'a [u8]) -> Result<Message<'a>, Error> {
-        if let [byte] = bytes {
-            return Command::from_byte(*byte).map(Message::Cmd).ok_or(Error::UnknownCommandByte { byte: *byte });
-        }
-        let frame = Frame::new_checked(bytes, Revision::R0)?;
-        Ok(Message::Stream(Stream::parse(&frame)))
-    }
-
-    /// Wire length of the message.
-    pub fn buffer_len(&self) -> usize {
-        match self {
-            Message::Stream(s) => s.buffer_len(),
-            Message::Cmd(_) => 1,
-        }
-    }
-
-    /// Writes the message's wire bytes; returns their length.
-    pub fn emit(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
-        match self {
-            Message::Stream(s) => s.emit(out),
-            Message::Cmd(c) => c.emit(out),
-        }
-    }
-}
-
-/// The seed shell's line for a frame: `seq=%8d ts=%10d len=%3d gap=%3d`.
+/// The original host shell's line for a frame: `seq=%8d ts=%10d len=%3d gap=%3d`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ShellLine {
     /// `seq`.
@@ -193,7 +132,7 @@ impl serde::Serialize for Stream<'_> {
         st.serialize_field("ts_ms", &self.ts_ms)?;
         st.serialize_field("payload_len", &self.payload.len())?;
         st.serialize_field("gap", &self.gap)?;
-        st.serialize_field("payload_hex", &super::HexField(self.payload))?;
+        st.serialize_field("payload_hex", &format_args!("{}", crate::fmt::Hex(self.payload)))?;
         st.end()
     }
 }

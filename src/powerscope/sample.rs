@@ -15,7 +15,7 @@
 //! takes that shortcut.
 
 use super::ina219::{Ina219Sample, SensorPacket};
-use super::r1;
+use super::message::Stream;
 
 /// Bytes a sample frame's CRC covers: the 16-byte header and the 7-byte sample.
 #[cfg(feature = "speed-over-size")]
@@ -30,15 +30,15 @@ const PREFIX: [u8; 6] = [0xA5, 0x5A, 0, 0, 7, 0];
 
 /// Reads the sample frame at the start of `bytes` (whole, starting with [`PREFIX`]);
 /// `None` for anything else. The CRC is not checked (the scanner did). Gives exactly what
-/// [`r1::Message::parse`] gives for such a frame, reading its bytes as one array: the
-/// fixed bytes in one comparison, then the fields.
+/// [`Message::parse`](super::Message::parse) gives for such a frame, reading its bytes as
+/// one array: the fixed bytes in one comparison, then the fields.
 #[inline(always)]
-pub(crate) fn parse(bytes: &[u8]) -> Option<r1::Stream<'static>> {
+pub(crate) fn parse(bytes: &[u8]) -> Option<Stream<'static>> {
     let (frame, _) = bytes.split_first_chunk::<FRAME_LEN>()?;
     let (head, rest) = frame.split_first_chunk::<{ PREFIX.len() }>()?;
     let (&[cmd_id, reserved, s0, s1, s2, s3, t0, t1, t2, t3], rest) = rest.split_first_chunk::<10>()?;
     let sample = rest.first_chunk::<{ Ina219Sample::LEN }>()?;
-    (*head == PREFIX).then(|| r1::Stream {
+    (*head == PREFIX).then(|| Stream {
         seq: u32::from_le_bytes([s0, s1, s2, s3]),
         ts_ms: u32::from_le_bytes([t0, t1, t2, t3]),
         cmd_id,
@@ -129,6 +129,7 @@ fn crc16(frame: &[u8; COVERED]) -> u16 {
 #[cfg(all(test, feature = "speed-over-size"))]
 mod tests {
     use super::*;
+    use crate::powerscope::{Message, Revision};
 
     /// A cheap deterministic byte source (xorshift32).
     fn bytes(state: &mut u32) -> impl Iterator<Item = u8> + '_ {
@@ -178,12 +179,11 @@ mod tests {
             let crc = crate::crc::crc16(&wire[..COVERED]).to_le_bytes();
             wire[COVERED..FRAME_LEN].copy_from_slice(&crc);
             for len in [FRAME_LEN - 1, FRAME_LEN, FRAME_LEN + 1] {
-                let general = crate::powerscope::Frame::new_checked(&wire[..len], crate::powerscope::Revision::R1)
-                    .and_then(|frame| r1::Message::parse(&frame));
+                let general = Message::from_bytes(&wire[..len], Revision::R1);
                 match parse(&wire[..len]) {
-                    Some(stream) => assert_eq!(Ok(r1::Message::Stream(stream)), general, "{wire:02x?}"),
+                    Some(stream) => assert_eq!(Ok(Message::Stream(stream)), general, "{wire:02x?}"),
                     None => assert!(
-                        !matches!(general, Ok(r1::Message::Stream(s)) if s.packet.ina219().is_some()),
+                        !matches!(general, Ok(Message::Stream(s)) if s.packet.ina219().is_some()),
                         "{wire:02x?}"
                     ),
                 }

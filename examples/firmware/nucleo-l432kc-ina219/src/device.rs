@@ -7,9 +7,10 @@
 //! drops), and every command gets its own answer (it kept only the last of a burst).
 
 use serial_dialects::EncodeError;
-use serial_dialects::powerscope::ina219::INA219_TYPE_ID;
-use serial_dialects::powerscope::r1::{self, Ack, Cmd, Command, CommandId, ErrorCode, Nack, Reply, SensorList};
-use serial_dialects::powerscope::{Frame, FrameType, Ina219Sample, Revision, SensorPacket};
+use serial_dialects::powerscope::{
+    Ack, Cmd, Command, CommandId, ErrorCode, Frame, FrameType, INA219_TYPE_ID, Ina219Sample, MAX_SENSORS, Message,
+    Nack, Reply, Revision, SensorList, SensorPacket, Stream,
+};
 
 use crate::frame::WireFrame;
 use crate::ina219::Reading;
@@ -47,18 +48,18 @@ pub struct Device<const N: usize> {
     runtime_ids: [u8; N],
     streams: [StreamState; N],
     /// The GET_SENSORS answer, `{runtime_id, type_id}` pairs.
-    sensor_list: [u8; 2 * r1::MAX_SENSORS],
+    sensor_list: [u8; 2 * MAX_SENSORS],
     uid: [u8; 12],
 }
 
 impl<const N: usize> Device<N> {
-    const FITS: () = assert!(N <= r1::MAX_SENSORS, "GET_SENSORS holds at most 23 sensors");
+    const FITS: () = assert!(N <= MAX_SENSORS, "GET_SENSORS holds at most 23 sensors");
 
     /// A device whose INA219s have these runtime ids, with the board's 96-bit unique id
     /// (three little-endian words, as GET_BOARD_UID sends them). No stream runs.
     pub fn new(runtime_ids: [u8; N], uid: [u8; 12]) -> Self {
         let () = Self::FITS;
-        let mut sensor_list = [0; 2 * r1::MAX_SENSORS];
+        let mut sensor_list = [0; 2 * MAX_SENSORS];
         for (pair, &id) in sensor_list.chunks_exact_mut(2).zip(&runtime_ids) {
             pair.copy_from_slice(&[id, INA219_TYPE_ID]);
         }
@@ -106,7 +107,7 @@ impl<const N: usize> Device<N> {
             Command::GetBoardUid => Ok(Reply::GetBoardUid { uid: self.uid }),
         };
         let frame = match reply {
-            Ok(reply) => WireFrame::encode(&r1::Message::Ack(Ack::new(cmd.seq, now_ms, reply))),
+            Ok(reply) => WireFrame::encode(&Message::Ack(Ack::new(cmd.seq, now_ms, reply))),
             Err(error) => nack(cmd.seq, now_ms, cmd.command.id() as u8, error),
         };
         frame.map(Answer::Reply)
@@ -127,7 +128,7 @@ impl<const N: usize> Device<N> {
         now_ms: u32,
     ) -> Result<WireFrame, EncodeError> {
         let packet = SensorPacket::Ina219(self.sample(index, reading));
-        WireFrame::encode(&r1::Message::Ack(Ack::new(cmd.seq, now_ms, Reply::ReadSensor(packet))))
+        WireFrame::encode(&Message::Ack(Ack::new(cmd.seq, now_ms, Reply::ReadSensor(packet))))
     }
 
     /// Whether sensor `index` streams, and at what period; clears its "restarted" mark,
@@ -151,7 +152,7 @@ impl<const N: usize> Device<N> {
         let seq = s.seq;
         s.seq = s.seq.wrapping_add(1);
         let packet = SensorPacket::Ina219(sample);
-        Some(WireFrame::encode(&r1::Message::Stream(r1::Stream::new(seq, now_ms, packet))))
+        Some(WireFrame::encode(&Message::Stream(Stream::new(seq, now_ms, packet))))
     }
 
     fn sample(&self, index: usize, reading: Reading) -> Ina219Sample {
@@ -182,14 +183,14 @@ pub fn refusal(bytes: &[u8], now_ms: u32) -> Option<Result<WireFrame, EncodeErro
 }
 
 fn nack(seq: u32, now_ms: u32, cmd_id: u8, error: ErrorCode) -> Result<WireFrame, EncodeError> {
-    WireFrame::encode(&r1::Message::Nack(Nack::new(seq, now_ms, cmd_id, error)))
+    WireFrame::encode(&Message::Nack(Nack::new(seq, now_ms, cmd_id, error)))
 }
 
 #[cfg(test)]
 mod tests {
     use std::vec::Vec;
 
-    use serial_dialects::powerscope::{Message, PowerScope};
+    use serial_dialects::powerscope::PowerScope;
     use serial_dialects::{SliceDecoder, StreamDecoder};
 
     use super::*;
@@ -206,15 +207,15 @@ mod tests {
         Cmd::new(seq, 0, command)
     }
 
-    fn reply(answer: Result<Answer, EncodeError>) -> r1::Message<'static> {
+    fn reply(answer: Result<Answer, EncodeError>) -> Message<'static> {
         let Ok(Answer::Reply(frame)) = answer else { panic!("expected a reply, got {answer:?}") };
         let bytes: &'static [u8] = Vec::leak(frame.as_bytes().to_vec());
-        r1::Message::from_bytes(bytes).unwrap()
+        Message::from_bytes(bytes, Revision::R1).unwrap()
     }
 
     fn nack_code(answer: Result<Answer, EncodeError>) -> Option<ErrorCode> {
         match reply(answer) {
-            r1::Message::Nack(n) => Some(n.error),
+            Message::Nack(n) => Some(n.error),
             _ => None,
         }
     }
@@ -231,17 +232,16 @@ mod tests {
     fn answers_the_golden_session_byte_for_byte() {
         let host = include_bytes!("../../../../tests/captures/powerscope/head_commands_host2dev.bin");
         let device = include_bytes!("../../../../tests/captures/powerscope/head_commands_dev2host.bin");
-        let expected: Vec<(r1::Message<'_>, &[u8])> = SliceDecoder::new(PowerScope::r1(), device)
+        let expected: Vec<(Message<'_>, &[u8])> = SliceDecoder::new(PowerScope::r1(), device)
             .map(|e| {
                 let range = e.offset as usize..e.offset as usize + e.len;
                 match e.into_frame() {
-                    Some(Message::R1(m)) => (m, &device[range]),
+                    Some(m) => (m, &device[range]),
                     other => panic!("golden device output has a non-frame: {other:?}"),
                 }
             })
             .collect();
-        let (acks, streams): (Vec<_>, Vec<_>) =
-            expected.iter().partition(|(m, _)| !matches!(m, r1::Message::Stream(_)));
+        let (acks, streams): (Vec<_>, Vec<_>) = expected.iter().partition(|(m, _)| !matches!(m, Message::Stream(_)));
 
         let mut board = sim_board();
         let mut decoder: StreamDecoder<PowerScope, 64> = StreamDecoder::new(PowerScope::r1());
@@ -251,13 +251,13 @@ mod tests {
             while !rest.is_empty() {
                 rest = &rest[decoder.push(rest)..];
                 while let Some((event, _)) = decoder.next_with_bytes() {
-                    let Some(Message::R1(r1::Message::Cmd(c))) = event.frame() else { panic!("not a command") };
+                    let Some(Message::Cmd(c)) = event.frame() else { panic!("not a command") };
                     let (want, want_bytes) = acks[answered];
-                    let now = want.ts_ms();
+                    let now = want.header().unwrap().ts_ms;
                     let frame = match board.answer(c, now).unwrap() {
                         Answer::Reply(frame) => frame,
                         Answer::ReadSensor { index } => {
-                            let r1::Message::Ack(Ack { reply: Reply::ReadSensor(p), .. }) = want else { panic!() };
+                            let Message::Ack(Ack { reply: Reply::ReadSensor(p), .. }) = want else { panic!() };
                             board.sample_reply(c, index, reading_of(&p), now).unwrap()
                         }
                     };
@@ -265,7 +265,7 @@ mod tests {
                     if matches!(c.command, Command::StartStream { .. }) {
                         assert_eq!(board.take_schedule(0), Some((20, true)));
                         for (m, bytes) in &streams {
-                            let r1::Message::Stream(s) = m else { unreachable!() };
+                            let Message::Stream(s) = m else { unreachable!() };
                             let frame = board.stream_frame(0, reading_of(&s.packet), s.ts_ms).unwrap().unwrap();
                             assert_eq!(frame.as_bytes(), *bytes);
                         }
@@ -326,7 +326,7 @@ mod tests {
         loop {
             while let Some((event, bytes)) = decoder.next_with_bytes() {
                 let frame = match event.frame() {
-                    Some(Message::R1(r1::Message::Cmd(c))) => match sim_board().answer(c, 77).unwrap() {
+                    Some(Message::Cmd(c)) => match sim_board().answer(c, 77).unwrap() {
                         Answer::Reply(f) => Some(f),
                         Answer::ReadSensor { .. } => None,
                     },
@@ -342,8 +342,8 @@ mod tests {
         let summary: Vec<_> = answers
             .iter()
             .map(|m| match m {
-                r1::Message::Nack(n) => (n.seq, n.cmd_id, Some(n.error)),
-                other => (other.seq(), other.cmd_id(), None),
+                Message::Nack(n) => (n.seq, n.cmd_id, Some(n.error)),
+                other => other.header().map(|h| (h.seq, h.cmd_id, None)).unwrap(),
             })
             .collect();
         assert_eq!(
@@ -365,7 +365,7 @@ mod tests {
         b.answer(&cmd(1, Command::StartStream { sensor: 2 }), 0).unwrap();
         assert_eq!(b.take_schedule(1), Some((DEFAULT_PERIOD_MS, true)));
         assert_eq!(b.take_schedule(1), Some((DEFAULT_PERIOD_MS, false)));
-        let seq = |f: WireFrame| reply(Ok(Answer::Reply(f))).seq();
+        let seq = |f: WireFrame| reply(Ok(Answer::Reply(f))).header().unwrap().seq;
         assert_eq!(seq(b.stream_frame(1, r, 10).unwrap().unwrap()), 0);
         assert_eq!(seq(b.stream_frame(1, r, 20).unwrap().unwrap()), 1);
         b.answer(&cmd(2, Command::StartStream { sensor: 2 }), 30).unwrap();

@@ -1,7 +1,7 @@
 //! One encoded revision-1 frame, stored whole.
 
 use serial_dialects::EncodeError;
-use serial_dialects::powerscope::{Revision, r1};
+use serial_dialects::powerscope::{Message, Revision};
 
 /// The longest revision-1 frame: 16-byte header, 46-byte payload, CRC (one USB FS packet).
 pub const MAX_FRAME_LEN: usize = Revision::R1.max_frame_len();
@@ -15,7 +15,7 @@ pub struct WireFrame {
 
 impl WireFrame {
     /// Encodes `message` with the library's encoder.
-    pub fn encode(message: &r1::Message<'_>) -> Result<WireFrame, EncodeError> {
+    pub fn encode(message: &Message<'_>) -> Result<WireFrame, EncodeError> {
         let mut bytes = [0; MAX_FRAME_LEN];
         let len = message.emit(&mut bytes)?;
         Ok(WireFrame { bytes, len })

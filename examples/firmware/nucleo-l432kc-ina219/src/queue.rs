@@ -65,17 +65,17 @@ impl<const N: usize> Default for FrameQueue<N> {
 
 #[cfg(test)]
 mod tests {
-    use serial_dialects::powerscope::{Ina219Sample, SensorPacket, r1};
+    use serial_dialects::powerscope::{Ina219Sample, Message, Revision, SensorPacket, Stream};
 
     use super::*;
 
     fn frame(seq: u32) -> WireFrame {
         let sample = Ina219Sample { runtime_id: 1, bus_mv: 5000, current_ua: 1000 };
-        WireFrame::encode(&r1::Message::Stream(r1::Stream::new(seq, seq, SensorPacket::Ina219(sample)))).unwrap()
+        WireFrame::encode(&Message::Stream(Stream::new(seq, seq, SensorPacket::Ina219(sample)))).unwrap()
     }
 
     fn seq_of(frame: &WireFrame) -> u32 {
-        r1::Message::from_bytes(frame.as_bytes()).unwrap().seq()
+        Message::from_bytes(frame.as_bytes(), Revision::R1).unwrap().header().unwrap().seq
     }
 
     #[test]

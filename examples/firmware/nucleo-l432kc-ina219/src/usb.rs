@@ -8,7 +8,7 @@ use embassy_usb::driver::EndpointError;
 use embassy_usb::{Builder, UsbDevice};
 use nucleo_l432kc_ina219::WireFrame;
 use nucleo_l432kc_ina219::device::{self, Answer};
-use serial_dialects::powerscope::{Message, PowerScope, Revision, r1};
+use serial_dialects::powerscope::{Cmd, Command, Message, PowerScope, Revision};
 use serial_dialects::{EncodeError, StreamDecoder};
 use static_cell::StaticCell;
 
@@ -98,7 +98,7 @@ pub async fn commands(
                 rest = &rest[decoder.push(rest)..];
                 while let Some((event, bytes)) = decoder.next_with_bytes() {
                     let cmd = match event.frame() {
-                        Some(Message::R1(r1::Message::Cmd(cmd))) => *cmd,
+                        Some(Message::Cmd(cmd)) => *cmd,
                         Some(_) => continue, // STREAM / ACK / NACK from the host: nothing to do
                         None => {
                             defmt::debug!("rejected {=usize} byte(s): {}", event.len, event.error_kind());
@@ -116,7 +116,7 @@ pub async fn commands(
 }
 
 /// Answers one decoded command.
-async fn handle(cmd: r1::Cmd, device: &'static SharedDevice, sensors: &'static SharedSensors) {
+async fn handle(cmd: Cmd, device: &'static SharedDevice, sensors: &'static SharedSensors) {
     defmt::debug!("command {}", cmd);
     let answer = device.lock(|d| d.borrow_mut().answer(&cmd, now_ms()));
     let frame = match answer {
@@ -137,10 +137,7 @@ async fn handle(cmd: r1::Cmd, device: &'static SharedDevice, sensors: &'static S
         }
         Err(e) => Err(e),
     };
-    if matches!(
-        cmd.command,
-        r1::Command::StartStream { .. } | r1::Command::StopStream { .. } | r1::Command::SetPeriod { .. }
-    ) {
+    if matches!(cmd.command, Command::StartStream { .. } | Command::StopStream { .. } | Command::SetPeriod { .. }) {
         SCHEDULE_CHANGED.signal(());
     }
     reply(frame).await;

@@ -20,8 +20,9 @@ use serial_dialects::pmu30::{
     self, ChannelAck, ChannelState, ConfigAck, ConfigChunk, DeviceError, FaultFlags, InfoResp, Pmu30, SetChannel,
     SubscribeTelemetry, Success, TelemetryPacket,
 };
-use serial_dialects::powerscope::r1::{Ack, Cmd, Command, CommandId, ErrorCode, Nack, Reply, SensorList};
-use serial_dialects::powerscope::{self, Ina219Sample, PowerScope, SensorPacket, r0, r1};
+use serial_dialects::powerscope::{
+    self, Ack, Cmd, Command, CommandId, ErrorCode, Ina219Sample, Nack, PowerScope, Reply, SensorList, SensorPacket, r0,
+};
 use serial_dialects::vectordebug::{self, Record, Records, VectorDebug};
 use serial_dialects::{Dialect, EncodeError};
 
@@ -421,27 +422,27 @@ impl FrameSet for AsciiCrc8Set {
 }
 
 // ---------------------------------------------------------------------------------------
-// powerscope revision 0: the seed's STREAM frames (1 to 512 payload bytes, no CRC) and
+// powerscope revision 0: STREAM frames (1 to 512 payload bytes, no CRC) and
 // its raw START/STOP command bytes.
 
-/// Revision-0 payloads: the seed firmware's test ramp, and a magic and both command bytes
+/// Revision-0 payloads: the original firmware's test ramp, and a magic and both command bytes
 /// inside a frame (where they are payload).
 static R0_RAMP: [u8; 512] = ramp(0);
 static R0_TRAPS: [u8; 4] = [0xA5, 0x5A, 0x01, 0x02];
 
 fn r0_message(i: usize) -> Option<powerscope::Message<'static>> {
-    let stream =
-        |seq, ts_ms, payload, gap| r0::Message::Stream(r0::Stream { gap, ..r0::Stream::new(seq, ts_ms, payload) });
-    Some(powerscope::Message::R0(match i {
-        0 => r0::Message::Cmd(r0::Command::Start),
+    use powerscope::Message as M;
+    let stream = |seq, ts_ms, payload, gap| M::R0Stream(r0::Stream { gap, ..r0::Stream::new(seq, ts_ms, payload) });
+    Some(match i {
+        0 => M::R0Command(r0::Command::Start),
         1 => stream(0, 10, &R0_RAMP[..64], 0),
         2 => stream(1, 20, &R0_RAMP, 1),
         3 => stream(2, 30, &R0_RAMP[..1], 1),
         // seq 3 and 4 lost: gap 3.
         4 => stream(5, 60, &R0_TRAPS, 3),
-        5 => r0::Message::Cmd(r0::Command::Stop),
+        5 => M::R0Command(r0::Command::Stop),
         _ => return None,
-    }))
+    })
 }
 
 /// `powerscope:r0`: STREAM frames and command bytes.
@@ -475,11 +476,12 @@ const fn ina219(runtime_id: u8, bus_mv: u16, current_ua: i32) -> SensorPacket<'s
 }
 
 fn r1_message(i: usize) -> Option<powerscope::Message<'static>> {
-    use r1::Message as M;
+    use powerscope::Message as M;
     let cmd = |seq, command| M::Cmd(Cmd::new(seq, 1000 + seq, command));
     let ack = |seq, reply| M::Ack(Ack::new(seq, 5 * seq, reply));
-    let stream = |seq, ts_ms, packet, gap| M::Stream(r1::Stream { gap, ..r1::Stream::new(seq, ts_ms, packet) });
-    Some(powerscope::Message::R1(match i {
+    let stream =
+        |seq, ts_ms, packet, gap| M::Stream(powerscope::Stream { gap, ..powerscope::Stream::new(seq, ts_ms, packet) });
+    Some(match i {
         0 => cmd(1, Command::Ping),
         1 => ack(1, Reply::Ping),
         2 => cmd(2, Command::GetSensors),
@@ -506,7 +508,7 @@ fn r1_message(i: usize) -> Option<powerscope::Message<'static>> {
         23 => cmd(10, Command::StopStream { sensor: 1 }),
         24 => ack(10, Reply::StopStream),
         _ => return None,
-    }))
+    })
 }
 
 /// `powerscope:r1`: STREAM, CMD, ACK and NACK frames.

@@ -7,7 +7,7 @@
 use codec_size::{opaque, sink};
 use cortex_m_rt::entry;
 use panic_halt as _;
-use serial_dialects::powerscope::{Ina219Sample, SensorPacket, r1};
+use serial_dialects::powerscope::{Ina219Sample, Message, SensorPacket, Stream};
 
 /// The largest revision-1 frame (16-byte header, 46-byte payload, CRC).
 const FRAME_LEN: usize = 64;
@@ -19,8 +19,8 @@ fn main() -> ! {
     loop {
         seq = seq.wrapping_add(1);
         let sample = Ina219Sample { runtime_id: 1, bus_mv: opaque(12_012), current_ua: opaque(22_300) };
-        let stream = r1::Stream::new(seq, opaque(0), SensorPacket::Ina219(sample));
-        if let Ok(n) = r1::Message::Stream(stream).emit(&mut frame) {
+        let stream = Stream::new(seq, opaque(0), SensorPacket::Ina219(sample));
+        if let Ok(n) = Message::Stream(stream).emit(&mut frame) {
             sink(&frame[..n]);
         }
     }

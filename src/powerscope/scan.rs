@@ -1,5 +1,7 @@
-//! The scanner: `impl Dialect for PowerScope`.
+//! The configuration, the scanner and the decoder: `impl Dialect for PowerScope`
+//! (docs/protocols/powerscope.md, "Scanning").
 
+use crate::buf;
 use crate::dialect::{DialectConfig, Encode};
 use crate::error::EncodeError;
 #[cfg(feature = "speed-over-size")]
@@ -7,11 +9,11 @@ use crate::stream::Item;
 use crate::stream::{Dialect, Scan, rejection_extent};
 
 use super::error::Error;
-use super::frame::Frame;
+use super::frame::{Frame, field};
 use super::gap::GapTracker;
-use super::header::{HEADER_LEN, MAGIC_BYTES, Revision, field, le_u16};
-use super::message::Message;
-use super::{r0, r1, sample};
+use super::header::{HEADER_LEN, HeaderRepr, MAGIC_BYTES, Revision};
+use super::message::{Message, Stream};
+use super::{r0, sample};
 
 /// What a [`PowerScope`] decoder speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -22,10 +24,14 @@ pub struct Config {
 }
 
 impl Config {
-    /// The configuration for a command-line dialect name: `powerscope` (= `powerscope:r1`),
-    /// `powerscope:r1` or `powerscope:r0`.
-    pub fn from_name(name: &str) -> Option<Config> {
-        Revision::from_name(name).map(|revision| Config { revision })
+    /// Revision 0 (`powerscope:r0`).
+    pub const fn r0() -> Config {
+        Config { revision: Revision::R0 }
+    }
+
+    /// Revision 1 (`powerscope`, `powerscope:r1`), the default.
+    pub const fn r1() -> Config {
+        Config { revision: Revision::R1 }
     }
 }
 
@@ -45,12 +51,12 @@ impl PowerScope {
 
     /// A revision-0 decoder (`powerscope:r0`).
     pub const fn r0() -> PowerScope {
-        PowerScope::new(Config { revision: Revision::R0 })
+        PowerScope::new(Config::r0())
     }
 
     /// A revision-1 decoder (`powerscope`, `powerscope:r1`).
     pub const fn r1() -> PowerScope {
-        PowerScope::new(Config { revision: Revision::R1 })
+        PowerScope::new(Config::r1())
     }
 
     /// The configuration.
@@ -99,7 +105,7 @@ impl PowerScope {
         if let Err(e) = rev.check_header_prefix(head) {
             return reject(buf, None, rev, at_end, e);
         }
-        let frame_len = buf.get(field::LEN).and_then(le_u16).map(|len| rev.frame_len(usize::from(len)));
+        let frame_len = buf::u16_le(buf, field::LEN.start).map(|len| rev.frame_len(usize::from(len)));
         let Some(frame_len) = frame_len.filter(|_| buf.len() >= HEADER_LEN) else {
             return if at_end {
                 reject(buf, frame_len, rev, at_end, Error::Truncated { frame_len, available: buf.len() })
@@ -234,17 +240,15 @@ fn first_boundary(buf: &[u8], limit: usize, at_end: bool, hits: impl Iterator<It
     Boundary::None
 }
 
-impl crate::dialect::Message for Message<'_> {
-    fn name(&self) -> &'static str {
-        self.frame_type().name()
-    }
-}
-
 impl DialectConfig for Config {
     const NAMES: &'static [&'static str] = &["powerscope", "powerscope:r0", "powerscope:r1"];
 
     fn from_name(name: &str) -> Option<Config> {
-        Config::from_name(name)
+        match name {
+            "powerscope" | "powerscope:r1" => Some(Config::r1()),
+            "powerscope:r0" => Some(Config::r0()),
+            _ => None,
+        }
     }
 
     fn name(&self) -> &'static str {
@@ -273,9 +277,12 @@ impl Dialect for PowerScope {
         self.revision().max_frame_len()
     }
 
-    /// Inlined into the drivers with only the common case, an intact sample frame (the
-    /// firmware's stream): its call, stack frame and saved registers cost as much as its
-    /// CRC. Every other case is decided out of line by `scan_other`.
+    /// An intact INA219 sample frame (what the firmware streams) is decided first, by a
+    /// shortcut with the same outcome as the general path; every other case by the rules
+    /// of docs/protocols/powerscope.md, "Scanning".
+    // Inlined into the drivers with only the common case: its call, stack frame and saved
+    // registers would cost as much as its CRC. Every other case is decided out of line by
+    // `scan_other`.
     #[inline(always)]
     fn scan(&mut self, buf: &[u8], at_end: bool) -> Scan<Error> {
         // What the firmware streams, decided first and alone: an intact INA219 sample frame
@@ -293,24 +300,26 @@ impl Dialect for PowerScope {
     }
 
     /// The scanner checked these bytes' CRC (revision 1; revision 0 has none): only the
-    /// header and length are checked again. Inlined into the drivers with only the common
-    /// case, a sample frame (so that the event is built in place, without a call, stack
-    /// frame and saved registers); every other frame is decoded out of line.
+    /// header and length are checked again.
+    // Inlined into the drivers with only the common case, a sample frame, so that the
+    // event is built in place (without a call, stack frame and saved registers); every
+    // other frame is decoded out of line.
     #[inline(always)]
     fn decode_scanned<'a>(&mut self, bytes: &'a [u8]) -> Result<Message<'a>, Error> {
         match self.sample_stream(bytes) {
-            Some(stream) => Ok(Message::R1(r1::Message::Stream(stream))),
+            Some(stream) => Ok(Message::Stream(stream)),
             None => self.decode_scanned_other(bytes),
         }
     }
 
-    /// [`decode_scanned`](Dialect::decode_scanned) with the sample frame's item built
-    /// directly (host builds, where the drivers call this).
+    /// [`decode_scanned`](Dialect::decode_scanned) as the event's item.
+    // The sample frame's item is built directly (host builds, where the drivers call this):
+    // moving it out of a `Result` costs a copy through the stack (docs/performance.md).
     #[cfg(feature = "speed-over-size")]
     #[inline(always)]
     fn decode_scanned_item<'a>(&mut self, bytes: &'a [u8]) -> Item<Message<'a>, Error> {
         match self.sample_stream(bytes) {
-            Some(stream) => Item::Frame(Message::R1(r1::Message::Stream(stream))),
+            Some(stream) => Item::Frame(Message::Stream(stream)),
             None => self.decode_scanned_other(bytes).into(),
         }
     }
@@ -352,7 +361,7 @@ impl PowerScope {
         // A header the revision accepts, in one go. `scan_general` decides every other
         // case, and this one the same way.
         if let Some(header) = buf.first_chunk::<HEADER_LEN>().filter(|h| rev.accepts(h)) {
-            let frame_len = rev.frame_len(usize::from(u16::from_le_bytes([header[4], header[5]])));
+            let frame_len = rev.frame_len(usize::from(HeaderRepr::from_bytes(header).len));
             if buf.len() >= frame_len {
                 return check_crc(buf, frame_len, rev, at_end);
             }
@@ -366,7 +375,7 @@ impl PowerScope {
 
     /// A revision-1 sample frame's message, its gap counted; `None` for anything else.
     #[inline(always)]
-    fn sample_stream(&mut self, bytes: &[u8]) -> Option<r1::Stream<'static>> {
+    fn sample_stream(&mut self, bytes: &[u8]) -> Option<Stream<'static>> {
         if self.revision() != Revision::R1 {
             return None;
         }
@@ -382,7 +391,7 @@ impl PowerScope {
             Revision::R0 => Message::from_bytes(bytes, Revision::R0)?,
             Revision::R1 => {
                 let header = Frame::new_unchecked(bytes, Revision::R1).checked_header()?;
-                Message::R1(r1::Message::parse_parts(&header, bytes)?)
+                Message::parse_r1(&header, bytes)?
             }
         };
         Ok(self.track(message))
@@ -391,8 +400,8 @@ impl PowerScope {
     /// Counts a STREAM frame's `seq` in the gap tracking and attaches its gap.
     fn track<'a>(&mut self, mut message: Message<'a>) -> Message<'a> {
         match &mut message {
-            Message::R0(r0::Message::Stream(s)) => s.gap = self.gaps.observe(0, s.seq),
-            Message::R1(r1::Message::Stream(s)) => s.gap = self.gaps.observe(s.packet.runtime_id(), s.seq),
+            Message::R0Stream(s) => s.gap = self.gaps.observe(0, s.seq),
+            Message::Stream(s) => s.gap = self.gaps.observe(s.packet.runtime_id(), s.seq),
             _ => {}
         }
         message
@@ -410,7 +419,7 @@ mod tests {
     #[test]
     fn sample_shortcut_agrees_with_the_general_path() {
         let sample = Ina219Sample { runtime_id: 1, bus_mv: 12_012, current_ua: -22_300 };
-        let frame = r1::Message::Stream(r1::Stream::new(0x0102_0304, 59, SensorPacket::Ina219(sample)));
+        let frame = Message::Stream(Stream::new(0x0102_0304, 59, SensorPacket::Ina219(sample)));
         let mut wire = [0u8; 2 * sample::FRAME_LEN];
         let n = frame.emit(&mut wire).unwrap();
         assert_eq!(n, sample::FRAME_LEN);

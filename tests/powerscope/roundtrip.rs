@@ -1,14 +1,16 @@
 //! Typed message → bytes → typed message for every message type, with the extremes of every
 //! field; encoder errors; arbitrary bytes never panic and always tile.
 
-mod common;
-
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use serial_dialects::powerscope::frame::{self, Frame};
-use serial_dialects::powerscope::header::{Header, HeaderRepr};
-use serial_dialects::powerscope::r1::{Ack, Cmd, Command, ErrorCode, Nack, Reply, SensorList};
-use serial_dialects::powerscope::{Config, Ina219Sample, Message, PowerScope, Revision, SensorPacket, r0, r1};
+use serial_dialects::powerscope::{
+    Ack, CMD_NONE, Cmd, Command, Config, ErrorCode, Header, HeaderRepr, Ina219Sample, MAX_SENSORS, Message, Nack,
+    PERIOD_MS_MAX, PERIOD_MS_MIN, PowerScope, Reply, Revision, SensorList, SensorPacket, Stream, r0,
+};
 use serial_dialects::{EncodeError, SliceDecoder};
+
+use crate::common;
 
 fn u8s() -> impl Strategy<Value = u8> {
     prop_oneof![Just(0u8), Just(1), Just(0x7F), Just(0xA5), Just(0xFF), any::<u8>()]
@@ -37,7 +39,7 @@ fn raw_samples() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn periods() -> impl Strategy<Value = u16> {
-    prop_oneof![Just(r1::PERIOD_MS_MIN), Just(r1::PERIOD_MS_MAX), r1::PERIOD_MS_MIN..=r1::PERIOD_MS_MAX]
+    prop_oneof![Just(PERIOD_MS_MIN), Just(PERIOD_MS_MAX), PERIOD_MS_MIN..=PERIOD_MS_MAX]
 }
 
 fn commands() -> impl Strategy<Value = Command> {
@@ -82,57 +84,65 @@ fn roundtrip(msg: Message<'_>) {
 }
 
 proptest! {
+    // Failures are kept beside this file, in `roundtrip.proptest-regressions`. The default
+    // (`SourceParallel`) would find `main.rs` in this directory and use
+    // `tests/proptest-regressions/roundtrip.txt`, a name every dialect's tests share.
+    #![proptest_config(ProptestConfig {
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    })]
+
     #[test]
     fn r1_stream_ina219(seq in u32s(), ts in u32s(), cmd_id in u8s(), reserved in u8s(), sample in samples()) {
-        let stream = r1::Stream { seq, ts_ms: ts, cmd_id, reserved, packet: SensorPacket::Ina219(sample), gap: 0 };
-        roundtrip(Message::R1(r1::Message::Stream(stream)));
-        let s = r1::Stream::new(seq, ts, SensorPacket::Ina219(sample));
-        prop_assert_eq!(s.cmd_id, r1::CMD_NONE);
-        roundtrip(Message::R1(r1::Message::Stream(s)));
+        let stream = Stream { seq, ts_ms: ts, cmd_id, reserved, packet: SensorPacket::Ina219(sample), gap: 0 };
+        roundtrip(Message::Stream(stream));
+        let s = Stream::new(seq, ts, SensorPacket::Ina219(sample));
+        prop_assert_eq!(s.cmd_id, CMD_NONE);
+        roundtrip(Message::Stream(s));
     }
 
     #[test]
     fn r1_stream_raw_packet(seq in u32s(), ts in u32s(), runtime_id in u8s(), sample in raw_samples()) {
         let packet = SensorPacket::Raw { runtime_id, sample: &sample };
-        roundtrip(Message::R1(r1::Message::Stream(r1::Stream::new(seq, ts, packet))));
+        roundtrip(Message::Stream(Stream::new(seq, ts, packet)));
     }
 
     #[test]
     fn r1_cmd(seq in u32s(), ts in u32s(), reserved in u8s(), command in commands()) {
-        roundtrip(Message::R1(r1::Message::Cmd(Cmd { seq, ts_ms: ts, reserved, command })));
+        roundtrip(Message::Cmd(Cmd { seq, ts_ms: ts, reserved, command }));
     }
 
     #[test]
     fn r1_ack_without_data(seq in u32s(), ts in u32s(), reserved in u8s(), which in 0usize..4) {
         let reply = [Reply::StartStream, Reply::StopStream, Reply::SetPeriod, Reply::Ping][which];
-        roundtrip(Message::R1(r1::Message::Ack(Ack { seq, ts_ms: ts, reserved, reply })));
+        roundtrip(Message::Ack(Ack { seq, ts_ms: ts, reserved, reply }));
     }
 
     #[test]
     fn r1_ack_words(seq in u32s(), ts in u32s(), word in u32s(), uid in prop::array::uniform12(u8s())) {
         for reply in [Reply::GetPeriod { period_ms: word }, Reply::GetUptime { uptime_ms: word }, Reply::GetBoardUid { uid }] {
-            roundtrip(Message::R1(r1::Message::Ack(Ack::new(seq, ts, reply))));
+            roundtrip(Message::Ack(Ack::new(seq, ts, reply)));
         }
     }
 
     #[test]
-    fn r1_ack_get_sensors(seq in u32s(), ts in u32s(), entries in prop_oneof![Just(0usize), Just(r1::MAX_SENSORS), 0..=r1::MAX_SENSORS], fill in u8s()) {
+    fn r1_ack_get_sensors(seq in u32s(), ts in u32s(), entries in prop_oneof![Just(0usize), Just(MAX_SENSORS), 0..=MAX_SENSORS], fill in u8s()) {
         let bytes: Vec<u8> = (0..2 * entries).map(|i| fill.wrapping_add(i as u8)).collect();
         let list = SensorList::new(&bytes).unwrap();
         prop_assert_eq!(list.len(), entries);
-        roundtrip(Message::R1(r1::Message::Ack(Ack::new(seq, ts, Reply::GetSensors(list)))));
+        roundtrip(Message::Ack(Ack::new(seq, ts, Reply::GetSensors(list))));
     }
 
     #[test]
     fn r1_ack_read_sensor(seq in u32s(), ts in u32s(), sample in samples(), runtime_id in u8s(), raw in raw_samples()) {
-        roundtrip(Message::R1(r1::Message::Ack(Ack::new(seq, ts, Reply::ReadSensor(SensorPacket::Ina219(sample))))));
+        roundtrip(Message::Ack(Ack::new(seq, ts, Reply::ReadSensor(SensorPacket::Ina219(sample)))));
         let packet = SensorPacket::Raw { runtime_id, sample: &raw };
-        roundtrip(Message::R1(r1::Message::Ack(Ack::new(seq, ts, Reply::ReadSensor(packet)))));
+        roundtrip(Message::Ack(Ack::new(seq, ts, Reply::ReadSensor(packet))));
     }
 
     #[test]
     fn r1_nack(seq in u32s(), ts in u32s(), cmd_id in u8s(), reserved in u8s(), error in error_codes()) {
-        roundtrip(Message::R1(r1::Message::Nack(Nack { seq, ts_ms: ts, cmd_id, reserved, error })));
+        roundtrip(Message::Nack(Nack { seq, ts_ms: ts, cmd_id, reserved, error }));
         prop_assert_eq!(ErrorCode::from_u8(error.code()), error);
     }
 
@@ -140,12 +150,12 @@ proptest! {
     fn r0_stream(seq in u32s(), ts in u32s(), reserved in u16s(),
                  payload in prop_oneof![prop::collection::vec(u8s(), 1), prop::collection::vec(u8s(), 512), prop::collection::vec(u8s(), 1..=512)]) {
         let stream = r0::Stream { seq, ts_ms: ts, reserved, payload: &payload, gap: 0 };
-        roundtrip(Message::R0(r0::Message::Stream(stream)));
+        roundtrip(Message::R0Stream(stream));
     }
 
     #[test]
-    fn set_period_out_of_range_is_refused(sensor in u8s(), period_ms in prop_oneof![0..r1::PERIOD_MS_MIN, (r1::PERIOD_MS_MAX + 1)..=u16::MAX]) {
-        let msg = r1::Message::Cmd(Cmd::new(1, 2, Command::SetPeriod { sensor, period_ms }));
+    fn set_period_out_of_range_is_refused(sensor in u8s(), period_ms in prop_oneof![0..PERIOD_MS_MIN, (PERIOD_MS_MAX + 1)..=u16::MAX]) {
+        let msg = Message::Cmd(Cmd::new(1, 2, Command::SetPeriod { sensor, period_ms }));
         let mut buf = [0u8; 64];
         prop_assert_eq!(msg.emit(&mut buf), Err(EncodeError::OutOfRange { field: "period_ms" }));
         // The decoder is lenient: the same bytes built by hand decode as received.
@@ -153,7 +163,7 @@ proptest! {
         payload[1..].copy_from_slice(&period_ms.to_le_bytes());
         let header = HeaderRepr { frame_type: 1, cmd_id: 3, seq: 1, ts_ms: 2, ..Default::default() };
         let n = frame::emit(&mut buf, Revision::R1, &header, &payload).unwrap();
-        let decoded = r1::Message::from_bytes(&buf[..n]).unwrap();
+        let decoded = Message::from_bytes(&buf[..n], Revision::R1).unwrap();
         prop_assert_eq!(decoded, msg);
         prop_assert!(decoded.validate().is_err());
     }
@@ -199,11 +209,11 @@ proptest! {
 #[test]
 fn r0_commands_roundtrip() {
     for command in [r0::Command::Start, r0::Command::Stop] {
-        roundtrip(Message::R0(r0::Message::Cmd(command)));
+        roundtrip(Message::R0Command(command));
         assert_eq!(r0::Command::from_byte(command.byte()), Some(command));
     }
     assert_eq!(
-        r0::Message::from_bytes(&[0x05]),
+        Message::from_bytes(&[0x05], Revision::R0),
         Err(serial_dialects::powerscope::Error::UnknownCommandByte { byte: 5 })
     );
 }
@@ -211,21 +221,21 @@ fn r0_commands_roundtrip() {
 #[test]
 fn encoder_refuses_out_of_range_fields() {
     let mut buf = [0u8; 600];
-    let empty = r0::Stream::new(0, 0, &[]);
+    let empty = Message::R0Stream(r0::Stream::new(0, 0, &[]));
     assert_eq!(empty.emit(&mut buf), Err(EncodeError::OutOfRange { field: "len" }));
     let big = [0u8; 513];
     assert_eq!(
-        r0::Stream::new(0, 0, &big).emit(&mut buf),
+        Message::R0Stream(r0::Stream::new(0, 0, &big)).emit(&mut buf),
         Err(EncodeError::TooLong { field: "payload", len: 513, max: 512 })
     );
-    assert_eq!(r0::Stream::new(0, 0, &big[..512]).emit(&mut buf), Ok(528));
+    assert_eq!(Message::R0Stream(r0::Stream::new(0, 0, &big[..512])).emit(&mut buf), Ok(528));
 
     let raw = [0u8; 46];
     let too_long = SensorPacket::Raw { runtime_id: 1, sample: &raw };
-    let stream = r1::Message::Stream(r1::Stream::new(0, 0, too_long));
+    let stream = Message::Stream(Stream::new(0, 0, too_long));
     assert_eq!(stream.emit(&mut buf), Err(EncodeError::TooLong { field: "sample", len: 46, max: 45 }));
     let ambiguous = SensorPacket::Raw { runtime_id: 1, sample: &raw[..6] };
-    let ack = r1::Message::Ack(Ack::new(0, 0, Reply::ReadSensor(ambiguous)));
+    let ack = Message::Ack(Ack::new(0, 0, Reply::ReadSensor(ambiguous)));
     assert_eq!(ack.emit(&mut buf), Err(EncodeError::OutOfRange { field: "sample" }));
     assert_eq!(SensorList::new(&raw[..3]), None, "odd length");
     assert_eq!(SensorList::new(&[0u8; 48]), None, "24 entries");
@@ -290,7 +300,7 @@ fn out_of_range_set_period_decodes_and_reencodes_verbatim() {
     let events: Vec<_> = SliceDecoder::new(PowerScope::r1(), &buf[..n]).collect();
     assert_eq!(events.len(), 1);
     let msg = events[0].frame().expect("a SET_PERIOD of 10240 ms decodes");
-    let Message::R1(r1::Message::Cmd(cmd)) = msg else { panic!("not a command: {msg:?}") };
+    let Message::Cmd(cmd) = msg else { panic!("not a command: {msg:?}") };
     assert_eq!(cmd.command, Command::SetPeriod { sensor: 0, period_ms: 10240 });
     let mut again = [0u8; 64];
     assert!(matches!(msg.emit(&mut again), Err(EncodeError::OutOfRange { .. })));

@@ -4,15 +4,13 @@
 //! the largest legal frames, stream buffers of exactly and of much less than
 //! `max_frame_len`).
 
-mod common;
-
-use common::{Summary, assert_tiles, decode_slice, summarize};
-use serial_dialects::powerscope::frame;
-use serial_dialects::powerscope::gap::GapTracker;
-use serial_dialects::powerscope::header::{HEADER_LEN, HeaderRepr};
-use serial_dialects::powerscope::r1::{Ack, MAX_SENSORS, Reply, SensorList};
-use serial_dialects::powerscope::{Error, Ina219Sample, Message, PowerScope, Revision, SensorPacket, r0, r1};
+use serial_dialects::powerscope::{
+    Ack, CMD_NONE, Error, GapTracker, HEADER_LEN, HeaderRepr, Ina219Sample, MAX_SENSORS, Message, PowerScope, Reply,
+    Revision, SensorList, SensorPacket, Stream, frame, r0,
+};
 use serial_dialects::{Dialect, EncodeError, ErrorKind, SliceDecoder, Stats, StreamDecoder};
+
+use crate::common::{Summary, assert_tiles, decode_slice, summarize};
 
 const R0_MAX: usize = 528;
 const R1_MAX: usize = 64;
@@ -45,7 +43,7 @@ fn shape(events: &[Summary]) -> Vec<(u64, usize, Option<ErrorKind>)> {
 
 fn r1_sample(seq: u32) -> Vec<u8> {
     let sample = Ina219Sample { runtime_id: 1, bus_mv: 5_000, current_ua: -1_234 };
-    let msg = r1::Message::Stream(r1::Stream::new(seq, 10 * seq, SensorPacket::Ina219(sample)));
+    let msg = Message::Stream(Stream::new(seq, 10 * seq, SensorPacket::Ina219(sample)));
     let mut buf = [0u8; R1_MAX];
     let n = msg.emit(&mut buf).unwrap();
     buf[..n].to_vec()
@@ -54,7 +52,7 @@ fn r1_sample(seq: u32) -> Vec<u8> {
 fn r0_frame(seq: u32, payload_len: usize) -> Vec<u8> {
     let payload: Vec<u8> = (0..payload_len).map(|i| i as u8).collect();
     let mut buf = [0u8; R0_MAX];
-    let n = r0::Stream::new(seq, seq, &payload).emit(&mut buf).unwrap();
+    let n = Message::R0Stream(r0::Stream::new(seq, seq, &payload)).emit(&mut buf).unwrap();
     buf[..n].to_vec()
 }
 
@@ -65,7 +63,7 @@ fn header_with_len(revision: Revision, frame_type: u8, len: u16) -> [u8; HEADER_
     h[2] = frame_type;
     h[4..6].copy_from_slice(&len.to_le_bytes());
     if revision == Revision::R1 {
-        h[6] = r1::CMD_NONE;
+        h[6] = CMD_NONE;
     }
     h
 }
@@ -218,7 +216,7 @@ fn r0_command_bytes_only() {
     for (i, e) in dec.by_ref().enumerate() {
         let expected = if i % 2 == 0 { r0::Command::Start } else { r0::Command::Stop };
         assert_eq!((e.offset, e.len), (i as u64, 1));
-        assert_eq!(e.frame(), Some(&Message::R0(r0::Message::Cmd(expected))));
+        assert_eq!(e.frame(), Some(&Message::R0Command(expected)));
         n += 1;
     }
     assert_eq!(n, 100_000);
@@ -251,16 +249,10 @@ fn empty_input() {
 fn largest_messages<'a>(payload: &'a [u8], sensors: &'a [u8]) -> Vec<Message<'a>> {
     let raw = SensorPacket::Raw { runtime_id: 3, sample: &payload[..45] };
     vec![
-        Message::R0(r0::Message::Stream(r0::Stream {
-            seq: u32::MAX,
-            ts_ms: u32::MAX,
-            reserved: 0xA55A,
-            payload,
-            gap: 0,
-        })),
-        Message::R1(r1::Message::Stream(r1::Stream::new(u32::MAX, 0, raw))),
-        Message::R1(r1::Message::Ack(Ack::new(1, 2, Reply::ReadSensor(raw)))),
-        Message::R1(r1::Message::Ack(Ack::new(3, 4, Reply::GetSensors(SensorList::new(sensors).unwrap())))),
+        Message::R0Stream(r0::Stream { seq: u32::MAX, ts_ms: u32::MAX, reserved: 0xA55A, payload, gap: 0 }),
+        Message::Stream(Stream::new(u32::MAX, 0, raw)),
+        Message::Ack(Ack::new(1, 2, Reply::ReadSensor(raw))),
+        Message::Ack(Ack::new(3, 4, Reply::GetSensors(SensorList::new(sensors).unwrap()))),
     ]
 }
 
@@ -298,10 +290,10 @@ fn largest_legal_frames_roundtrip() {
     assert_eq!(stats.bytes_in_frames, 192);
 
     // One byte more is refused.
-    let long = r0::Stream::new(0, 0, &[0u8; 513]);
+    let long = Message::R0Stream(r0::Stream::new(0, 0, &[0u8; 513]));
     assert_eq!(long.emit(&mut [0u8; 600]), Err(EncodeError::TooLong { field: "payload", len: 513, max: 512 }));
     let raw = SensorPacket::Raw { runtime_id: 0, sample: &payload[..46] };
-    let long = r1::Message::Stream(r1::Stream::new(0, 0, raw));
+    let long = Message::Stream(Stream::new(0, 0, raw));
     assert_eq!(long.emit(&mut [0u8; 600]), Err(EncodeError::TooLong { field: "sample", len: 46, max: 45 }));
     let header = HeaderRepr { frame_type: 2, ..HeaderRepr::default() };
     assert_eq!(
@@ -382,7 +374,7 @@ fn much_smaller_capacity_never_stalls() {
     // r1 with a 32-byte buffer: 25-byte frames still decode; the 64-byte frame is rejected as
     // truncated at the capacity and its other 32 bytes are garbage; nothing stalls.
     let payload = [0x11u8; 45];
-    let big = r1::Message::Stream(r1::Stream::new(1, 0, SensorPacket::Raw { runtime_id: 2, sample: &payload }));
+    let big = Message::Stream(Stream::new(1, 0, SensorPacket::Raw { runtime_id: 2, sample: &payload }));
     let mut big_bytes = [0u8; R1_MAX];
     big.emit(&mut big_bytes).unwrap();
     let input: Vec<u8> = [r1_sample(0), big_bytes.to_vec(), r1_sample(1)].concat();

@@ -1,11 +1,13 @@
 //! The real captures decode to exactly what the real tools reported (clean captures), and
 //! every intact frame is recovered and every invalid one rejected (error captures).
 
-mod common;
-
 use serde_json::Value;
-use serial_dialects::powerscope::{Error, Ina219Sample, Message, PowerScope, SensorPacket, r0, r1};
+use serial_dialects::powerscope::{
+    Command, Error, Ina219Sample, Message, PowerScope, Reply, Revision, SensorPacket, r0,
+};
 use serial_dialects::{ErrorKind, Event, SliceDecoder};
+
+use crate::common;
 
 type Ev<'a> = Event<Message<'a>, Error>;
 
@@ -48,12 +50,14 @@ fn check_placement(event: &Ev<'_>, expected: &Value, input: &[u8]) {
 }
 
 /// Header fields every revision-1 frame carries.
-fn check_r1_header(m: &r1::Message<'_>, expected: &Value) {
+fn check_r1_header(m: &Message<'_>, expected: &Value) {
     assert_eq!(m.frame_type().name(), s(expected, "type_name"));
-    assert_eq!(u64::from(m.seq()), u(expected, "seq"));
-    assert_eq!(u64::from(m.ts_ms()), u(expected, "ts_ms"));
-    assert_eq!(u64::from(m.cmd_id()), u(expected, "cmd_id"));
-    assert_eq!(m.payload_len() as u64, u(expected, "len"));
+    let header = m.header().expect("a revision-1 message has a header");
+    assert_eq!(u64::from(header.seq), u(expected, "seq"));
+    assert_eq!(u64::from(header.ts_ms), u(expected, "ts_ms"));
+    assert_eq!(u64::from(header.cmd_id), u(expected, "cmd_id"));
+    assert_eq!(u64::from(header.len), u(expected, "len"));
+    assert_eq!(u64::from(header.ver), u(expected, "ver"));
     assert_eq!(u(expected, "ver"), 0);
 }
 
@@ -77,9 +81,9 @@ fn check_sample(sample: &Ina219Sample, expected: &Value, runtime_key: &str) {
     }
 }
 
-fn r1_message<'e, 'a>(event: &'e Ev<'a>) -> &'e r1::Message<'a> {
+fn r1_message<'e, 'a>(event: &'e Ev<'a>) -> &'e Message<'a> {
     match event.frame() {
-        Some(Message::R1(m)) => m,
+        Some(m) if m.revision() == Revision::R1 => m,
         other => panic!("expected a revision-1 message, got {other:?}"),
     }
 }
@@ -95,7 +99,7 @@ fn head_stream_clean_every_frame_and_field() {
         check_placement(event, exp, &input);
         let m = r1_message(event);
         check_r1_header(m, exp);
-        let r1::Message::Stream(stream) = m else { panic!("STREAM expected") };
+        let Message::Stream(stream) = m else { panic!("STREAM expected") };
         let Some(sample) = stream.packet.ina219() else { panic!("INA219 sample expected") };
         check_sample(sample, exp, "sensor_runtime_id");
         assert_eq!(hex(&sample.to_bytes()), s(exp, "payload_hex"));
@@ -116,7 +120,7 @@ fn head_commands_host2dev_every_command() {
         check_placement(event, exp, &input);
         let m = r1_message(event);
         check_r1_header(m, exp);
-        let r1::Message::Cmd(cmd) = m else { panic!("CMD expected") };
+        let Message::Cmd(cmd) = m else { panic!("CMD expected") };
         assert_eq!(cmd.command.id().name(), s(exp, "cmd_name"));
         // The host's label carries the parameters as JSON after the command name.
         let label = s(exp, "host_label");
@@ -130,7 +134,7 @@ fn head_commands_host2dev_every_command() {
             "{label}"
         );
         let period = match cmd.command {
-            r1::Command::SetPeriod { period_ms, .. } => Some(u64::from(period_ms)),
+            Command::SetPeriod { period_ms, .. } => Some(u64::from(period_ms)),
             _ => None,
         };
         assert_eq!(period, params.get("period_ms").and_then(Value::as_u64), "{label}");
@@ -150,26 +154,26 @@ fn head_commands_dev2host_every_answer_and_sample() {
         let m = r1_message(event);
         check_r1_header(m, exp);
         match m {
-            r1::Message::Stream(stream) => {
+            Message::Stream(stream) => {
                 check_sample(stream.packet.ina219().expect("INA219"), exp, "sensor_runtime_id");
                 assert_eq!(stream.gap, u32::from(stream.seq != 0));
                 checked[0] += 1;
             }
-            r1::Message::Ack(ack) => {
+            Message::Ack(ack) => {
                 assert_eq!(ack.reply.id().name(), s(exp, "cmd_name"));
                 let decoded = &exp["decoded"];
                 assert_eq!(u64::from(ack.seq), u(decoded, "seq"));
                 assert_eq!(u64::from(ack.ts_ms), u(decoded, "ts_ms"));
                 match &ack.reply {
-                    r1::Reply::GetPeriod { period_ms } => assert_eq!(u64::from(*period_ms), u(decoded, "period_ms")),
-                    r1::Reply::GetUptime { uptime_ms } => assert_eq!(u64::from(*uptime_ms), u(decoded, "uptime_ms")),
-                    r1::Reply::GetBoardUid { uid } => {
+                    Reply::GetPeriod { period_ms } => assert_eq!(u64::from(*period_ms), u(decoded, "period_ms")),
+                    Reply::GetUptime { uptime_ms } => assert_eq!(u64::from(*uptime_ms), u(decoded, "uptime_ms")),
+                    Reply::GetBoardUid { uid } => {
                         assert_eq!(hex(uid), s(exp, "payload_hex"));
                         let words = ack.reply.uid_words().unwrap();
                         let want = ["uid_w0", "uid_w1", "uid_w2"].map(|k| u(decoded, k) as u32);
                         assert_eq!(words, want);
                     }
-                    r1::Reply::GetSensors(list) => {
+                    Reply::GetSensors(list) => {
                         let want: Vec<(u64, u64)> = decoded["sensors"]
                             .as_array()
                             .unwrap()
@@ -180,13 +184,13 @@ fn head_commands_dev2host_every_answer_and_sample() {
                             list.iter().map(|e| (u64::from(e.runtime_id), u64::from(e.type_id))).collect();
                         assert_eq!(got, want);
                     }
-                    r1::Reply::ReadSensor(SensorPacket::Ina219(sample)) => {
+                    Reply::ReadSensor(SensorPacket::Ina219(sample)) => {
                         assert_eq!(u64::from(sample.runtime_id), u(decoded, "sensor_runtime_id"));
                         assert_eq!(hex(&sample.to_bytes()[1..]), s(decoded, "raw_readings"));
                         check_sample(sample, exp, "sensor_runtime_id");
                     }
-                    r1::Reply::ReadSensor(other) => panic!("INA219 sample expected, got {other:?}"),
-                    r1::Reply::StartStream | r1::Reply::StopStream | r1::Reply::SetPeriod | r1::Reply::Ping => {
+                    Reply::ReadSensor(other) => panic!("INA219 sample expected, got {other:?}"),
+                    Reply::StartStream | Reply::StopStream | Reply::SetPeriod | Reply::Ping => {
                         assert_eq!(s(exp, "payload_hex"), "");
                         // Nothing but seq and ts_ms was decoded.
                         assert_eq!(decoded.as_object().unwrap().len(), 2);
@@ -219,7 +223,7 @@ fn head_stream_bad_crc_recovers_9_frames_and_rejects_3() {
                 check_placement(event, exp, &input);
                 let m = r1_message(event);
                 check_r1_header(m, exp);
-                let Message::R1(r1::Message::Stream(stream)) = message else { panic!() };
+                let Message::Stream(stream) = message else { panic!() };
                 check_sample(stream.packet.ina219().unwrap(), exp, "sensor_runtime_id");
             }
             serial_dialects::Item::Error(error) => {
@@ -251,7 +255,7 @@ fn head_stream_bad_crc_recovers_9_frames_and_rejects_3() {
 
 fn r0_stream<'e, 'a>(event: &'e Ev<'a>) -> &'e r0::Stream<'a> {
     match event.frame() {
-        Some(Message::R0(r0::Message::Stream(s))) => s,
+        Some(Message::R0Stream(s)) => s,
         other => panic!("expected a revision-0 STREAM frame, got {other:?}"),
     }
 }
@@ -265,7 +269,7 @@ fn check_r0_frame(event: &Ev<'_>, exp: &Value, input: &[u8]) {
     assert_eq!(u64::from(stream.reserved), u(exp, "rsv"));
     assert_eq!(u64::from(stream.gap), u(exp, "gap"));
     assert_eq!(stream.shell_line().to_string(), s(exp, "printed"));
-    // The seed firmware's test ramp: payload[i] = (phase + i) & 0xFF.
+    // The original firmware's test ramp: payload[i] = (phase + i) & 0xFF.
     let phase = u(exp, "payload_phase") as u8;
     let is_ramp = stream.payload.iter().enumerate().all(|(i, &b)| b == phase.wrapping_add(i as u8));
     assert_eq!(Some(is_ramp), exp["payload_is_test_ramp"].as_bool());
@@ -326,7 +330,7 @@ fn seed_commands_host2dev_raw_command_bytes() {
         assert_eq!(event.offset, u(exp, "offset"));
         assert_eq!(event.len, 1);
         match r0::Command::from_byte(u(exp, "opcode") as u8) {
-            Some(command) => assert_eq!(event.frame(), Some(&Message::R0(r0::Message::Cmd(command)))),
+            Some(command) => assert_eq!(event.frame(), Some(&Message::R0Command(command))),
             // The firmware ignores other bytes: they are garbage here.
             None => assert_eq!(event.error(), Some(&Error::Garbage { len: 1 })),
         }
@@ -334,7 +338,7 @@ fn seed_commands_host2dev_raw_command_bytes() {
     let names: Vec<&str> = events
         .iter()
         .map(|e| match e.frame() {
-            Some(Message::R0(r0::Message::Cmd(c))) => c.name(),
+            Some(Message::R0Command(c)) => c.name(),
             _ => "garbage",
         })
         .collect();

@@ -3,8 +3,9 @@
 
 use serde_json::{Value, json};
 use serial_dialects::SliceDecoder;
-use serial_dialects::powerscope::r1::{Ack, Cmd, Command, ErrorCode, Nack, Reply, SensorList};
-use serial_dialects::powerscope::{Ina219Sample, Message, PowerScope, SensorPacket, r0, r1};
+use serial_dialects::powerscope::{
+    Ack, Cmd, Command, ErrorCode, Ina219Sample, Message, Nack, PowerScope, Reply, SensorList, SensorPacket, Stream, r0,
+};
 
 fn to_json<'a>(m: impl Into<Message<'a>>) -> Value {
     serde_json::to_value(m.into()).unwrap()
@@ -16,29 +17,29 @@ const SAMPLE: Ina219Sample = Ina219Sample { runtime_id: 2, bus_mv: 12_304, curre
 fn r0_stream_json() {
     let s = r0::Stream { seq: 7, ts_ms: 40, reserved: 0x1234, payload: &[0x07, 0x08, 0xAB], gap: 1 };
     assert_eq!(
-        to_json(r0::Message::Stream(s)),
+        to_json(Message::R0Stream(s)),
         json!({"type": "STREAM", "fields": {"ver": 0, "seq": 7, "ts_ms": 40, "payload_len": 3, "gap": 1, "payload_hex": "0708ab"}})
     );
 }
 
 #[test]
 fn r0_command_json() {
-    assert_eq!(to_json(r0::Message::Cmd(r0::Command::Start)), json!({"type": "CMD", "fields": {"cmd": "START"}}));
-    assert_eq!(to_json(r0::Message::Cmd(r0::Command::Stop)), json!({"type": "CMD", "fields": {"cmd": "STOP"}}));
+    assert_eq!(to_json(Message::R0Command(r0::Command::Start)), json!({"type": "CMD", "fields": {"cmd": "START"}}));
+    assert_eq!(to_json(Message::R0Command(r0::Command::Stop)), json!({"type": "CMD", "fields": {"cmd": "STOP"}}));
 }
 
 #[test]
 fn r1_stream_json() {
-    let s = r1::Stream { gap: 3, ..r1::Stream::new(4, 235, SensorPacket::Ina219(SAMPLE)) };
+    let s = Stream { gap: 3, ..Stream::new(4, 235, SensorPacket::Ina219(SAMPLE)) };
     assert_eq!(
-        to_json(r1::Message::Stream(s)),
+        to_json(Message::Stream(s)),
         json!({"type": "STREAM", "fields": {
             "ver": 0, "seq": 4, "ts_ms": 235, "payload_len": 7, "cmd_id": 255, "gap": 3,
             "runtime_id": 2, "bus_mv": 12304, "current_ua": -23600}})
     );
-    let raw = r1::Stream::new(1, 2, SensorPacket::Raw { runtime_id: 9, sample: &[0xDE, 0xAD] });
+    let raw = Stream::new(1, 2, SensorPacket::Raw { runtime_id: 9, sample: &[0xDE, 0xAD] });
     assert_eq!(
-        to_json(r1::Message::Stream(raw)),
+        to_json(Message::Stream(raw)),
         json!({"type": "STREAM", "fields": {
             "ver": 0, "seq": 1, "ts_ms": 2, "payload_len": 3, "cmd_id": 255, "gap": 0,
             "runtime_id": 9, "sample_hex": "dead"}})
@@ -68,7 +69,7 @@ fn r1_cmd_json() {
         (Command::GetBoardUid, with(base(9, 0), json!({"cmd": "GET_BOARD_UID"}))),
     ];
     for (command, want) in cases {
-        assert_eq!(to_json(r1::Message::Cmd(Cmd::new(8, 1_994_041_479, command))), want, "{command:?}");
+        assert_eq!(to_json(Message::Cmd(Cmd::new(8, 1_994_041_479, command))), want, "{command:?}");
     }
 }
 
@@ -105,17 +106,17 @@ fn r1_ack_json() {
         ),
     ];
     for (reply, want) in cases {
-        assert_eq!(to_json(r1::Message::Ack(Ack::new(3, 110, reply))), want, "{reply:?}");
+        assert_eq!(to_json(Message::Ack(Ack::new(3, 110, reply))), want, "{reply:?}");
     }
     let empty = Reply::GetSensors(SensorList::new(&[]).unwrap());
-    assert_eq!(to_json(r1::Message::Ack(Ack::new(3, 110, empty)))["fields"]["sensors"], json!([]));
+    assert_eq!(to_json(Message::Ack(Ack::new(3, 110, empty)))["fields"]["sensors"], json!([]));
 }
 
 #[test]
 fn r1_nack_json() {
     for (code, byte) in [(ErrorCode::SensorBusy, 4), (ErrorCode::UnknownError, 255), (ErrorCode::Unknown(77), 77)] {
         assert_eq!(
-            to_json(r1::Message::Nack(Nack::new(6, 130, 0x42, code))),
+            to_json(Message::Nack(Nack::new(6, 130, 0x42, code))),
             json!({"type": "NACK", "fields": {"ver": 0, "seq": 6, "ts_ms": 130, "payload_len": 1, "cmd_id": 0x42, "error_code": byte}})
         );
     }
@@ -158,7 +159,7 @@ fn capture_json_agrees_with_the_real_decoder() {
 }
 
 #[test]
-fn seed_capture_json_agrees_with_the_real_decoder() {
+fn r0_capture_json_agrees_with_the_real_decoder() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/captures/powerscope/");
     let bin = std::fs::read(format!("{dir}seed_stream_truncated.bin")).unwrap();
     let text = std::fs::read_to_string(format!("{dir}seed_stream_truncated.jsonl")).unwrap();
