@@ -62,7 +62,13 @@ pub trait Dialect {
     /// The variant of the wire format and its limits; [`Dialect::new`] takes it.
     type Config: DialectConfig;
     /// The typed message of a decoded frame. It may borrow the frame's bytes.
+    #[cfg(not(feature = "serde"))]
     type Message<'a>: Message;
+    /// The typed message of a decoded frame. It may borrow the frame's bytes. With the
+    /// `serde` feature it serializes as the `type` and `fields` of the JSON contract
+    /// (`docs/decode-json.md`), so generic code can write any dialect's messages.
+    #[cfg(feature = "serde")]
+    type Message<'a>: Message + serde::Serialize;
     /// The typed error for rejected bytes.
     type Error: DialectError;
 
@@ -73,8 +79,8 @@ pub trait Dialect {
     fn config(&self) -> &Self::Config;
 
     /// The most bytes [`scan`](Dialect::scan) needs to see before it decides about the
-    /// first byte. A [`StreamDecoder`] whose capacity is at least this never changes its
-    /// events because of its capacity.
+    /// first byte. A [`StreamDecoder`](crate::StreamDecoder) whose capacity is at least this
+    /// never changes its events because of its capacity.
     fn max_frame_len(&self) -> usize;
 
     /// Looks at `buf`, the bytes not yet consumed, and says what its first bytes are.
@@ -117,9 +123,10 @@ pub trait Dialect {
     /// input): how many bytes, counted from `buf[0]`, it must be shown before it can answer
     /// anything else, typically the length of a frame whose header it has read. `scan` must
     /// answer `NeedMore` (with `at_end` false) for every longer `buf` shorter than that, and
-    /// must not depend on being called for them. A [`StreamDecoder`] then does not scan again
-    /// until it holds that many bytes, the input ends, or its buffer is full: a frame arriving
-    /// in many chunks is scanned twice, not once per chunk. The default, 0, is no hint.
+    /// must not depend on being called for them. A [`StreamDecoder`](crate::StreamDecoder)
+    /// then does not scan again until it holds that many bytes, the input ends, or its buffer
+    /// is full: a frame arriving in many chunks is scanned twice, not once per chunk. The
+    /// default, 0, is no hint.
     fn needed(&self, buf: &[u8]) -> usize {
         let _ = buf;
         0
@@ -149,6 +156,16 @@ pub trait Encode: Dialect {
     /// [`EncodeError::BufferTooSmall`], a field the format cannot carry another
     /// [`EncodeError`].
     fn encode(&self, message: &Self::Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError>;
+
+    /// Writes a decoded message back to exactly the bytes it was decoded from, even where
+    /// they hold a value the format's senders may not send (a decoder reports what is on the
+    /// wire): [`encode`](Encode::encode) without its range checks. What the wire cannot
+    /// carry (a field too long for its length byte) and a short buffer are still refused.
+    /// Round-trip tests and fuzz targets use it on every decoded frame. The default calls
+    /// `encode`, for dialects whose encoder accepts every decoded message.
+    fn encode_verbatim(&self, message: &Self::Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
+        self.encode(message, out)
+    }
 }
 
 /// What an event carries: a decoded frame, or the error for rejected bytes.

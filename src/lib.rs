@@ -31,6 +31,9 @@ pub mod cobs;
 pub mod crc;
 pub mod dialect;
 pub mod error;
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub mod fields;
 pub mod fmt;
 pub mod present;
 pub mod stats;

@@ -1,120 +1,84 @@
-//! Choosing a dialect by name (`NAME[:VARIANT]`) and running generic code with it.
+//! The dialects of the command line: ONE registry, from which choosing a dialect by name
+//! (`NAME[:VARIANT]`, through the library's `DialectConfig`), the candidates of sniffing,
+//! the help text and running generic code with the chosen dialect are all derived.
 
 use std::fmt;
 
-use serde::Serialize;
+use serial_dialects::fields::EncodeFields;
 use serial_dialects::present::Present;
 use serial_dialects::stream::Dialect;
-use serial_dialects::{ascii_crc8, plot, pmu30, powerscope, vectordebug};
+use serial_dialects::{DialectConfig, ascii_crc8, plot, pmu30, powerscope, vectordebug};
 
-/// A dialect with its configuration, as named on the command line.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Selected {
-    Pmu30(pmu30::Config),
-    VectorDebug(vectordebug::Config),
-    Plot(plot::Config),
-    AsciiCrc8(ascii_crc8::Config),
-    PowerScope(powerscope::Config),
-}
+use crate::sniff::Proof::{self, Checked, Line, Text, Unchecked};
 
-/// The dialect names and variants, as accepted after `--dialect`.
-pub const NAMES: &[&str] = &[
-    "pmu30",
-    "pmu30:crc-with-length",
-    "vectordebug",
-    "plot",
-    "plot:64",
-    "ascii-crc8",
-    "powerscope",
-    "powerscope:r1",
-    "powerscope:r0",
-];
-
-impl Selected {
-    /// Parses `NAME[:VARIANT]` (not `auto`).
-    pub fn parse(text: &str) -> Result<Selected, String> {
-        let (name, variant) = text.split_once(':').unwrap_or((text, ""));
-        let unknown_variant = || format!("unknown variant {variant:?} of dialect {name} (known: {})", NAMES.join(", "));
-        match name {
-            "pmu30" => pmu30::Config::from_variant(variant).map(Selected::Pmu30).ok_or_else(unknown_variant),
-            "vectordebug" if variant.is_empty() => Ok(Selected::VectorDebug(vectordebug::Config::default())),
-            "plot" => plot::Config::from_variant(variant).map(Selected::Plot).ok_or_else(unknown_variant),
-            "ascii-crc8" if variant.is_empty() => Ok(Selected::AsciiCrc8(ascii_crc8::Config::default())),
-            "powerscope" => <powerscope::Config as serial_dialects::DialectConfig>::from_name(text)
-                .map(Selected::PowerScope)
-                .ok_or_else(unknown_variant),
-            "vectordebug" | "ascii-crc8" => Err(unknown_variant()),
-            _ => Err(format!("unknown dialect {name:?} (known: {}, auto)", NAMES.join(", "))),
-        }
-    }
-
-    /// The canonical `NAME[:VARIANT]`.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Selected::Pmu30(c) if c.crc_coverage == pmu30::CrcCoverage::LengthMsgIdPayload => "pmu30:crc-with-length",
-            Selected::Pmu30(_) => "pmu30",
-            Selected::VectorDebug(_) => "vectordebug",
-            Selected::Plot(c) if c.max_channels > 32 => "plot:64",
-            Selected::Plot(_) => "plot",
-            Selected::AsciiCrc8(_) => "ascii-crc8",
-            Selected::PowerScope(c) if c.revision == powerscope::Revision::R0 => "powerscope:r0",
-            Selected::PowerScope(_) => "powerscope",
-        }
-    }
-
-    /// Every dialect and variant that sniffing tries: every name except the alias
-    /// `powerscope:r1` (= `powerscope`).
-    pub fn candidates() -> Vec<Selected> {
-        NAMES.iter().filter(|&&n| n != "powerscope:r1").filter_map(|n| Selected::parse(n).ok()).collect()
-    }
-
-    /// Runs `job` with this dialect's decoder.
-    pub fn dispatch<J: Job>(&self, job: J) -> J::Output {
-        match self {
-            Selected::Pmu30(c) => job.run(pmu30::Pmu30::new(*c)),
-            Selected::VectorDebug(c) => job.run(vectordebug::VectorDebug::new(*c)),
-            Selected::Plot(c) => job.run(plot::Plot::new(*c)),
-            Selected::AsciiCrc8(c) => job.run(ascii_crc8::AsciiCrc8::new(*c)),
-            Selected::PowerScope(c) => job.run(powerscope::PowerScope::new(*c)),
-        }
-    }
-}
-
-/// Generic work over any dialect (the visitor of [`Selected::dispatch`]).
-pub trait Job {
-    type Output;
-    fn run<D: CliDialect>(self, dialect: D) -> Self::Output;
-}
-
-/// What the command line needs of a dialect beyond [`Dialect`]: its frames as JSON (their
-/// `Serialize`), and as CSV rows and text lines (the library's [`Present`]).
-pub trait CliDialect: Dialect {
+/// What the command line needs of a dialect beyond the library's traits. The registry
+/// implements it for every dialect: the CSV rows and text lines of its frames (their
+/// [`Present`]), and the overrides its line gives. (The JSON of a frame is its `Serialize`,
+/// which every `Dialect::Message` has.)
+pub trait CliDialect: EncodeFields {
     /// The CSV header row of the dialect ([`Present::CSV_HEADER`]).
     const CSV_HEADER: &'static str;
-    /// Writes the frame as the JSON object `{"type": ..., "fields": {...}}`.
-    fn write_frame_json(frame: &Self::Message<'_>, out: &mut Vec<u8>) -> serde_json::Result<()>;
+
     /// Writes the frame's CSV rows ([`Present::write_csv_rows`]).
     fn write_csv_rows<W: fmt::Write + ?Sized>(frame: &Self::Message<'_>, offset: u64, out: &mut W) -> fmt::Result;
+
     /// Writes the frame's text line without its line ending ([`Present::write_text`]).
     fn write_text<W: fmt::Write + ?Sized>(frame: &Self::Message<'_>, out: &mut W) -> fmt::Result;
+
     /// What happens when a live stream has been idle for a while (plot: the help-table
     /// timeout). Returns a frame to print (an event of length 0), if any. A typed frame, so
     /// that it is written exactly as the same frame from the decoder would be.
     fn on_idle(&self) -> Option<Self::Message<'static>> {
         None
     }
+
+    /// How much frames of each type prove, for sniffing: `(type or "*", proof)`, the first
+    /// match wins; a type not listed is a checksum-verified frame (see `sniff`).
+    fn proofs(config: &Self::Config) -> &'static [(&'static str, Proof)] {
+        let _ = config;
+        &[]
+    }
 }
 
-/// Implements [`CliDialect`] through the frames' `Serialize` and `Present`, with the
-/// dialect's own `on_idle` if one is given.
-macro_rules! cli_dialect {
-    ($ty:ty $(, $on_idle:item)?) => {
-        impl CliDialect for $ty {
-            const CSV_HEADER: &'static str = <<$ty as Dialect>::Message<'static> as Present>::CSV_HEADER;
+/// The registry: one line per dialect, `Variant => library type { CliDialect overrides }`.
+/// The order is that of `--help`, of error messages and of sniffing's ties.
+macro_rules! registry {
+    ($($variant:ident => $ty:ty { $($overrides:tt)* })*) => {
+        /// A dialect with its configuration, as named on the command line.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Selected {
+            $($variant(<$ty as Dialect>::Config),)*
+        }
 
-            fn write_frame_json(frame: &Self::Message<'_>, out: &mut Vec<u8>) -> serde_json::Result<()> {
-                frame.serialize(&mut serde_json::Serializer::new(out))
+        /// Every dialect's name and its `NAME[:VARIANT]`s (the library's `DialectConfig::NAMES`).
+        const DIALECTS: &[(&str, &[&str])] = &[$((<$ty as Dialect>::NAME, <<$ty as Dialect>::Config as DialectConfig>::NAMES),)*];
+
+        impl Selected {
+            /// The configuration named `NAME` or `NAME:VARIANT`, of whichever dialect has it.
+            fn from_name(name: &str) -> Option<Selected> {
+                $(if let Some(config) = <<$ty as Dialect>::Config as DialectConfig>::from_name(name) {
+                    return Some(Selected::$variant(config));
+                })*
+                None
             }
+
+            /// The canonical `NAME[:VARIANT]`.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(Selected::$variant(config) => config.name(),)*
+                }
+            }
+
+            /// Runs `job` with this dialect's decoder.
+            pub fn dispatch<J: Job>(&self, job: J) -> J::Output {
+                match self {
+                    $(Selected::$variant(config) => job.run(<$ty as Dialect>::new(*config)),)*
+                }
+            }
+        }
+
+        $(impl CliDialect for $ty {
+            const CSV_HEADER: &'static str = <<$ty as Dialect>::Message<'static> as Present>::CSV_HEADER;
 
             fn write_csv_rows<W: fmt::Write + ?Sized>(
                 frame: &Self::Message<'_>,
@@ -128,21 +92,92 @@ macro_rules! cli_dialect {
                 frame.write_text(out)
             }
 
-            $($on_idle)?
-        }
+            $($overrides)*
+        })*
     };
 }
 
-cli_dialect!(pmu30::Pmu30);
-cli_dialect!(vectordebug::VectorDebug);
-cli_dialect!(ascii_crc8::AsciiCrc8);
-cli_dialect!(powerscope::PowerScope);
-cli_dialect!(
-    plot::Plot,
-    fn on_idle(&self) -> Option<Self::Message<'static>> {
-        self.help_timeout().map(plot::Message::Commands)
+registry! {
+    Pmu30 => pmu30::Pmu30 {}
+    VectorDebug => vectordebug::VectorDebug {
+        fn proofs(_: &vectordebug::Config) -> &'static [(&'static str, Proof)] { &[("UNKNOWN", Checked(0.3))] }
     }
-);
+    Plot => plot::Plot {
+        fn on_idle(&self) -> Option<plot::Message<'static>> { self.help_timeout().map(plot::Message::Commands) }
+        fn proofs(_: &plot::Config) -> &'static [(&'static str, Proof)] {
+            &[("TEXT", Line), ("COMMANDS", Text(0.0)), ("*", Unchecked(0.5))]
+        }
+    }
+    AsciiCrc8 => ascii_crc8::AsciiCrc8 {
+        fn proofs(_: &ascii_crc8::Config) -> &'static [(&'static str, Proof)] {
+            &[("DEVICE_TEXT", Line), ("DEVICE_ERROR", Line), ("FRAME", Checked(0.8))]
+        }
+    }
+    PowerScope => powerscope::PowerScope {
+        fn proofs(config: &powerscope::Config) -> &'static [(&'static str, Proof)] {
+            match config.revision {
+                // Revision 0 has no CRC.
+                powerscope::Revision::R0 => &[("CMD", Text(0.05)), ("*", Unchecked(0.8))],
+                powerscope::Revision::R1 => &[],
+            }
+        }
+    }
+}
+
+/// Every `NAME[:VARIANT]` accepted after `--dialect`, aliases included, in registry order.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    DIALECTS.iter().flat_map(|(_, names)| names.iter().copied())
+}
+
+/// The canonical names: every configuration once (aliases such as `powerscope:r1`, which is
+/// `powerscope`, left out).
+fn canonical() -> impl Iterator<Item = &'static str> {
+    names().filter(|n| Selected::from_name(n).is_some_and(|s| s.name() == *n))
+}
+
+/// The canonical names joined with ", " (`pmu30, pmu30:crc-with-length, ...`).
+pub fn canonical_list() -> String {
+    canonical().collect::<Vec<_>>().join(", ")
+}
+
+/// The dialects for `--help`: each canonical name, with its aliases (`powerscope (=
+/// powerscope:r1)`).
+pub fn help_list() -> String {
+    let with_aliases = |canonical: &str| {
+        let aliases: Vec<&str> = names()
+            .filter(|n| *n != canonical && Selected::from_name(n).is_some_and(|s| s.name() == canonical))
+            .collect();
+        if aliases.is_empty() { canonical.to_string() } else { format!("{canonical} (= {})", aliases.join(", ")) }
+    };
+    canonical().map(with_aliases).collect::<Vec<_>>().join(", ")
+}
+
+impl Selected {
+    /// Parses `NAME[:VARIANT]` (not `auto`); `NAME:` is `NAME`.
+    pub fn parse(text: &str) -> Result<Selected, String> {
+        let (name, variant) = text.split_once(':').unwrap_or((text, ""));
+        if let Some(selected) = Selected::from_name(if variant.is_empty() { name } else { text }) {
+            return Ok(selected);
+        }
+        let known = names().collect::<Vec<_>>().join(", ");
+        if DIALECTS.iter().any(|(dialect, _)| *dialect == name) {
+            Err(format!("unknown variant {variant:?} of dialect {name} (known: {known})"))
+        } else {
+            Err(format!("unknown dialect {name:?} (known: {known}, auto)"))
+        }
+    }
+
+    /// Every dialect and variant that sniffing tries: every configuration once.
+    pub fn candidates() -> Vec<Selected> {
+        canonical().filter_map(Selected::from_name).collect()
+    }
+}
+
+/// Generic work over any dialect (the visitor of [`Selected::dispatch`]).
+pub trait Job {
+    type Output;
+    fn run<D: CliDialect>(self, dialect: D) -> Self::Output;
+}
 
 #[cfg(test)]
 mod tests {
@@ -150,11 +185,26 @@ mod tests {
 
     #[test]
     fn every_name_parses_and_round_trips() {
-        for name in NAMES {
+        for name in names() {
             let selected = Selected::parse(name).unwrap();
-            let canonical = if *name == "powerscope:r1" { "powerscope" } else { name };
-            assert_eq!(selected.name(), canonical);
+            assert_eq!(Selected::parse(selected.name()).unwrap(), selected, "{name}");
         }
+        let candidates: Vec<&str> = Selected::candidates().iter().map(Selected::name).collect();
+        assert_eq!(
+            candidates,
+            [
+                "pmu30",
+                "pmu30:crc-with-length",
+                "vectordebug",
+                "plot",
+                "plot:64",
+                "ascii-crc8",
+                "powerscope",
+                "powerscope:r0"
+            ]
+        );
+        assert_eq!(Selected::parse("powerscope:r1").unwrap().name(), "powerscope");
+        assert_eq!(Selected::parse("pmu30:").unwrap().name(), "pmu30");
     }
 
     #[test]

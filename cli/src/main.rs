@@ -17,7 +17,7 @@ mod sniff;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::cli_error::CliError;
 use crate::output::Format;
@@ -26,8 +26,6 @@ use crate::output::Format;
 /// pmu30, vectordebug, plot, ascii-crc8 and powerscope.
 #[derive(Debug, Parser)]
 #[command(name = "serial-dialects", version, propagate_version = true)]
-#[command(after_help = "Dialects: pmu30, pmu30:crc-with-length, vectordebug, plot, plot:64, ascii-crc8, \
-powerscope (= powerscope:r1), powerscope:r0, and auto (sniff the dialect from the first bytes).")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -133,7 +131,12 @@ fn main() -> ExitCode {
         let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
         eprintln!("serial-dialects: internal error{place}; please report it with the input that caused it");
     }));
-    let cli = Cli::parse();
+    // The dialects' names come from the registry (`dialect.rs`).
+    let help = format!("Dialects: {}, and auto (sniff the dialect from the first bytes).", dialect::help_list());
+    let cli = match Cli::from_arg_matches(&Cli::command().after_help(help).get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let result = match cli.command {
         Command::Decode(args) => decode::run(&args.dialect, args.format, args.stats, args.input.as_deref()),
         Command::Sniff(args) => sniff::run(&args.input),

@@ -20,7 +20,7 @@ use serialport::{DataBits, FlowControl, Parity, SerialPort, StopBits};
 
 use crate::cli_error::CliError;
 use crate::decode::DECODER_CAPACITY;
-use crate::dialect::{CliDialect, Job, NAMES, Selected};
+use crate::dialect::{self, CliDialect, Job, Selected};
 use crate::output::{EventSink, Format};
 
 /// Options of `monitor`.
@@ -36,8 +36,8 @@ pub struct Options {
 
 /// Read timeout of the port: how often the loop looks at Ctrl-C, the duration and idleness.
 const READ_TIMEOUT: Duration = Duration::from_millis(50);
-/// How long the line must be quiet before the dialect's idle hook runs (plot: the seed's
-/// 2 s help-table timeout).
+/// How long the line must be quiet before the dialect's idle hook runs (plot: the 2 s
+/// help-table timeout of the original documentation).
 const IDLE_AFTER: Duration = Duration::from_secs(2);
 /// The recording is flushed at least this often while bytes arrive (and whenever the line
 /// is quiet for a read timeout).
@@ -77,7 +77,7 @@ fn parse_dialect(text: &str) -> Result<Selected, CliError> {
     if text == "auto" {
         return Err(CliError::msg(format!(
             "monitor needs a named dialect: `auto` sniffs a capture and is not available live (known: {})",
-            NAMES.join(", ")
+            dialect::names().collect::<Vec<_>>().join(", ")
         )));
     }
     Selected::parse(text).map_err(CliError::msg)

@@ -44,7 +44,7 @@ impl<W: Write> EventSink<W> {
             Item::Frame(frame) => match self.format {
                 Format::Jsonl => {
                     self.json.clear();
-                    D::write_frame_json(frame, &mut self.json).map_err(io::Error::other)?;
+                    serde_json::to_writer(&mut self.json, frame).map_err(io::Error::other)?;
                     self.jsonl_frame(event.offset, event.len)?;
                 }
                 Format::Csv => {

@@ -4,10 +4,12 @@
 use std::io::{self, Read, Write};
 use std::path::Path;
 
+use serial_dialects::Message;
 use serial_dialects::stream::{Item, SliceDecoder};
 
 use crate::cli_error::CliError;
 use crate::dialect::{CliDialect, Job, Selected};
+use Proof::{Checked, Line, Unchecked};
 
 /// How much of the input `--dialect auto` looks at.
 pub const SNIFF_BYTES: usize = 256 * 1024;
@@ -36,25 +38,38 @@ pub struct Evidence {
     pub total: usize,
 }
 
-/// How much a frame of this dialect and type proves that the dialect is right. Text lines
-/// count only when they are clean printable text (random bytes make text lines full of
-/// control characters).
-fn weight(dialect: &str, kind: &str, checksummed: bool, frame: &serde_json::Value) -> (f64, Strength) {
-    match (dialect, kind) {
-        (_, "TEXT" | "DEVICE_TEXT" | "DEVICE_ERROR") => {
-            let fields = frame.get("fields");
+/// How much a frame of one type proves that its dialect is right (each dialect lists its
+/// types that prove less than a checksum-verified frame: `CliDialect::proofs`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Proof {
+    /// A frame whose checksum was verified, worth this weight per byte (1.0 in full).
+    Checked(f64),
+    /// A binary frame without a checksum.
+    Unchecked(f64),
+    /// Weak evidence, counted with the text lines.
+    Text(f64),
+    /// A text line (its text in the JSON field `line` or `text`): worth 0.3 when it is clean
+    /// printable text, nothing otherwise (random bytes make text lines full of control
+    /// characters).
+    Line,
+}
+
+/// The weight and strength of a frame of type `kind`, by the dialect's `proofs`.
+fn weight<D: CliDialect>(config: &D::Config, frame: &D::Message<'_>) -> (f64, Strength) {
+    let kind = frame.name();
+    let proof = D::proofs(config).iter().find(|(k, _)| *k == kind || *k == "*").map_or(Checked(1.0), |(_, p)| *p);
+    match proof {
+        Checked(w) => (w, Strength::Checked),
+        Unchecked(w) => (w, Strength::Unchecked),
+        Proof::Text(w) => (w, Strength::Text),
+        Line => {
+            let value = serde_json::to_value(frame).unwrap_or_default();
+            let fields = value.get("fields");
             let text = fields.and_then(|f| f.get("line").or_else(|| f.get("text"))).and_then(|t| t.as_str());
             let clean = text
                 .is_some_and(|t| !t.is_empty() && !t.chars().any(|c| c.is_control() && c != '\t' || c == '\u{FFFD}'));
             (if clean { 0.3 } else { 0.0 }, Strength::Text)
         }
-        (_, "COMMANDS") => (0.0, Strength::Text),
-        ("plot", _) => (0.5, Strength::Unchecked),
-        ("powerscope", "CMD") if !checksummed => (0.05, Strength::Text),
-        ("powerscope", _) if !checksummed => (0.8, Strength::Unchecked),
-        ("vectordebug", "UNKNOWN") => (0.3, Strength::Checked),
-        ("ascii-crc8", "FRAME") => (0.8, Strength::Checked),
-        _ => (1.0, Strength::Checked),
     }
 }
 
@@ -74,7 +89,7 @@ impl Job for ScoreJob<'_> {
     type Output = Evidence;
 
     fn run<D: CliDialect>(self, dialect: D) -> Evidence {
-        let checksummed = self.selected.name() != "powerscope:r0";
+        let config = *dialect.config();
         let mut ev = Evidence {
             selected: self.selected,
             score: 0.0,
@@ -85,18 +100,11 @@ impl Job for ScoreJob<'_> {
             bytes_in_frames: 0,
             total: self.input.len(),
         };
-        let mut json = Vec::new();
         let mut weighted = 0.0;
         for event in SliceDecoder::new(dialect, self.input) {
             match &event.item {
                 Item::Frame(frame) => {
-                    json.clear();
-                    let value = match D::write_frame_json(frame, &mut json) {
-                        Ok(()) => serde_json::from_slice::<serde_json::Value>(&json).unwrap_or_default(),
-                        Err(_) => serde_json::Value::Null,
-                    };
-                    let kind = value.get("type").and_then(|t| t.as_str()).unwrap_or_default();
-                    let (w, strength) = weight(D::NAME, kind, checksummed, &value);
+                    let (w, strength) = weight::<D>(&config, frame);
                     weighted += w * event.len as f64;
                     ev.bytes_in_frames += event.len as u64;
                     match strength {

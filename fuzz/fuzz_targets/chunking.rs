@@ -1,30 +1,29 @@
-//! The same bytes in two different chunkings give the same events, for every dialect.
+//! The same bytes in two different chunkings give the same events, and the stream properties
+//! of `check_stream` hold, for every configuration of every dialect of the registry
+//! (`fuzz/src/lib.rs`), chosen by the first byte.
 #![no_main]
 
+use std::fmt::Debug;
+
+use fuzz_support::Job;
 use libfuzzer_sys::fuzz_target;
-use serial_dialects::{ascii_crc8, plot, pmu30, powerscope, vectordebug};
+use serial_dialects::Encode;
+
+struct Chunkings<'a>(&'a [u8]);
+
+impl Job for Chunkings<'_> {
+    fn run<D: Encode>(self, config: D::Config)
+    where
+        for<'a> D::Message<'a>: Debug,
+    {
+        fuzz_support::check_chunkings::<D>(config, self.0);
+        fuzz_support::check_stream(|| D::new(config), self.0);
+    }
+}
 
 fuzz_target!(|data: &[u8]| {
     let Some((&choice, data)) = data.split_first() else {
         return;
     };
-    let (first, data) = fuzz_support::split_chunking(data);
-    let (second, input) = fuzz_support::split_chunking(data);
-    macro_rules! compare {
-        ($make:expr) => {{
-            let a = fuzz_support::decode_chunked($make, input, &first);
-            let b = fuzz_support::decode_chunked($make, input, &second);
-            assert_eq!(a, b, "chunkings {first:?} and {second:?} disagree");
-        }};
-    }
-    match choice % 8 {
-        0 => compare!(pmu30::Pmu30::default()),
-        1 => compare!(pmu30::Pmu30::crc_with_length()),
-        2 => compare!(vectordebug::VectorDebug::default()),
-        3 => compare!(plot::Plot::new(plot::Config::documented())),
-        4 => compare!(plot::Plot::new(plot::Config::wide())),
-        5 => compare!(ascii_crc8::AsciiCrc8::default()),
-        6 => compare!(powerscope::PowerScope::r0()),
-        _ => compare!(powerscope::PowerScope::r1()),
-    }
+    fuzz_support::with_configuration(usize::from(choice), Chunkings(data));
 });

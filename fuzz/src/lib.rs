@@ -9,51 +9,62 @@
 use std::fmt::Debug;
 
 use serial_dialects::stream::{Dialect, Item, SliceDecoder, StreamDecoder};
-use serial_dialects::{DialectError, EncodeError, ErrorKind, Stats, ascii_crc8, plot, pmu30, powerscope, vectordebug};
+use serial_dialects::{
+    DialectConfig, DialectError, Encode, ErrorKind, Stats, ascii_crc8, plot, pmu30, powerscope, vectordebug,
+};
 
 /// Buffer of the chunked decoder: larger than every dialect's largest frame.
 pub const CAPACITY: usize = 32 * 1024;
 
-/// A dialect whose decoded frames can be written back to the wire.
-pub trait Reencode: Dialect {
-    /// Writes `frame` as wire bytes into `out` and returns their length.
-    fn reencode(&self, frame: &Self::Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError>;
+/// Generic work over one configuration of any dialect (the visitor of
+/// [`with_configuration`]).
+pub trait Job {
+    /// Runs the work with `config` of dialect `D`.
+    fn run<D: Encode>(self, config: D::Config)
+    where
+        for<'a> D::Message<'a>: Debug;
 }
 
-impl Reencode for pmu30::Pmu30 {
-    fn reencode(&self, frame: &pmu30::Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
-        let config = self.config();
-        frame.emit_verbatim(out, config.crc_coverage, config.max_payload)
-    }
+/// The fuzzed dialects: one line per dialect. Targets that take any dialect
+/// ([`with_configuration`]) cover every configuration of each (aliases once).
+macro_rules! registry {
+    ($($ty:ty,)*) => {
+        /// How many configurations [`with_configuration`] chooses from.
+        pub fn configurations() -> usize {
+            0 $(+ canonical::<$ty>().len())*
+        }
+
+        /// Runs `job` with configuration number `choice` (modulo [`configurations`]), in
+        /// registry order and each dialect's `DialectConfig::NAMES` order.
+        pub fn with_configuration<J: Job>(choice: usize, job: J) {
+            let mut i = choice % configurations();
+            $(
+                let configs = canonical::<$ty>();
+                if let Some(config) = configs.get(i) {
+                    return job.run::<$ty>(*config);
+                }
+                i -= configs.len();
+            )*
+            let _ = (i, job);
+        }
+    };
 }
 
-impl Reencode for vectordebug::VectorDebug {
-    fn reencode(&self, frame: &vectordebug::Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
-        let mut decoded = vec![0u8; self.config().max_packet];
-        let payload = vectordebug::Payload::decode_wire(frame.wire(), &mut decoded)
-            .unwrap_or_else(|e| panic!("a decoded packet does not decode again: {e}"));
-        payload.emit(out)
-    }
+registry! {
+    pmu30::Pmu30,
+    vectordebug::VectorDebug,
+    plot::Plot,
+    ascii_crc8::AsciiCrc8,
+    powerscope::PowerScope,
 }
 
-impl Reencode for plot::Plot {
-    fn reencode(&self, frame: &plot::Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
-        frame.emit(out)
-    }
-}
-
-impl Reencode for ascii_crc8::AsciiCrc8 {
-    fn reencode(&self, frame: &ascii_crc8::Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
-        frame.emit(out)
-    }
-}
-
-impl Reencode for powerscope::PowerScope {
-    fn reencode(&self, frame: &powerscope::Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
-        // Decoded frames may carry values a sender must not use (a SET_PERIOD of 15297 ms):
-        // write them back as they are.
-        frame.emit_verbatim(out)
-    }
+/// Every configuration of `D` once: its canonical names (an alias names a configuration
+/// that another name already has).
+fn canonical<D: Dialect>() -> Vec<D::Config> {
+    <D::Config as DialectConfig>::NAMES
+        .iter()
+        .filter_map(|&name| D::Config::from_name(name).filter(|c| c.name() == name))
+        .collect()
 }
 
 /// An event reduced to owned, comparable values.
@@ -105,10 +116,11 @@ fn summarize<F: Debug, E: DialectError>(e: &serial_dialects::Event<F, E>) -> Sum
     Summary { offset: e.offset, len: e.len, kind: e.error_kind(), item }
 }
 
-/// The stream properties every decoder must have (see the module documentation).
+/// The stream properties every decoder must have (see the module documentation). Frames
+/// are written back with [`Encode::encode_verbatim`].
 pub fn check_stream<D>(make: impl Fn() -> D, data: &[u8])
 where
-    D: Reencode,
+    D: Encode,
     for<'a> D::Message<'a>: Debug,
 {
     let (sizes, input) = split_chunking(data);
@@ -124,9 +136,10 @@ where
                 frames += 1;
                 let n = decoder
                     .dialect()
-                    .reencode(frame, &mut out)
+                    .encode_verbatim(frame, &mut out)
                     .unwrap_or_else(|e| panic!("decoded frame {frame:?} does not re-encode: {e}"));
                 assert_eq!(&out[..n], bytes, "frame {frame:?} re-encodes to other bytes");
+                assert_eq!(decoder.dialect().encoded_len(frame), n, "encoded_len of {frame:?}");
             }
             Item::Error(_) => {
                 assert!(event.len > 0, "an error event must reject at least one byte");
@@ -147,4 +160,18 @@ where
     let (chunked, chunked_stats) = decode_chunked(make(), input, &sizes);
     assert_eq!(chunked, expected, "chunking {sizes:?} changed the events");
     assert_eq!(chunked_stats, stats, "chunking {sizes:?} changed the statistics");
+}
+
+/// Two chunkings of the same bytes give the same events: the first bytes of `data` choose
+/// the first chunking, the next the second, the rest is the stream.
+pub fn check_chunkings<D>(config: D::Config, data: &[u8])
+where
+    D: Dialect,
+    for<'a> D::Message<'a>: Debug,
+{
+    let (first, data) = split_chunking(data);
+    let (second, input) = split_chunking(data);
+    let a = decode_chunked(D::new(config), input, &first);
+    let b = decode_chunked(D::new(config), input, &second);
+    assert_eq!(a, b, "chunkings {first:?} and {second:?} disagree");
 }

@@ -130,6 +130,8 @@ mod address;
 mod command;
 mod digits;
 mod error;
+#[cfg(feature = "std")]
+mod fields;
 mod frame;
 mod line;
 mod message;

@@ -134,6 +134,8 @@
 //! ```
 
 mod error;
+#[cfg(feature = "std")]
+mod fields;
 pub mod frame;
 pub mod help;
 pub mod help_writer;

@@ -121,6 +121,8 @@
 //! ```
 
 mod error;
+#[cfg(feature = "std")]
+mod fields;
 pub mod frame;
 mod message;
 mod payload;

@@ -219,6 +219,10 @@ impl Encode for Pmu30 {
     fn encode(&self, message: &Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
         message.emit_with(out, self.config.crc_coverage, self.config.max_payload)
     }
+
+    fn encode_verbatim(&self, message: &Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
+        message.emit_verbatim(out, self.config.crc_coverage, self.config.max_payload)
+    }
 }
 
 impl Pmu30 {

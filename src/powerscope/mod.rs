@@ -200,6 +200,8 @@
 
 mod command;
 mod error;
+#[cfg(feature = "std")]
+mod fields;
 pub mod frame;
 pub mod gap;
 pub mod header;

@@ -341,6 +341,10 @@ impl Encode for PowerScope {
     fn encode(&self, message: &Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
         message.emit(out)
     }
+
+    fn encode_verbatim(&self, message: &Message<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
+        message.emit_verbatim(out)
+    }
 }
 
 impl PowerScope {

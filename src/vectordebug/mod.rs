@@ -170,6 +170,8 @@
 
 mod builder;
 mod error;
+#[cfg(feature = "std")]
+mod fields;
 mod frame;
 mod message;
 mod payload;

@@ -7,6 +7,7 @@ use std::fmt::Debug;
 use serial_dialects::stream::{Dialect, Event, Item, SliceDecoder, StreamDecoder};
 use serial_dialects::{DialectError, ErrorKind};
 
+pub mod contract;
 pub mod corruption;
 pub mod pmu30;
 pub mod vectordebug;

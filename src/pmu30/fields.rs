@@ -1,19 +1,28 @@
-//! pmu30: the 14 message types of the seed's table.
+//! The message table of pmu30 and its field builders: the 14 message types of the original
+//! documentation's table, from `name=value` fields ([`EncodeFields`]).
 
-use serial_dialects::pmu30::{
+use std::string::String;
+use std::vec::Vec;
+use std::{format, vec};
+
+use super::telemetry::{ANALOG_INPUTS, CHANNELS};
+use super::{
     CHANNEL_ID_MAX, CHANNEL_VALUE_MAX, ChannelAck, ChannelState, Config, ConfigAck, ConfigChunk, DeviceError,
-    ERROR_MESSAGE_MAX, FaultFlags, InfoResp, Message, MsgType, RATE_HZ_RANGE, SetChannel, SubscribeTelemetry, Success,
-    TelemetryPacket,
+    ERROR_MESSAGE_MAX, FaultFlags, InfoResp, Message, MsgType, Pmu30, RATE_HZ_RANGE, SetChannel, SubscribeTelemetry,
+    Success, TelemetryPacket,
+};
+use crate::fields::{
+    EncodeFields, Failure, FieldValue, Fields, HexBytes, List, MessageSpec, dflt, emit_vec, exactly, req, usage,
 };
 
-use super::{Encoded, Failure, Fields, HexBytes, List, MessageSpec, dflt, emit_vec, exactly, req, usage};
+impl EncodeFields for Pmu30 {
+    fn messages(config: &Config) -> Vec<MessageSpec> {
+        MsgType::ALL.iter().map(|&ty| spec(ty, config)).collect()
+    }
 
-/// Channels and analog inputs of a telemetry packet.
-const CHANNELS: usize = serial_dialects::pmu30::telemetry::CHANNELS;
-const ANALOG_INPUTS: usize = serial_dialects::pmu30::telemetry::ANALOG_INPUTS;
-
-pub fn messages(config: &Config) -> Vec<MessageSpec> {
-    MsgType::ALL.iter().map(|&ty| spec(ty, config)).collect()
+    fn encode_fields(config: &Config, name: &str, f: &mut Fields) -> Result<Vec<u8>, Failure> {
+        encode(config, name, f)
+    }
 }
 
 fn spec(ty: MsgType, config: &Config) -> MessageSpec {
@@ -94,10 +103,10 @@ fn spec(ty: MsgType, config: &Config) -> MessageSpec {
             "error_code=0x10 message='Channel out of range'",
         ),
     };
-    MessageSpec { name: ty.name(), about, fields, example }
+    MessageSpec { name: ty.name(), about, fields, example, several_events: false }
 }
 
-pub fn encode(config: &Config, name: &str, f: &mut Fields) -> Encoded {
+fn encode(config: &Config, name: &str, f: &mut Fields) -> Result<Vec<u8>, Failure> {
     let ty = MsgType::ALL.into_iter().find(|t| t.name() == name).ok_or_else(|| usage(format!("no message {name}")))?;
     // Owned byte strings that the message borrows.
     let data: HexBytes;
@@ -179,9 +188,7 @@ fn telemetry(f: &mut Fields) -> Result<TelemetryPacket, Failure> {
     match f.opt::<String>("crc")?.as_deref() {
         None => {}
         Some("auto") => packet.fill_inner_crc(),
-        Some(text) => {
-            packet.crc = <u16 as super::FieldValue>::read(text).map_err(|why| usage(format!("field `crc`: {why}")))?
-        }
+        Some(text) => packet.crc = u16::read(text).map_err(|why| usage(format!("field `crc`: {why}")))?,
     }
     Ok(packet)
 }

@@ -1,23 +1,38 @@
-//! plot: data and label frames, text lines and help tables.
+//! The message table of plot and its field builders ([`EncodeFields`]): data and label
+//! frames, text lines and help tables.
 
-use serial_dialects::plot::{
-    self, COMMAND_TEXT_CAPACITY, Command, Config, LabelEntry, MAX_COMMANDS, MAX_LABEL_LEN, Text, write_help_table,
+use std::string::{String, ToString};
+use std::vec::Vec;
+use std::{format, vec};
+
+use super::{
+    COMMAND_TEXT_CAPACITY, Command, Config, LabelEntry, MAX_COMMANDS, MAX_LABEL_LEN, Plot, Text, write_help_table,
 };
+use crate::fields::{EncodeFields, Failure, FieldValue, Fields, List, MessageSpec, emit_vec, req, usage};
 
-use super::{Encoded, Failure, Fields, List, MessageSpec, emit_vec, req, usage};
+impl EncodeFields for Plot {
+    fn messages(config: &Config) -> Vec<MessageSpec> {
+        messages(config)
+    }
 
-pub fn messages(config: &Config) -> Vec<MessageSpec> {
+    fn encode_fields(config: &Config, name: &str, f: &mut Fields) -> Result<Vec<u8>, Failure> {
+        encode(config, name, f)
+    }
+}
+
+fn messages(config: &Config) -> Vec<MessageSpec> {
     let max = config.max_channels;
     vec![
         MessageSpec {
             name: "DATA",
-            about: format!("(0x{:02X}) int16 samples, value i is channel i", plot::DATA_START),
+            about: format!("(0x{:02X}) int16 samples, value i is channel i", super::DATA_START),
             fields: vec![req("values", format!("list of 1..={max} i16"))],
             example: "values=100,2000,-500",
+            several_events: false,
         },
         MessageSpec {
             name: "LABEL",
-            about: format!("(0x{:02X}) channel names", plot::LABEL_START),
+            about: format!("(0x{:02X}) channel names", super::LABEL_START),
             fields: vec![req(
                 "labels",
                 format!(
@@ -26,6 +41,7 @@ pub fn messages(config: &Config) -> Vec<MessageSpec> {
                 ),
             )],
             example: "labels=0:Temp,1:Humidity",
+            several_events: false,
         },
         MessageSpec {
             name: "TEXT",
@@ -35,6 +51,7 @@ pub fn messages(config: &Config) -> Vec<MessageSpec> {
                 format!("text without line breaks, at most {} bytes", config.max_line.saturating_sub(2)),
             )],
             example: "'line=boot ok'",
+            several_events: false,
         },
         MessageSpec {
             name: "COMMANDS",
@@ -50,22 +67,25 @@ pub fn messages(config: &Config) -> Vec<MessageSpec> {
                 ),
             )],
             example: "'commands=start|-|state|Start the motor;speed|<rpm>|param|Set the speed'",
+            several_events: true,
         },
     ]
 }
 
-pub fn encode(config: &Config, name: &str, f: &mut Fields) -> Encoded {
+fn encode(config: &Config, name: &str, f: &mut Fields) -> Result<Vec<u8>, Failure> {
     match name {
         "DATA" => {
             let values: List<i16> = f.req("values")?;
-            emit_vec(plot::frame::data_frame_len(values.0.len()), |out| {
-                plot::emit_data(&values.0, config.max_channels, out)
+            emit_vec(super::frame::data_frame_len(values.0.len()), |out| {
+                super::emit_data(&values.0, config.max_channels, out)
             })
         }
         "LABEL" => {
             let text: String = f.req("labels")?;
             let labels = parse_labels(&text)?;
-            emit_vec(plot::frame::label_frame_len(&labels), |out| plot::emit_labels(&labels, config.max_channels, out))
+            emit_vec(super::frame::label_frame_len(&labels), |out| {
+                super::emit_labels(&labels, config.max_channels, out)
+            })
         }
         "TEXT" => {
             let line: String = f.req("line")?;
@@ -102,11 +122,11 @@ fn parse_labels(text: &str) -> Result<Vec<LabelEntry<'_>>, Failure> {
         .map(|(i, item)| {
             let bad = |why: String| usage(format!("field `labels`: item {}: {why}", i + 1));
             let (index, name) = item.split_once(':').ok_or_else(|| bad(format!("{item:?} is not INDEX:NAME")))?;
-            let index = <u8 as super::FieldValue>::read(index).map_err(bad)?;
+            let index = u8::read(index).map_err(bad)?;
             if name.len() > MAX_LABEL_LEN {
                 return Err(bad(format!("name {name:?} is {} bytes, at most {MAX_LABEL_LEN} fit", name.len())));
             }
-            Ok(plot::label(index, name))
+            Ok(super::label(index, name))
         })
         .collect()
 }

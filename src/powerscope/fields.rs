@@ -1,16 +1,43 @@
-//! powerscope: revision 1 (STREAM, CMD, ACK, NACK) and revision 0 (STREAM, raw command
-//! bytes).
+//! The message table of powerscope and its field builders ([`EncodeFields`]): revision 1
+//! (STREAM, CMD, ACK, NACK) and revision 0 (STREAM, raw command bytes).
 
-use serial_dialects::powerscope::{
+use std::string::{String, ToString};
+use std::vec::Vec;
+use std::{format, vec};
+
+use super::{
     Ack, CMD_NONE, Cmd, Command, CommandId, Config, ErrorCode, Ina219Sample, MAX_SENSORS, Message, Nack, PERIOD_MS_MAX,
-    PERIOD_MS_MIN, Reply, Revision, SensorList, SensorPacket, Stream, r0,
+    PERIOD_MS_MIN, PowerScope, Reply, Revision, SensorList, SensorPacket, Stream, r0,
+};
+use crate::error::EncodeError;
+use crate::fields::{
+    Alias, EncodeFields, Failure, FieldSpec, FieldValue, Fields, HexBytes, List, MessageSpec, Need, dflt, emit_vec,
+    optional, req, usage,
 };
 
-use super::{Encoded, Failure, FieldSpec, Fields, HexBytes, List, MessageSpec, dflt, emit_vec, optional, req, usage};
+impl EncodeFields for PowerScope {
+    fn messages(config: &Config) -> Vec<MessageSpec> {
+        match config.revision {
+            Revision::R0 => r0_messages(),
+            Revision::R1 => r1_messages(),
+        }
+    }
+
+    fn alias(config: &Config, name: &str) -> Option<Alias> {
+        alias(config, name).map(|(message, field, value)| Alias { message, field, value })
+    }
+
+    fn encode_fields(config: &Config, name: &str, f: &mut Fields) -> Result<Vec<u8>, Failure> {
+        match config.revision {
+            Revision::R0 => encode_r0(name, f),
+            Revision::R1 => encode_r1(name, f),
+        }
+    }
+}
 
 /// `SET_PERIOD` as a message name means `CMD cmd=SET_PERIOD` (r1); `START`/`STOP` mean
 /// `CMD cmd=START` (r0).
-pub fn alias(config: &Config, name: &str) -> Option<(&'static str, &'static str, &'static str)> {
+fn alias(config: &Config, name: &str) -> Option<(&'static str, &'static str, &'static str)> {
     match config.revision {
         Revision::R1 => CommandId::ALL
             .into_iter()
@@ -36,13 +63,6 @@ fn takes_sensor(id: CommandId) -> bool {
     command(id, 0, PERIOD_MS_MIN).sensor().is_some()
 }
 
-pub fn messages(config: &Config) -> Vec<MessageSpec> {
-    match config.revision {
-        Revision::R0 => r0_messages(),
-        Revision::R1 => r1_messages(),
-    }
-}
-
 fn r0_messages() -> Vec<MessageSpec> {
     let max = Revision::R0.max_payload_len();
     vec![
@@ -51,6 +71,7 @@ fn r0_messages() -> Vec<MessageSpec> {
             about: "a revision-0 stream frame (no CRC)".to_string(),
             fields: [vec![req("payload_hex", format!("hex bytes, 1..={max}"))], seq_ts().to_vec()].concat(),
             example: "payload_hex=00010203 seq=1 ts_ms=59",
+            several_events: false,
         },
         MessageSpec {
             name: "CMD",
@@ -61,6 +82,7 @@ fn r0_messages() -> Vec<MessageSpec> {
             ),
             fields: vec![req("cmd", "START or STOP")],
             example: "cmd=START",
+            several_events: false,
         },
     ]
 }
@@ -70,7 +92,7 @@ fn r1_messages() -> Vec<MessageSpec> {
     let sample_fields = |prefix: &str| {
         let need = |text: &str| format!("{prefix}{text}");
         vec![
-            req("runtime_id", "u8, the sensor").with_need(&need("required")),
+            with_need(req("runtime_id", "u8, the sensor"), &need("required")),
             optional("bus_mv", "u16, INA219 bus voltage in mV", need("required for an INA219 sample")),
             optional("current_ua", "i32, INA219 current in µA", need("required for an INA219 sample")),
             optional(
@@ -91,6 +113,7 @@ fn r1_messages() -> Vec<MessageSpec> {
             ]
             .concat(),
             example: "runtime_id=1 bus_mv=12012 current_ua=-22300 seq=7 ts_ms=59",
+            several_events: false,
         },
         MessageSpec {
             name: "CMD",
@@ -111,6 +134,7 @@ fn r1_messages() -> Vec<MessageSpec> {
             ]
             .concat(),
             example: "cmd=SET_PERIOD sensor=1 period_ms=20 seq=7",
+            several_events: false,
         },
         MessageSpec {
             name: "ACK",
@@ -132,6 +156,7 @@ fn r1_messages() -> Vec<MessageSpec> {
             ]
             .concat(),
             example: "cmd=GET_PERIOD period_ms=20 seq=7",
+            several_events: false,
         },
         MessageSpec {
             name: "NACK",
@@ -148,15 +173,15 @@ fn r1_messages() -> Vec<MessageSpec> {
             ]
             .concat(),
             example: "cmd_id=3 error_code=3 seq=7",
+            several_events: false,
         },
     ]
 }
 
-impl FieldSpec {
-    fn with_need(mut self, text: &str) -> FieldSpec {
-        self.need = if text == "required" { super::Need::Required } else { super::Need::Optional(text.to_string()) };
-        self
-    }
+/// `field` with its need given as text: `required`, or what leaving it out means.
+fn with_need(mut field: FieldSpec, text: &str) -> FieldSpec {
+    field.need = if text == "required" { Need::Required } else { Need::Optional(text.to_string()) };
+    field
 }
 
 /// The command `id` with its parameters.
@@ -201,14 +226,7 @@ fn sensor_packet<'b>(f: &mut Fields, raw: &'b mut Vec<u8>) -> Result<SensorPacke
     Ok(SensorPacket::Ina219(Ina219Sample { runtime_id, bus_mv: f.req("bus_mv")?, current_ua: f.req("current_ua")? }))
 }
 
-pub fn encode(config: &Config, name: &str, f: &mut Fields) -> Encoded {
-    match config.revision {
-        Revision::R0 => encode_r0(name, f),
-        Revision::R1 => encode_r1(name, f),
-    }
-}
-
-fn encode_r0(name: &str, f: &mut Fields) -> Encoded {
+fn encode_r0(name: &str, f: &mut Fields) -> Result<Vec<u8>, Failure> {
     let payload: HexBytes;
     let message = match name {
         "STREAM" => {
@@ -228,7 +246,7 @@ fn encode_r0(name: &str, f: &mut Fields) -> Encoded {
     emit_vec(message.buffer_len(), |out| message.emit(out))
 }
 
-fn encode_r1(name: &str, f: &mut Fields) -> Encoded {
+fn encode_r1(name: &str, f: &mut Fields) -> Result<Vec<u8>, Failure> {
     let mut raw = Vec::new();
     let (seq, ts_ms) = (f.or("seq", 0)?, f.or("ts_ms", 0)?);
     let message = match name {
@@ -284,11 +302,7 @@ fn encode_r1(name: &str, f: &mut Fields) -> Encoded {
                     raw = sensor_pairs(&text)?;
                     let count = raw.len() / 2;
                     Reply::GetSensors(SensorList::new(&raw).ok_or({
-                        Failure::Encode(serial_dialects::EncodeError::TooLong {
-                            field: "sensors",
-                            len: count,
-                            max: MAX_SENSORS,
-                        })
+                        Failure::Encode(EncodeError::TooLong { field: "sensors", len: count, max: MAX_SENSORS })
                     })?)
                 }
                 CommandId::ReadSensor => Reply::ReadSensor(sensor_packet(f, &mut raw)?),
@@ -307,13 +321,13 @@ fn encode_r1(name: &str, f: &mut Fields) -> Encoded {
 
 /// `RUNTIME_ID:TYPE_ID,...` as the answer's raw pairs.
 fn sensor_pairs(text: &str) -> Result<Vec<u8>, Failure> {
-    let List(items): List<String> = super::FieldValue::read(text).map_err(|why: String| usage(why))?;
+    let List(items): List<String> = FieldValue::read(text).map_err(|why: String| usage(why))?;
     let mut out = Vec::with_capacity(2 * items.len());
     for (i, item) in items.iter().enumerate() {
         let bad = |why: String| usage(format!("field `sensors`: item {}: {why}", i + 1));
         let (id, ty) = item.split_once(':').ok_or_else(|| bad(format!("{item:?} is not RUNTIME_ID:TYPE_ID")))?;
-        out.push(<u8 as super::FieldValue>::read(id).map_err(bad)?);
-        out.push(<u8 as super::FieldValue>::read(ty).map_err(bad)?);
+        out.push(u8::read(id).map_err(bad)?);
+        out.push(u8::read(ty).map_err(bad)?);
     }
     Ok(out)
 }

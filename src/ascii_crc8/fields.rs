@@ -1,12 +1,27 @@
-//! ascii-crc8: the nine requests, replies, other frames and device text lines.
+//! The message table of ascii-crc8 and its field builders ([`EncodeFields`]): the nine
+//! requests, replies, other frames and device text lines.
 
-use serial_dialects::ascii_crc8::{
-    Address, Command, CommandCode, INTERVAL_MS, MAX_DATA_LEN, MAX_FRAME_LEN, MAX_LINE_LEN, MAX_LUX, MODE, Status,
-    VIEW_COUNT, VIEW_MAX_OFFSET, VIEW_VALUES_PER_FRAME, emit_frame, encode_address_reply, encode_interval_reply,
-    encode_line, encode_lux_reply, encode_mode_reply, encode_request, encode_status_reply, encode_view_frame,
+use std::string::{String, ToString};
+use std::vec::Vec;
+use std::{format, vec};
+
+use super::{
+    Address, AsciiCrc8, Command, CommandCode, Config, INTERVAL_MS, MAX_DATA_LEN, MAX_FRAME_LEN, MAX_LINE_LEN, MAX_LUX,
+    MODE, Status, VIEW_COUNT, VIEW_MAX_OFFSET, VIEW_VALUES_PER_FRAME, emit_frame, encode_address_reply,
+    encode_interval_reply, encode_line, encode_lux_reply, encode_mode_reply, encode_request, encode_status_reply,
+    encode_view_frame,
 };
+use crate::fields::{EncodeFields, Failure, FieldSpec, Fields, List, MessageSpec, dflt, emit_vec, one_of, req, usage};
 
-use super::{Encoded, Failure, FieldSpec, Fields, List, MessageSpec, dflt, emit_vec, one_of, req, usage};
+impl EncodeFields for AsciiCrc8 {
+    fn messages(_: &Config) -> Vec<MessageSpec> {
+        messages()
+    }
+
+    fn encode_fields(_: &Config, name: &str, f: &mut Fields) -> Result<Vec<u8>, Failure> {
+        encode(name, f)
+    }
+}
 
 /// The alternatives of a reply's answer.
 const ANSWERS: &[&str] = &["status", "lux", "values", "interval_ms", "mode", "address", "data"];
@@ -16,7 +31,7 @@ fn id_field() -> FieldSpec {
     dflt("id", "u8, 0..=99 (a reply echoes its request's)", 0)
 }
 
-pub fn messages() -> Vec<MessageSpec> {
+fn messages() -> Vec<MessageSpec> {
     let mut specs: Vec<MessageSpec> = CommandCode::ALL.iter().map(|&code| request_spec(code)).collect();
     specs.push(MessageSpec {
         name: "REPLY",
@@ -42,6 +57,7 @@ pub fn messages() -> Vec<MessageSpec> {
             one_of("data", format!("raw DATA text, at most {MAX_DATA_LEN} bytes, no & or *"), ANSWER_GROUP),
         ],
         example: "id=4 status=0",
+        several_events: false,
     });
     specs.push(MessageSpec {
         name: "FRAME",
@@ -53,6 +69,7 @@ pub fn messages() -> Vec<MessageSpec> {
             dflt("data", format!("text, at most {MAX_DATA_LEN} bytes, no & or *"), "\"\""),
         ],
         example: "src=DBG dst=PC_ id=7 data=hello",
+        several_events: false,
     });
     let text_kind = format!("printable ASCII without & or *, at most {} bytes", MAX_LINE_LEN - 2);
     specs.push(MessageSpec {
@@ -60,12 +77,14 @@ pub fn messages() -> Vec<MessageSpec> {
         about: "a bare device text line starting with ERR (written with \\r\\n)".to_string(),
         fields: vec![req("text", format!("{text_kind}, starting with ERR"))],
         example: "text=ERR_CRC",
+        several_events: false,
     });
     specs.push(MessageSpec {
         name: "DEVICE_TEXT",
         about: "a bare device text line (written with \\r\\n)".to_string(),
         fields: vec![req("text", format!("{text_kind}, not starting with ERR"))],
         example: "'text=SYSTEM START'",
+        several_events: false,
     });
     specs
 }
@@ -100,10 +119,10 @@ fn request_spec(code: CommandCode) -> MessageSpec {
     };
     let mut fields = vec![id_field()];
     fields.extend(extra);
-    MessageSpec { name: code.name(), about, fields, example }
+    MessageSpec { name: code.name(), about, fields, example, several_events: false }
 }
 
-pub fn encode(name: &str, f: &mut Fields) -> Encoded {
+fn encode(name: &str, f: &mut Fields) -> Result<Vec<u8>, Failure> {
     if let Some(code) = CommandCode::ALL.into_iter().find(|c| c.name() == name) {
         let id = f.or("id", 0)?;
         let command = match code {
@@ -136,7 +155,7 @@ pub fn encode(name: &str, f: &mut Fields) -> Encoded {
     }
 }
 
-fn reply(f: &mut Fields) -> Encoded {
+fn reply(f: &mut Fields) -> Result<Vec<u8>, Failure> {
     let id = f.or("id", 0)?;
     let answer = f.pick(ANSWERS)?;
     if f.has("offset") && answer != "values" {

@@ -1,11 +1,27 @@
-//! vectordebug: DBG_FRAME1 records, CLI bytes, and packets of other types.
+//! The message table of vectordebug and its field builders ([`EncodeFields`]): DBG_FRAME1
+//! records, CLI bytes, and packets of other types.
 
-use serial_dialects::EncodeError;
-use serial_dialects::vectordebug::{Config, PacketType, Payload, Record, Records, field};
+use std::string::{String, ToString};
+use std::vec::Vec;
+use std::{format, vec};
 
-use super::{Encoded, Failure, FieldValue, Fields, HexBytes, MessageSpec, dflt, emit_vec, one_of, req, usage};
+use super::{Config, PacketType, Payload, Record, Records, VectorDebug, field};
+use crate::error::EncodeError;
+use crate::fields::{
+    EncodeFields, Failure, FieldValue, Fields, HexBytes, MessageSpec, dflt, emit_vec, one_of, req, usage,
+};
 
-pub fn messages(config: &Config) -> Vec<MessageSpec> {
+impl EncodeFields for VectorDebug {
+    fn messages(config: &Config) -> Vec<MessageSpec> {
+        messages(config)
+    }
+
+    fn encode_fields(config: &Config, name: &str, f: &mut Fields) -> Result<Vec<u8>, Failure> {
+        encode(config, name, f)
+    }
+}
+
+fn messages(config: &Config) -> Vec<MessageSpec> {
     let max_payload = config.max_packet.saturating_sub(field::OVERHEAD);
     let max_records = max_payload / Record::SIZE;
     vec![
@@ -20,6 +36,7 @@ pub fn messages(config: &Config) -> Vec<MessageSpec> {
                 dflt("trailing_hex", format!("hex bytes after the records, at most {}", Record::SIZE - 1), "\"\""),
             ],
             example: "'frames=41:-1046,1048,21,1182,0,0;42:-1060,1007,11,1183,492,-7'",
+            several_events: false,
         },
         MessageSpec {
             name: "CLI",
@@ -29,6 +46,7 @@ pub fn messages(config: &Config) -> Vec<MessageSpec> {
                 one_of("data_hex", format!("hex bytes, at most {max_payload}"), "text, data_hex"),
             ],
             example: "'text=help motor'",
+            several_events: false,
         },
         MessageSpec {
             name: "UNKNOWN",
@@ -38,11 +56,12 @@ pub fn messages(config: &Config) -> Vec<MessageSpec> {
                 dflt("payload_hex", format!("hex bytes, at most {max_payload}"), "\"\""),
             ],
             example: "packet_type=7 payload_hex=0102ff",
+            several_events: false,
         },
     ]
 }
 
-pub fn encode(config: &Config, name: &str, f: &mut Fields) -> Encoded {
+fn encode(config: &Config, name: &str, f: &mut Fields) -> Result<Vec<u8>, Failure> {
     let records: Vec<Record>;
     let trailing: HexBytes;
     let bytes: Vec<u8>;
