@@ -215,19 +215,22 @@ impl Command {
         let id = CommandId::from_u8(cmd_id).ok_or(Error::UnknownCommand { frame_type: "CMD", cmd_id })?;
         check_payload_size(id.cmd_label(), payload.len(), id.cmd_payload_len())?;
         let sensor = payload.first().copied().unwrap_or_default();
-        Ok(match id {
+        Ok(Command::new(id, sensor, buf::u16_le(payload, 1).unwrap_or_default()))
+    }
+
+    /// The command `id` with its parameters; those it does not take are ignored.
+    pub const fn new(id: CommandId, sensor: u8, period_ms: u16) -> Command {
+        match id {
             CommandId::StartStream => Command::StartStream { sensor },
             CommandId::StopStream => Command::StopStream { sensor },
-            CommandId::SetPeriod => {
-                Command::SetPeriod { sensor, period_ms: buf::u16_le(payload, 1).unwrap_or_default() }
-            }
+            CommandId::SetPeriod => Command::SetPeriod { sensor, period_ms },
             CommandId::GetPeriod => Command::GetPeriod { sensor },
             CommandId::Ping => Command::Ping,
             CommandId::GetSensors => Command::GetSensors,
             CommandId::ReadSensor => Command::ReadSensor { sensor },
             CommandId::GetUptime => Command::GetUptime,
             CommandId::GetBoardUid => Command::GetBoardUid,
-        })
+        }
     }
 
     /// The CMD payload length (what [`emit`](Self::emit) writes).

@@ -60,7 +60,7 @@ fn commands_where(pred: impl Fn(CommandId) -> bool) -> String {
 }
 
 fn takes_sensor(id: CommandId) -> bool {
-    command(id, 0, PERIOD_MS_MIN).sensor().is_some()
+    Command::new(id, 0, PERIOD_MS_MIN).sensor().is_some()
 }
 
 fn r0_messages() -> Vec<MessageSpec> {
@@ -184,21 +184,6 @@ fn with_need(mut field: FieldSpec, text: &str) -> FieldSpec {
     field
 }
 
-/// The command `id` with its parameters.
-fn command(id: CommandId, sensor: u8, period_ms: u16) -> Command {
-    match id {
-        CommandId::StartStream => Command::StartStream { sensor },
-        CommandId::StopStream => Command::StopStream { sensor },
-        CommandId::SetPeriod => Command::SetPeriod { sensor, period_ms },
-        CommandId::GetPeriod => Command::GetPeriod { sensor },
-        CommandId::Ping => Command::Ping,
-        CommandId::GetSensors => Command::GetSensors,
-        CommandId::ReadSensor => Command::ReadSensor { sensor },
-        CommandId::GetUptime => Command::GetUptime,
-        CommandId::GetBoardUid => Command::GetBoardUid,
-    }
-}
-
 fn command_id(f: &mut Fields) -> Result<CommandId, Failure> {
     let name: String = f.req("cmd")?;
     CommandId::ALL
@@ -266,7 +251,7 @@ fn encode_r1(name: &str, f: &mut Fields) -> Result<Vec<u8>, Failure> {
             }
             let sensor = if takes_sensor(id) { f.req("sensor")? } else { 0 };
             let period_ms = if id == CommandId::SetPeriod { f.req("period_ms")? } else { 0 };
-            Message::Cmd(Cmd::new(seq, ts_ms, command(id, sensor, period_ms)))
+            Message::Cmd(Cmd::new(seq, ts_ms, Command::new(id, sensor, period_ms)))
         }
         "ACK" => {
             let id = command_id(f)?;
