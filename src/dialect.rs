@@ -15,6 +15,16 @@ use core::ops::Range;
 
 use crate::error::{DialectError, EncodeError, ErrorKind};
 
+/// The variant part of `name` if it names `dialect`: `""` for `dialect` alone, `VARIANT` for
+/// `dialect:VARIANT` (not empty); `None` for any other name. What a
+/// [`DialectConfig::from_name`] with variants parses first.
+pub fn variant_of<'n>(name: &'n str, dialect: &str) -> Option<&'n str> {
+    match name.split_once(':') {
+        None => (name == dialect).then_some(""),
+        Some((named, variant)) => (named == dialect && !variant.is_empty()).then_some(variant),
+    }
+}
+
 /// A dialect's configuration: the variant of the wire format and its limits, named on the
 /// command line and in JSON as `NAME[:VARIANT]`.
 pub trait DialectConfig: Copy + Default + PartialEq + fmt::Debug {
@@ -246,3 +256,17 @@ impl<F, E: DialectError> Event<F, E> {
 
 /// The event type of dialect `D` for frames borrowing for `'a`.
 pub type EventOf<'a, D> = Event<<D as Dialect>::Message<'a>, <D as Dialect>::Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::variant_of;
+
+    #[test]
+    fn variant_of_names_this_dialect_only() {
+        assert_eq!(variant_of("plot", "plot"), Some(""));
+        assert_eq!(variant_of("plot:64", "plot"), Some("64"));
+        assert_eq!(variant_of("plot:", "plot"), None);
+        assert_eq!(variant_of("plots", "plot"), None);
+        assert_eq!(variant_of("pmu30:64", "plot"), None);
+    }
+}

@@ -319,11 +319,7 @@ impl DialectConfig for Config {
     const NAMES: &'static [&'static str] = &["plot", "plot:64", "plot:32"];
 
     fn from_name(name: &str) -> Option<Config> {
-        match name.split_once(':') {
-            None if name == Plot::NAME => Config::from_variant(""),
-            Some((Plot::NAME, variant)) if !variant.is_empty() => Config::from_variant(variant),
-            _ => None,
-        }
+        crate::dialect::variant_of(name, Plot::NAME).and_then(Config::from_variant)
     }
 
     fn name(&self) -> &'static str {

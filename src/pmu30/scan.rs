@@ -89,11 +89,7 @@ impl DialectConfig for Config {
     const NAMES: &'static [&'static str] = &["pmu30", "pmu30:crc-with-length"];
 
     fn from_name(name: &str) -> Option<Config> {
-        match name.split_once(':') {
-            None if name == Pmu30::NAME => Config::from_variant(""),
-            Some((Pmu30::NAME, variant)) if !variant.is_empty() => Config::from_variant(variant),
-            _ => None,
-        }
+        crate::dialect::variant_of(name, Pmu30::NAME).and_then(Config::from_variant)
     }
 
     fn name(&self) -> &'static str {
