@@ -29,6 +29,7 @@ extern crate alloc;
 pub mod buf;
 pub mod cobs;
 pub mod crc;
+pub mod device;
 pub mod dialect;
 pub mod error;
 #[cfg(feature = "std")]
