@@ -142,6 +142,22 @@ pub trait Dialect {
         0
     }
 
+    /// What [`decode`](Dialect::decode) took from outside a frame's bytes to build its
+    /// message: the configuration, and the cross-frame state the message shows (the
+    /// request a reply answers, a sample's gap, a record's sequence span). With the bytes
+    /// it rebuilds the message ([`rebuild`](Dialect::rebuild)), which is how an owned event
+    /// ([`crate::owned::OwnedFrame`]) carries a message without borrowing: the bytes and
+    /// this, both owned.
+    type Context: Clone + fmt::Debug + PartialEq + Send + Sync + 'static;
+
+    /// The context of `message`, decoded by this dialect.
+    fn context_of(&self, message: &Self::Message<'_>) -> Self::Context;
+
+    /// The message that [`decode`](Dialect::decode) returned for `frame` when it gave
+    /// `context` (through [`context_of`](Dialect::context_of)); no check is repeated.
+    /// Total: given other bytes it returns some message and never panics.
+    fn rebuild<'a>(frame: &'a [u8], context: &Self::Context) -> Self::Message<'a>;
+
     /// Frames that sequence numbers show were lost so far (0 for dialects without them).
     fn lost_frames(&self) -> u64 {
         0

@@ -39,6 +39,11 @@ impl<'a> DeviceLine<'a> {
         (!text.is_empty() && text.iter().all(|&b| is_text_byte(b))).then_some(DeviceLine { raw })
     }
 
+    /// Any bytes as a line, unchecked (for a total `rebuild`; see `rebuild.rs`).
+    pub(super) fn unchecked(raw: &'a [u8]) -> DeviceLine<'a> {
+        DeviceLine { raw }
+    }
+
     /// The line as received, with its ending.
     pub fn as_bytes(&self) -> &'a [u8] {
         self.raw

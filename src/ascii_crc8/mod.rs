@@ -136,6 +136,7 @@ mod frame;
 mod line;
 mod message;
 mod present;
+mod rebuild;
 mod reply;
 mod scan;
 mod session;
@@ -146,6 +147,7 @@ pub use error::{Error, Field};
 pub use frame::{END, Frame, FrameRepr, ID_COUNT, MAX_DATA_LEN, MAX_FRAME_LEN, OVERHEAD, START, emit_frame, field};
 pub use line::{DeviceLine, MAX_LINE_LEN, encode_line};
 pub use message::{Message, Request};
+pub use rebuild::Context;
 pub use reply::{
     Answer, LuxValues, MAX_LUX, Reply, Status, VIEW_VALUES_PER_FRAME, ViewFrame, encode_address_reply,
     encode_interval_reply, encode_lux_reply, encode_mode_reply, encode_status_reply, encode_view_frame, view_frames,

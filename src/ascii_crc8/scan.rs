@@ -200,6 +200,16 @@ impl Dialect for AsciiCrc8 {
         }
     }
 
+    type Context = super::rebuild::Context;
+
+    fn context_of(&self, message: &Message<'_>) -> Self::Context {
+        super::rebuild::detach(message)
+    }
+
+    fn rebuild<'a>(frame: &'a [u8], context: &Self::Context) -> Message<'a> {
+        super::rebuild::attach(frame, context)
+    }
+
     fn decode<'a>(&mut self, bytes: &'a [u8]) -> Result<Message<'a>, Error> {
         if bytes.first() != Some(&frame::START) {
             return Message::parse_line(bytes).ok_or(Error::Garbage { len: bytes.len() });

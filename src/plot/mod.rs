@@ -141,6 +141,7 @@ pub mod help;
 pub mod help_writer;
 mod message;
 mod present;
+mod rebuild;
 mod scan;
 pub mod text_state;
 
@@ -155,5 +156,6 @@ pub use help::{
 };
 pub use help_writer::{HelpWriter, write_help_table};
 pub use message::{Data, Labels, Message, Scaling, Text, Values};
+pub use rebuild::Context;
 pub use scan::{Config, Plot};
 pub use text_state::TextState;

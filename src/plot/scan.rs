@@ -384,6 +384,16 @@ impl Dialect for Plot {
         }
     }
 
+    type Context = super::rebuild::Context;
+
+    fn context_of(&self, message: &Message<'_>) -> Self::Context {
+        super::rebuild::detach(message)
+    }
+
+    fn rebuild<'a>(frame: &'a [u8], context: &Self::Context) -> Message<'a> {
+        super::rebuild::attach(frame, context)
+    }
+
     fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
         match core::mem::replace(&mut self.pending, Pending::None) {
             Pending::Frame => {

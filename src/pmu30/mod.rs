@@ -127,6 +127,7 @@ pub mod frame;
 mod message;
 mod payload;
 mod present;
+mod rebuild;
 mod scan;
 pub mod session;
 pub mod telemetry;

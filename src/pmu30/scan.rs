@@ -174,6 +174,17 @@ impl Dialect for Pmu30 {
         }
     }
 
+    /// The message without its borrowed bytes (see `rebuild.rs`).
+    type Context = Message<'static>;
+
+    fn context_of(&self, message: &Message<'_>) -> Message<'static> {
+        super::rebuild::detach(message)
+    }
+
+    fn rebuild<'a>(frame: &'a [u8], context: &Message<'static>) -> Message<'a> {
+        super::rebuild::attach(frame, context)
+    }
+
     fn decode<'a>(&mut self, bytes: &'a [u8]) -> Result<Message<'a>, Error> {
         let frame = Frame::new_checked_with(bytes, self.config.crc_coverage)?;
         self.message(&frame)

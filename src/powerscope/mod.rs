@@ -209,6 +209,7 @@ pub mod ina219;
 mod message;
 mod present;
 pub mod r0;
+mod rebuild;
 mod reply;
 mod sample;
 mod scan;

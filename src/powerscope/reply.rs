@@ -36,6 +36,11 @@ impl<'a> SensorList<'a> {
         (bytes.len() % 2 == 0 && bytes.len() <= 2 * MAX_SENSORS).then_some(SensorList { bytes })
     }
 
+    /// Any bytes as a list, unchecked (for a total `rebuild`; see `rebuild.rs`).
+    pub(super) fn unchecked(bytes: &'a [u8]) -> SensorList<'a> {
+        SensorList { bytes }
+    }
+
     /// The entries.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = SensorInfo> + 'a {
         self.bytes.chunks_exact(2).map(|p| SensorInfo {

@@ -294,6 +294,17 @@ impl Dialect for PowerScope {
         self.scan_other(buf, at_end)
     }
 
+    /// The message without its borrowed bytes (see `rebuild.rs`).
+    type Context = Message<'static>;
+
+    fn context_of(&self, message: &Message<'_>) -> Message<'static> {
+        super::rebuild::detach(message)
+    }
+
+    fn rebuild<'a>(frame: &'a [u8], context: &Message<'static>) -> Message<'a> {
+        super::rebuild::attach(frame, context)
+    }
+
     fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
         let message = Message::from_bytes(frame, self.revision())?;
         Ok(self.track(message))

@@ -74,6 +74,14 @@ impl Dialect for Toy {
     type Message<'a> = &'a [u8];
     type Error = ToyError;
 
+    type Context = ();
+
+    fn context_of(&self, _: &&[u8]) {}
+
+    fn rebuild<'a>(frame: &'a [u8], _: &()) -> &'a [u8] {
+        frame
+    }
+
     fn new(_: ToyConfig) -> Toy {
         Toy
     }
@@ -248,6 +256,14 @@ impl Dialect for NoHint {
     type Config = ToyConfig;
     type Message<'a> = &'a [u8];
     type Error = ToyError;
+
+    type Context = ();
+
+    fn context_of(&self, _: &&[u8]) {}
+
+    fn rebuild<'a>(frame: &'a [u8], _: &()) -> &'a [u8] {
+        frame
+    }
 
     fn new(_: ToyConfig) -> NoHint {
         NoHint(Toy)

@@ -59,6 +59,11 @@ impl<'a> Message<'a> {
         validate::for_each_seq(self.cobs, field::HEADER_LEN + self.record_count() * Record::SIZE, f);
     }
 
+    /// What the view holds besides its bytes (see `rebuild.rs`).
+    pub(super) fn parts(&self) -> (Header, Option<SeqSpan>) {
+        (self.header, self.seq)
+    }
+
     pub(super) fn with_seq(mut self, seq: Option<SeqSpan>) -> Self {
         self.seq = seq;
         self

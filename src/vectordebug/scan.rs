@@ -132,6 +132,16 @@ impl Dialect for VectorDebug {
         self.scan_general(buf, at_end)
     }
 
+    type Context = super::rebuild::Context;
+
+    fn context_of(&self, message: &Message<'_>) -> Self::Context {
+        super::rebuild::detach(message)
+    }
+
+    fn rebuild<'a>(frame: &'a [u8], context: &Self::Context) -> Message<'a> {
+        super::rebuild::attach(frame, context)
+    }
+
     fn decode<'a>(&mut self, frame: &'a [u8]) -> Result<Message<'a>, Error> {
         let packet = Message::new_checked(frame, self.config.max_packet)?;
         Ok(self.track(packet))

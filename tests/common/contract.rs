@@ -10,7 +10,7 @@ use serial_dialects::{Dialect, DialectConfig, Encode};
 /// Everything below, for dialect `D`.
 pub fn check<D: Encode>()
 where
-    for<'a> D::Message<'a>: Debug,
+    for<'a> D::Message<'a>: Debug + PartialEq,
 {
     names::<D>();
     let captures = captures::<D>();
@@ -66,10 +66,13 @@ pub fn captures<D: Dialect>() -> Vec<PathBuf> {
 
 /// Decodes `input` with `config` and writes every decoded frame back with
 /// `Encode::encode_verbatim`: exactly the bytes of its event, `encoded_len` of them, and a
-/// buffer one byte short is refused. Returns the number of frames.
+/// buffer one byte short is refused. Each frame is also rebuilt from its bytes and
+/// `context_of` (what owned events do): the same message; and `rebuild` with that context
+/// on every prefix of the bytes and on other bytes does not panic. Returns the number of
+/// frames.
 pub fn reencode_every_frame<D: Encode>(config: D::Config, input: &[u8], label: &str) -> usize
 where
-    for<'a> D::Message<'a>: Debug,
+    for<'a> D::Message<'a>: Debug + PartialEq,
 {
     let mut out = vec![0u8; 64 * 1024];
     let mut decoder = SliceDecoder::new(D::new(config), input);
@@ -86,6 +89,15 @@ where
         assert_eq!(dialect.encoded_len(frame), n, "{label}: encoded_len of {frame:?}");
         if n > 0 {
             assert!(dialect.encode_verbatim(frame, &mut out[..n - 1]).is_err(), "{label}: a short buffer is refused");
+        }
+        let context = dialect.context_of(frame);
+        assert_eq!(&D::rebuild(bytes, &context), frame, "{label}: rebuilt at {}", event.offset);
+        if frames % 64 == 1 {
+            for end in 0..bytes.len() {
+                let _ = D::rebuild(&bytes[..end], &context);
+                let _ = D::rebuild(&bytes[end..], &context);
+            }
+            let _ = D::rebuild(&[0xFF; 300], &context);
         }
     }
     assert_eq!(decoder.stats().frames, frames as u64, "{label}");

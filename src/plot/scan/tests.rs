@@ -19,6 +19,16 @@ impl Dialect for General {
     type Message<'a> = Message<'a>;
     type Error = Error;
 
+    type Context = crate::plot::Context;
+
+    fn context_of(&self, message: &Message<'_>) -> Self::Context {
+        self.0.context_of(message)
+    }
+
+    fn rebuild<'a>(frame: &'a [u8], context: &Self::Context) -> Message<'a> {
+        Plot::rebuild(frame, context)
+    }
+
     fn new(config: Config) -> General {
         General(Plot::new(config))
     }
@@ -60,6 +70,16 @@ impl Dialect for InStep {
     type Config = Config;
     type Message<'a> = Message<'a>;
     type Error = Error;
+
+    type Context = crate::plot::Context;
+
+    fn context_of(&self, message: &Message<'_>) -> Self::Context {
+        self.0.context_of(message)
+    }
+
+    fn rebuild<'a>(frame: &'a [u8], context: &Self::Context) -> Message<'a> {
+        Plot::rebuild(frame, context)
+    }
 
     fn new(config: Config) -> InStep {
         InStep(Plot::new(config))
