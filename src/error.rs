@@ -72,7 +72,7 @@ impl fmt::Display for ErrorKind {
 ///
 /// `Display` is the human-readable detail ("CRC mismatch: received 0x1234, computed
 /// 0xABCD"); [`kind`](DialectError::kind) is the class that is counted.
-pub trait DialectError: fmt::Debug + fmt::Display + Clone {
+pub trait DialectError: fmt::Debug + fmt::Display + Clone + Send + Sync + 'static {
     /// The coarse class of this error.
     fn kind(&self) -> ErrorKind;
     /// The error for a candidate that the input (or the decoder's capacity) cut short.

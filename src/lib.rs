@@ -36,6 +36,10 @@ pub mod error;
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod fields;
 pub mod fmt;
+pub mod io;
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+pub mod owned;
 pub mod present;
 pub mod stats;
 pub mod stream;
@@ -45,6 +49,10 @@ pub mod plot;
 pub mod pmu30;
 pub mod powerscope;
 pub mod vectordebug;
+
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub use io::tokio;
 
 pub use dialect::{Dialect, DialectConfig, Encode, Event, EventOf, Item, Message, Scan};
 pub use error::{DialectError, EncodeError, ErrorKind};

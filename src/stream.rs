@@ -12,7 +12,10 @@
 //!   buffer of `N` bytes chosen by the user (no heap), and events are pulled with
 //!   [`StreamDecoder::next`]; each borrows the decoder until it is dropped.
 //!
-//! Both give exactly the same events for the same bytes, however the bytes are chunked,
+//! * [`WindowDecoder`]: the bytes are in a buffer the caller owns and refills (the owned
+//!   and async readers of [`crate::owned`] and [`crate::io`] are built on it).
+//!
+//! All give exactly the same events for the same bytes, however the bytes are chunked,
 //! as long as `N` is at least the dialect's [`Dialect::max_frame_len`].
 //!
 //! Events tile the input: every byte is in exactly one event, in order, with no gaps.
@@ -41,7 +44,7 @@ use Result::{Err as Failed, Ok as Decoded};
 /// the event's `len`, made `next` unwrap and rewrap the event: one more copy per event,
 /// which is most of the driver's cost for 8-byte frames.)
 #[inline(always)]
-fn step<'a, D: Dialect>(
+pub(crate) fn step<'a, D: Dialect>(
     dialect: &mut D,
     stats: &mut Stats,
     buf: &'a [u8],
@@ -219,6 +222,31 @@ impl<D: Dialect, const N: usize> StreamDecoder<D, N> {
         self.end += n;
         self.pushed += n as u64;
         n
+    }
+
+    /// The free space at the end of the buffer, to read into directly (bytes pending are
+    /// moved to the front first); then say how many bytes were written with
+    /// [`filled`](Self::filled). Empty only while the buffer is full, which it never is
+    /// after [`next`](Self::next) returned `None`. Like [`push`](Self::push) without the
+    /// copy: a UART or USB driver reads straight into the decoder.
+    pub fn unfilled(&mut self) -> &mut [u8] {
+        if self.at_end {
+            self.resume();
+        }
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        &mut self.buf[self.end..]
+    }
+
+    /// Takes the first `n` bytes of [`unfilled`](Self::unfilled) as pushed (at most what
+    /// it lent).
+    pub fn filled(&mut self, n: usize) {
+        let n = n.min(N - self.end);
+        self.end += n;
+        self.pushed += n as u64;
     }
 
     /// Continues the stream after [`finish`](Self::finish): an empty buffer waits for bytes
@@ -404,3 +432,6 @@ pub fn rejection_extent(
 
 #[cfg(test)]
 mod tests;
+mod window;
+
+pub use window::WindowDecoder;

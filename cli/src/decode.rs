@@ -5,16 +5,14 @@ use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use serial_dialects::{Stats, StreamDecoder};
+use serial_dialects::Stats;
+use serial_dialects::io::Events;
 
 use crate::cli_error::CliError;
 use crate::dialect::{CliDialect, Job, Selected};
 use crate::output::{EventSink, Format};
 use crate::sniff;
 
-/// Buffer of the stream decoder: larger than every dialect's largest frame (vectordebug's
-/// 16 450 bytes), so results never depend on it.
-pub const DECODER_CAPACITY: usize = 64 * 1024;
 /// Bytes read from the input at a time.
 const READ_CHUNK: usize = 64 * 1024;
 /// Inputs at least this large get a progress bar (when stderr is a terminal).
@@ -99,7 +97,7 @@ impl<W: Write> Job for DecodeJob<'_, W> {
     }
 }
 
-/// Feeds everything `reader` gives to a stream decoder and writes the events.
+/// Decodes everything `reader` gives (through [`Events`]) and writes the events.
 pub fn decode_stream<D: CliDialect, W: Write>(
     dialect: D,
     reader: &mut dyn Read,
@@ -107,35 +105,27 @@ pub fn decode_stream<D: CliDialect, W: Write>(
     sink: &mut EventSink<W>,
     progress: Option<&ProgressBar>,
 ) -> Result<Stats, CliError> {
-    let mut decoder: Box<StreamDecoder<D, DECODER_CAPACITY>> = Box::new(StreamDecoder::new(dialect));
-    let mut chunk = vec![0u8; READ_CHUNK];
-    let mut failure: Option<io::Error> = None;
-    loop {
-        let n = match reader.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(CliError::io(format!("cannot read {label}"), e)),
-        };
-        decoder.feed(&chunk[..n], |event| {
-            if failure.is_none() {
-                failure = sink.event::<D>(&event).err();
-            }
-        });
-        if let Some(e) = failure.take() {
-            return Err(e.into());
-        }
-        if let Some(bar) = progress {
+    let counted = Counted { reader, progress };
+    let mut events = Events::with_read_size(dialect, counted, READ_CHUNK);
+    for event in &mut events {
+        let event = event.map_err(|e| CliError::io(format!("cannot read {label}"), e))?;
+        sink.event::<D>(&event.borrowed())?;
+    }
+    Ok(*events.stats())
+}
+
+/// A reader that moves the progress bar by what it reads.
+struct Counted<'a, 'r> {
+    reader: &'a mut (dyn Read + 'r),
+    progress: Option<&'a ProgressBar>,
+}
+
+impl Read for Counted<'_, '_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.reader.read(buf)?;
+        if let Some(bar) = self.progress {
             bar.inc(n as u64);
         }
+        Ok(n)
     }
-    decoder.finish_with(|event| {
-        if failure.is_none() {
-            failure = sink.event::<D>(&event).err();
-        }
-    });
-    if let Some(e) = failure {
-        return Err(e.into());
-    }
-    Ok(*decoder.stats())
 }

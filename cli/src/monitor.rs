@@ -14,12 +14,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use serial_dialects::Stats;
+use serial_dialects::io::Events;
 use serial_dialects::stream::{Event, EventOf, Item};
-use serial_dialects::{Stats, StreamDecoder};
 use serialport::{DataBits, FlowControl, Parity, SerialPort, StopBits};
 
 use crate::cli_error::CliError;
-use crate::decode::DECODER_CAPACITY;
 use crate::dialect::{self, CliDialect, Job, Selected};
 use crate::output::{EventSink, Format};
 
@@ -173,67 +173,83 @@ struct Outcome {
 }
 
 impl<R: Read> Session<'_, R> {
-    /// Reads and decodes until Ctrl-C, the deadline or a failure of the port, then finishes
-    /// the decoder. Errors are those of the output (they end the session at once).
+    /// Reads and decodes (through [`Events`]) until Ctrl-C, the deadline or a failure of
+    /// the port, then decides what is pending. Errors are those of the output (they end the
+    /// session at once).
     fn decode<D: CliDialect, W: Write>(&mut self, dialect: D, sink: &mut EventSink<W>) -> Result<Outcome, CliError> {
-        let mut decoder: Box<StreamDecoder<D, DECODER_CAPACITY>> = Box::new(StreamDecoder::new(dialect));
-        let mut chunk = vec![0u8; READ_CHUNK];
-        let mut output_error: Option<io::Error> = None;
-        let mut last_byte = Instant::now();
+        let Session { source, record, stop, deadline, idle_after, .. } = self;
+        let tap = Tap { source, record: record.as_mut(), failure: None, fresh: false, last_byte: Instant::now() };
+        let mut events = Events::with_read_size(dialect, tap, READ_CHUNK);
         let mut idle_handled = false;
         let mut idle_frames = 0u64;
         let failure = loop {
-            if self.stop.load(Ordering::SeqCst) || self.deadline.is_some_and(|d| Instant::now() >= d) {
+            if stop.load(Ordering::SeqCst) || deadline.is_some_and(|d| Instant::now() >= d) {
                 break None;
             }
-            match self.source.read(&mut chunk) {
-                Ok(0) => break Some(Failure::Port("the port was closed".to_string())),
-                Ok(n) => {
-                    last_byte = Instant::now();
-                    idle_handled = false;
-                    let recorded = self.record.as_mut().map_or(Ok(()), |r| r.write(&chunk[..n]));
-                    decoder.feed(&chunk[..n], |event| {
-                        if output_error.is_none() {
-                            output_error = sink.event::<D>(&event).err();
-                        }
-                    });
-                    if let Some(e) = output_error.take() {
-                        return Err(e.into());
-                    }
-                    // A recording that fails ends the session, once these bytes are decoded.
-                    if let Err(e) = recorded {
+            // A recording that fails ends the session; the bytes read are still decoded.
+            if let Some(e) = events.get_mut().failure.take() {
+                break Some(Failure::Record(e));
+            }
+            if std::mem::take(&mut events.get_mut().fresh) {
+                idle_handled = false;
+            }
+            match events.next() {
+                Some(Ok(event)) => sink.event::<D>(&event.borrowed())?,
+                Some(Err(e)) if is_quiet(&e) => {
+                    let tap = events.get_mut();
+                    if let Err(e) = tap.record.as_mut().map_or(Ok(()), |r| r.flush()) {
                         break Some(Failure::Record(e));
                     }
-                }
-                Err(e) if is_quiet(&e) => {
-                    if let Err(e) = self.record.as_mut().map_or(Ok(()), Recorder::flush) {
-                        break Some(Failure::Record(e));
-                    }
-                    if !idle_handled && last_byte.elapsed() >= self.idle_after {
+                    if !idle_handled && tap.last_byte.elapsed() >= *idle_after {
                         idle_handled = true;
-                        if let Some(frame) = decoder.dialect().on_idle() {
+                        if let Some(frame) = events.dialect().on_idle() {
                             let event: EventOf<'_, D> =
-                                Event { offset: decoder.position(), len: 0, item: Item::Frame(frame) };
+                                Event { offset: events.position(), len: 0, item: Item::Frame(frame) };
                             sink.event::<D>(&event)?;
                             idle_frames += 1;
                         }
                     }
                 }
-                Err(e) => break Some(Failure::Port(port_failure(&e))),
+                Some(Err(e)) => break Some(Failure::Port(port_failure(&e))),
+                None => break Some(Failure::Port("the port was closed".to_string())),
             }
         };
-        decoder.finish_with(|event| {
-            if output_error.is_none() {
-                output_error = sink.event::<D>(&event).err();
-            }
-        });
-        if let Some(e) = output_error {
-            return Err(e.into());
+        events.finish();
+        for event in &mut events {
+            // After `finish` nothing is read: only what is pending is decided.
+            let Ok(event) = event else { break };
+            sink.event::<D>(&event.borrowed())?;
         }
-        let mut stats = *decoder.stats();
+        let mut stats = *events.stats();
         // Frames the idle hook produced are frames of the session too.
         stats.frames += idle_frames;
         Ok(Outcome { stats, failure })
+    }
+}
+
+/// The port as [`Events`] reads it: every byte read goes to the recording first, and the
+/// time of the last byte is kept for the idle hook.
+struct Tap<'a, R: Read> {
+    source: &'a mut R,
+    record: Option<&'a mut Recorder>,
+    /// The recording failed: the session ends.
+    failure: Option<CliError>,
+    /// Bytes arrived since the session loop last looked.
+    fresh: bool,
+    last_byte: Instant,
+}
+
+impl<R: Read> Read for Tap<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.source.read(buf)?;
+        if n > 0 {
+            self.fresh = true;
+            self.last_byte = Instant::now();
+            if let (Some(recorder), None) = (self.record.as_deref_mut(), &self.failure) {
+                self.failure = recorder.write(&buf[..n]).err();
+            }
+        }
+        Ok(n)
     }
 }
 
