@@ -4,8 +4,8 @@
 //! For each dialect the firmware encodes a fixed set of frames ([`frames`]) with the library
 //! into a stack buffer, writes them to that dialect's USART (QEMU's `-serial` number `k` is
 //! [`frames::SERIAL_ORDER`]`[k]`), decodes the same bytes with the dialect's
-//! `StreamDecoder` in pieces of 1, 7 and 64 bytes and in one piece, checks every event, and
-//! prints one line per dialect through semihosting. It exits through semihosting with
+//! `StreamDecoder` behind `io::embedded::Reader`, from reads of 1, 7 and 64 bytes and of the
+//! whole stream, checks every event, and prints one line per dialect through semihosting. It exits through semihosting with
 //! status 0 when every check passed, 1 otherwise (a panic also exits with 1). No heap: the
 //! encode buffer and the decoders live on the stack.
 

@@ -1,21 +1,25 @@
-//! One dialect's self-test: encode its frames, send them, decode them back in several
-//! chunkings with a fixed-capacity `StreamDecoder`, and check every event.
+//! One dialect's self-test: encode its frames, send them (through `embedded_io::Write`),
+//! read them back through the library's `io::embedded::Reader` (a fixed-capacity
+//! `StreamDecoder`) from a reader that returns pieces of several sizes, and check every
+//! event.
 
 use core::fmt;
 use core::marker::PhantomData;
 
 use cortex_m_semihosting::hprintln;
 use serial_dialects::stream::EventOf;
-use serial_dialects::{Dialect, DialectError, EncodeError, ErrorKind, Item, Stats, StreamDecoder};
+use embedded_io::Write as _;
+use serial_dialects::io::embedded::Reader;
+use serial_dialects::{Dialect, DialectError, EncodeError, ErrorKind, Item, Stats};
 
 use crate::frames::{FrameSet, SERIAL_ORDER};
-use crate::serial::Ports;
+use crate::serial::{Pieces, Ports, Tx};
 
 /// Room for the largest set's stream (pmu30, about 1.1 KiB).
 const MAX_WIRE: usize = 2048;
 /// Room for the largest set's frame boundaries.
 const MAX_FRAMES: usize = 32;
-/// Piece sizes fed to the decoder; the last one is the whole stream in one push.
+/// Piece sizes the reader returns; the last one is the whole stream in one read.
 const CHUNK_SIZES: [usize; 4] = [1, 7, 64, usize::MAX];
 
 /// Why a set failed.
@@ -94,16 +98,19 @@ fn test<S: FrameSet, const N: usize>(
         *end = len;
     }
     let (wire, ends) = (&wire[..len], &ends[..S::LEN]);
-    port.send(wire);
+    let Ok(()) = Tx(port).write_all(wire);
 
     for chunk in CHUNK_SIZES {
-        let mut decoder: StreamDecoder<S::D, N> = StreamDecoder::new(S::decoder());
+        let mut reader: Reader<S::D, Pieces<'_>, N> = Reader::new(S::decoder(), Pieces::new(wire, chunk));
         let mut check = Check::<S>::new(ends, chunk.min(len));
-        for piece in wire.chunks(chunk) {
-            decoder.feed(piece, |event| check.event(&event));
+        loop {
+            match reader.read_event(|event| check.event(&event)) {
+                Ok(Some(())) => {}
+                Ok(None) => break,
+                Err(never) => match never {},
+            }
         }
-        decoder.finish_with(|event| check.event(&event));
-        check.finish(decoder.stats(), len)?;
+        check.finish(reader.stats(), len)?;
     }
     Ok((len, port_name))
 }

@@ -89,3 +89,49 @@ impl Ports {
         })
     }
 }
+
+/// A port as an `embedded_io::Write` (what the library's `io::embedded::write_message` and
+/// any other embedded-io code writes to).
+pub struct Tx<'a>(pub &'a dyn Port);
+
+impl embedded_io::ErrorType for Tx<'_> {
+    type Error = core::convert::Infallible;
+}
+
+impl embedded_io::Write for Tx<'_> {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        self.0.send(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+/// The bytes sent, read back as a receiver would see them in pieces of `chunk` bytes: an
+/// `embedded_io::Read` for the library's reader.
+pub struct Pieces<'a> {
+    rest: &'a [u8],
+    chunk: usize,
+}
+
+impl<'a> Pieces<'a> {
+    pub fn new(bytes: &'a [u8], chunk: usize) -> Self {
+        Pieces { rest: bytes, chunk: chunk.max(1) }
+    }
+}
+
+impl embedded_io::ErrorType for Pieces<'_> {
+    type Error = core::convert::Infallible;
+}
+
+impl embedded_io::Read for Pieces<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+        let n = self.chunk.min(buf.len()).min(self.rest.len());
+        let (piece, rest) = self.rest.split_at(n);
+        buf[..n].copy_from_slice(piece);
+        self.rest = rest;
+        Ok(n)
+    }
+}
