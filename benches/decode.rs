@@ -6,6 +6,7 @@
 //! ```sh
 //! cargo bench --bench decode                 # everything (about 3 minutes)
 //! cargo bench --bench decode -- 'decode/vectordebug'
+//! cargo bench --features tokio --bench decode -- io   # tokio codec vs StreamDecoder
 //! ```
 
 mod workloads;
@@ -54,5 +55,28 @@ fn garbage(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, decoding, encoding, garbage);
+/// The tokio codec beside the `StreamDecoder` on the same inputs, in 4 KiB reads (issue
+/// #14's target: the codec at least 80 % of the stream decoder's throughput).
+#[cfg(feature = "tokio")]
+fn io(c: &mut Criterion) {
+    let mut group = c.benchmark_group("io");
+    configure(&mut group);
+    for input in workloads::clean_inputs() {
+        group.throughput(Throughput::Bytes(input.bytes.len() as u64));
+        group.bench_function(format!("{}/StreamDecoder 4 KiB", input.name), |b| {
+            b.iter(|| decode_stream(input.which, &input.bytes, workloads::READ_CHUNK))
+        });
+        group.bench_function(format!("{}/tokio Codec 4 KiB", input.name), |b| {
+            b.iter(|| workloads::decode_codec(input.which, &input.bytes, workloads::READ_CHUNK))
+        });
+    }
+    group.finish();
+}
+
+#[cfg(not(feature = "tokio"))]
+fn io(_: &mut Criterion) {
+    eprintln!("the io group needs --features tokio");
+}
+
+criterion_group!(benches, decoding, encoding, garbage, io);
 criterion_main!(benches);

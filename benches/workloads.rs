@@ -247,6 +247,42 @@ pub fn decode_stream(which: Which, input: &[u8], chunk: usize) -> Counts {
     }
 }
 
+/// Bytes per read in the I/O comparison: what a serial port or a socket typically returns.
+pub const READ_CHUNK: usize = 4096;
+
+/// Decodes `input` with the tokio codec (`serial_dialects::tokio::Codec`) as `FramedRead`
+/// drives it: `chunk` bytes appended to its `BytesMut` at a time, then `decode` until
+/// `None`; `decode_eof` at the end. Every event is owned (its frame's bytes cut out of the
+/// buffer) and dropped after counting.
+#[cfg(feature = "tokio")]
+pub fn decode_codec(which: Which, input: &[u8], chunk: usize) -> Counts {
+    match which {
+        Which::Pmu30 => codec_run(pmu30::Pmu30::default(), input, chunk),
+        Which::VectorDebug => codec_run(vectordebug::VectorDebug::default(), input, chunk),
+        Which::Plot => codec_run(plot::Plot::default(), input, chunk),
+        Which::AsciiCrc8 => codec_run(ascii_crc8::AsciiCrc8::default(), input, chunk),
+        Which::PowerScopeR1 => codec_run(powerscope::PowerScope::r1(), input, chunk),
+    }
+}
+
+#[cfg(feature = "tokio")]
+fn codec_run<D: Dialect>(dialect: D, input: &[u8], chunk: usize) -> Counts {
+    use tokio_util::codec::Decoder as _;
+    let mut counts = Counts::default();
+    let mut codec = serial_dialects::tokio::Codec::new(dialect);
+    let mut buf = bytes::BytesMut::with_capacity(8 * 1024);
+    for piece in input.chunks(chunk) {
+        buf.extend_from_slice(piece);
+        while let Some(event) = codec.decode(&mut buf).expect("decoding never fails") {
+            counts.add(&event);
+        }
+    }
+    while let Some(event) = codec.decode_eof(&mut buf).expect("decoding never fails") {
+        counts.add(&event);
+    }
+    counts
+}
+
 /// Typed messages ready to encode, for one dialect.
 pub enum Messages {
     Pmu30(Vec<pmu30::Message<'static>>),

@@ -9,6 +9,7 @@
 //! cargo run --release --example perf_report -- --cpu-time                    # busy machine
 //! cargo run --release --example perf_report -- --no-firmware                 # skip Cortex-M4
 //! cargo run --release --example perf_report -- --output-only --write docs/performance.md
+//! cargo run --release --features tokio --example perf_report -- --io-only --write docs/performance.md
 //! ```
 //!
 //! `--output-only` measures only the section on `decode`'s output formats (`output.rs`:
@@ -22,6 +23,9 @@
 //! instead of the wall clock: on a machine shared with other jobs it shows what the code
 //! costs rather than what share of a core it got.
 
+#[cfg(feature = "tokio")]
+#[path = "perf_report/io.rs"]
+mod io;
 #[path = "perf_report/output.rs"]
 mod output;
 #[path = "../benches/workloads.rs"]
@@ -137,6 +141,12 @@ impl<'a> Bench<'a> {
             }
             eprintln!("round {} of {reps}", round + 1);
         }
+    }
+
+    /// What the workload gives every time.
+    #[cfg(feature = "tokio")]
+    fn expected(&self, id: JobId) -> Counts {
+        self.jobs[id.0].expected
     }
 
     fn get(&self, id: JobId) -> &Measured {
@@ -358,6 +368,22 @@ fn main() {
     let clock = if args.iter().any(|a| a == "--cpu-time") { Clock::ThreadCpu } else { Clock::Wall };
     let selected = |name: &str| name.contains(only.as_str());
     let started = Instant::now();
+    if args.iter().any(|a| a == "--io-only") {
+        #[cfg(feature = "tokio")]
+        {
+            let section = io::section(clock, reps, &selected);
+            match value("--write") {
+                Some(path) => {
+                    let doc = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+                    std::fs::write(&path, io::splice(&doc, &section)).unwrap_or_else(|e| panic!("{path}: {e}"));
+                }
+                None => print!("{section}"),
+            }
+            return;
+        }
+        #[cfg(not(feature = "tokio"))]
+        panic!("--io-only needs --features tokio");
+    }
     if args.iter().any(|a| a == "--output-only") {
         let section = output::section(clock, reps, &selected);
         match value("--write") {
@@ -551,6 +577,8 @@ fn main() {
         .unwrap();
     }
     writeln!(w, "\n{}", output::section(clock, reps, &selected).trim_end()).unwrap();
+    #[cfg(feature = "tokio")]
+    writeln!(w, "\n{}", io::section(clock, reps, &selected).trim_end()).unwrap();
     writeln!(w, "\n## Limits on this machine\n").unwrap();
     writeln!(
         w,

@@ -197,7 +197,13 @@ pub fn section(clock: Clock, reps: usize, selected: &dyn Fn(&str) -> bool) -> St
 /// `doc` with its section of this title replaced by `section`, or with `section` added
 /// before the limits section if it has none.
 pub fn splice(doc: &str, section: &str) -> String {
-    let heading = format!("## {TITLE}\n");
+    splice_titled(doc, TITLE, section)
+}
+
+/// `doc` with its section headed `## title` replaced by `section`, or with `section` added
+/// before the limits section if it has none.
+pub fn splice_titled(doc: &str, title: &str, section: &str) -> String {
+    let heading = format!("## {title}\n");
     let (start, end) = match doc.find(&heading) {
         Some(start) => {
             let body = start + heading.len();

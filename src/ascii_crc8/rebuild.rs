@@ -23,6 +23,7 @@ pub enum Context {
     Line,
 }
 
+#[inline]
 pub(super) fn detach(message: &Message<'_>) -> Context {
     match message {
         Message::Reply(reply) => Context::Frame { request: reply.request },
@@ -33,6 +34,7 @@ pub(super) fn detach(message: &Message<'_>) -> Context {
 
 /// Bytes that are not what the context says (never those of a decoded message) come back
 /// as a text line holding them, so that the function is total.
+#[inline]
 pub(super) fn attach<'a>(bytes: &'a [u8], context: &Context) -> Message<'a> {
     match *context {
         Context::Frame { request } if frame::frame_len_known_crc(bytes) == Some(bytes.len()) => {

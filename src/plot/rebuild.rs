@@ -22,6 +22,7 @@ pub enum Context {
     Commands(CommandList),
 }
 
+#[inline]
 pub(super) fn detach(message: &Message<'_>) -> Context {
     match message {
         Message::Data(_) => Context::Data,
@@ -32,6 +33,7 @@ pub(super) fn detach(message: &Message<'_>) -> Context {
 }
 
 /// Binary frames are `START COUNT PAYLOAD`: the payload is everything after the header.
+#[inline]
 pub(super) fn attach<'a>(frame: &'a [u8], context: &Context) -> Message<'a> {
     let count = frame.get(1).copied().unwrap_or(0);
     let payload = frame.get(super::frame::field::HEADER_LEN..).unwrap_or(&[]);

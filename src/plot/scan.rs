@@ -386,10 +386,12 @@ impl Dialect for Plot {
 
     type Context = super::rebuild::Context;
 
+    #[inline]
     fn context_of(&self, message: &Message<'_>) -> Self::Context {
         super::rebuild::detach(message)
     }
 
+    #[inline]
     fn rebuild<'a>(frame: &'a [u8], context: &Self::Context) -> Message<'a> {
         super::rebuild::attach(frame, context)
     }

@@ -12,6 +12,7 @@ use super::message::Message;
 use super::payload::{CONFIG_HEADER_LEN, ERROR_HEADER_LEN};
 
 /// `message` with its borrowed bytes left out.
+#[inline]
 pub(super) fn detach(message: &Message<'_>) -> Message<'static> {
     match *message {
         Message::ConfigData(c) => Message::ConfigData(super::ConfigChunk { data: &[], ..c }),
@@ -33,6 +34,7 @@ pub(super) fn detach(message: &Message<'_>) -> Message<'static> {
 
 /// `detached` with its borrowed bytes pointed back into `frame`, the whole wire frame it
 /// was decoded from: the payload is everything between the header and the CRC.
+#[inline]
 pub(super) fn attach<'a>(frame: &'a [u8], detached: &Message<'static>) -> Message<'a> {
     let payload = frame.get(PAYLOAD_START..frame.len().saturating_sub(CRC_LEN)).unwrap_or(&[]);
     let after = |header: usize| payload.get(header..).unwrap_or(&[]);

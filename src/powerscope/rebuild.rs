@@ -54,11 +54,13 @@ fn with_payload<'a>(message: &Message<'_>, payload: &'a [u8]) -> Message<'a> {
     }
 }
 
+#[inline]
 pub(super) fn detach(message: &Message<'_>) -> Message<'static> {
     with_payload(message, &[])
 }
 
 /// The payload is what follows the 16-byte header, up to the CRC in revision 1.
+#[inline]
 pub(super) fn attach<'a>(frame: &'a [u8], detached: &Message<'static>) -> Message<'a> {
     let crc = match detached {
         Message::R0Stream(_) | Message::R0Command(_) => 0,

@@ -297,10 +297,12 @@ impl Dialect for PowerScope {
     /// The message without its borrowed bytes (see `rebuild.rs`).
     type Context = Message<'static>;
 
+    #[inline]
     fn context_of(&self, message: &Message<'_>) -> Message<'static> {
         super::rebuild::detach(message)
     }
 
+    #[inline]
     fn rebuild<'a>(frame: &'a [u8], context: &Message<'static>) -> Message<'a> {
         super::rebuild::attach(frame, context)
     }

@@ -17,11 +17,13 @@ pub struct Context {
     seq: Option<SeqSpan>,
 }
 
+#[inline]
 pub(super) fn detach(message: &Message<'_>) -> Context {
     let (header, seq) = message.parts();
     Context { header, seq }
 }
 
+#[inline]
 pub(super) fn attach<'a>(frame: &'a [u8], context: &Context) -> Message<'a> {
     Message::from_scanned(frame, context.header).with_seq(context.seq)
 }
