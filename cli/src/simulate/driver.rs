@@ -3,8 +3,8 @@
 //!
 //! Every turn it reads what the host sent (waiting at most until the model's next output is
 //! due, and never more than [`MAX_WAIT`]), gives it to the model with the time since the
-//! start in ms, forces a reset when `--reset-after` says so, takes everything the model has
-//! to send, passes it through the faults, and writes what the line takes. Nothing here can
+//! start in ms, takes everything the model has to send, passes it through the faults, forces
+//! a reset when `--reset-after` says so (after the answer to the request that made it due), and writes what the line takes. Nothing here can
 //! stop the model or make memory grow: a line with no host on it (a pseudo-terminal nobody
 //! has open answers every read and write with an error) is polled at [`MAX_WAIT`], and
 //! output the host does not read is kept up to [`OUTPUT_LIMIT`] bytes, the oldest dropped
@@ -72,9 +72,6 @@ pub fn serve<M: Device>(mut model: M, port: &mut dyn SerialPort, mut faults: Fau
             Err(_) => thread::sleep(wait),
         }
         let now = now_ms();
-        if faults.reset_due(model.stats().requests) {
-            model.reset(now);
-        }
         while let Some(transmit) = model.transmit(now, &mut out) {
             let Some(bytes) = out.get_mut(..transmit.len) else { break };
             if transmit.kind == OutputKind::Reply && faults.drop_reply() {
@@ -92,6 +89,11 @@ pub fn serve<M: Device>(mut model: M, port: &mut dyn SerialPort, mut faults: Fau
             } else {
                 line.queue(bytes);
             }
+        }
+        // After the answers to the requests that made it due: the Nth request is answered,
+        // then the device forgets.
+        if faults.reset_due(model.stats().requests) {
+            model.reset(now);
         }
         while delayed.front().is_some_and(|(at, _)| *at <= now) {
             if let Some((_, bytes)) = delayed.pop_front() {

@@ -353,7 +353,10 @@ impl State {
         if stream.due_ms(stream.n) > now_ms {
             return None;
         }
-        let uptime = now_ms.saturating_sub(self.boot_ms.unwrap_or(now_ms));
+        // The packet is stamped with the time it was due, as a timer interrupt would stamp
+        // it, whenever the caller gets to send it.
+        let due = stream.due_ms(stream.n);
+        let uptime = due.saturating_sub(self.boot_ms.unwrap_or(due));
         let packet = self.outputs.telemetry(uptime, &mut self.rng);
         let config = self.decoder_config();
         let len = Message::TelemetryData(packet).emit_verbatim(out, config.crc_coverage, config.max_payload).ok()?;
