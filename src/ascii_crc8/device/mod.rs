@@ -15,7 +15,7 @@
 //! | I2C_SCAN `18` | the sensor's address as 2 hex digits (`23`), `00` when none answers |
 //!
 //! Replies echo the request's ID and swap its addresses (SRC = the request's DST). Frames the
-//! device cannot read get a bare text line ([`receiver`]). At power-on (the first time it is
+//! device cannot read get a bare text line (`docs/protocols/ascii-crc8.md`, section 9). At power-on (the first time it is
 //! given) and after every [`Device::reset`] it sends `SYSTEM START\r\n`.
 
 mod light;

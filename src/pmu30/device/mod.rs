@@ -6,7 +6,7 @@
 //! |---|---|
 //! | PING | PONG |
 //! | GET_INFO | INFO_RESP from [`Settings`] |
-//! | SET_CONFIG | one CONFIG_ACK per chunk ([`upload`]); the whole checked as JSON (0x20) |
+//! | SET_CONFIG | one CONFIG_ACK per chunk, in order; the whole checked as JSON (0x20) |
 //! | GET_CONFIG | the stored configuration as CONFIG_DATA chunks of 512 bytes |
 //! | SET_CHANNEL | CHANNEL_ACK, or ERROR 0x10 (channel > 29), 0x11 (value not 0–100), 0x12 (disabled) |
 //! | SUBSCRIBE_TELEMETRY | nothing; TELEMETRY_DATA at `rate_hz` from then on, or ERROR 0x04 outside 1–100 Hz |
