@@ -12,6 +12,7 @@ mod encode;
 mod monitor;
 mod output;
 mod ports;
+mod simulate;
 mod sniff;
 
 use std::path::PathBuf;
@@ -77,6 +78,17 @@ After 2 s of silence an unfinished plot help table is printed as its COMMANDS ev
 types, ranges and defaults. Field names are those of the decode JSON; the frame is decoded
 again before it is written, so `encode X T ... | decode --dialect X -` shows type T.")]
     Encode(encode::EncodeArgs),
+    /// Run a device model in real time on a pseudo-terminal or a serial port.
+    #[command(after_help = "Examples:
+  serial-dialects simulate pmu30 --pty
+  serial-dialects simulate pmu30 --pty --rate 50 --corrupt 1e-3 --seed 7
+  serial-dialects simulate ascii-crc8 --pty --drop-replies 0.1 --delay 200
+  serial-dialects simulate pmu30:crc-with-length --port /dev/ttyUSB0 --baud 115200
+
+With --pty the path to open is printed alone on the first line of stdout. SIGINT or SIGTERM
+stops; what the device did (requests, replies, frames, bytes, faults) goes to stderr.
+Faults are deterministic for a given --seed. See docs/simulators.md.")]
+    Simulate(simulate::SimulateArgs),
 }
 
 /// Arguments of `decode`.
@@ -150,6 +162,7 @@ fn main() -> ExitCode {
         }),
         Command::Ports => ports::run(),
         Command::Encode(args) => encode::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

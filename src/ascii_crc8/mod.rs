@@ -128,6 +128,7 @@
 
 mod address;
 mod command;
+pub mod device;
 mod digits;
 mod error;
 #[cfg(feature = "std")]
