@@ -52,6 +52,7 @@ impl<D: Dialect, R: Read, const N: usize> Reader<D, R, N> {
     }
 
     /// The next event from the bytes already read, without reading.
+    #[allow(clippy::should_implement_trait)] // events borrow the reader: not an Iterator
     pub fn next(&mut self) -> Option<EventOf<'_, D>> {
         self.decoder.next()
     }

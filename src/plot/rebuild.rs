@@ -10,6 +10,7 @@ use super::message::{Data, Labels, Message, Text};
 
 /// What a plot [`Message`] holds besides its bytes. Made by
 /// [`Dialect::context_of`](crate::Dialect::context_of).
+#[cfg_attr(not(feature = "alloc"), allow(clippy::large_enum_variant))] // as `Message`: no heap to box into
 #[derive(Debug, Clone, PartialEq)]
 pub enum Context {
     /// A DATA frame.
