@@ -31,6 +31,11 @@ macro_rules! registry {
             }
 
             #[test]
+            fn a_frame_cut_off_by_the_end_is_reported_by_decode_eof() {
+                tokio_codec::cut_off_frame_at_eof::<$type>();
+            }
+
+            #[test]
             fn embedded_io_readers_of_1_to_64_bytes_give_the_slice_decoders_events() {
                 embedded::readers_equal_slice::<$type>();
             }

@@ -166,3 +166,34 @@ where
         assert!(events > 0);
     });
 }
+
+/// The first frame of the first capture, cut one byte short and followed by the end of the
+/// input: `decode` waits, `decode_eof` reports the cut-off frame exactly as the slice decoder
+/// does (a truncated error, or whatever the dialect makes of those bytes), then `None`.
+pub fn cut_off_frame_at_eof<D>()
+where
+    D: Dialect,
+    for<'a> D::Message<'a>: Debug,
+{
+    use tokio_util::codec::Decoder as _;
+    let (config, reference) = references::<D>().swap_remove(0);
+    let first = reference.events.iter().find(|e| e.kind.is_none() && e.len > 1).expect("a frame");
+    let start = first.offset as usize;
+    let cut = &reference.input[start..start + first.len - 1];
+    let expected: Vec<Summary> =
+        SliceDecoder::new(D::new(config), cut).map(|e| super::common::summarize(&e)).collect();
+    assert!(expected.iter().any(|e| e.kind.is_some()), "{}: cut-off bytes decode to an error", reference.label);
+
+    let mut codec = Codec::new(D::new(config));
+    let mut buf = bytes::BytesMut::from(cut);
+    let mut got = Vec::new();
+    while let Some(event) = codec.decode(&mut buf).expect("never fails") {
+        got.push(summarize_owned(&event));
+    }
+    while let Some(event) = codec.decode_eof(&mut buf).expect("never fails") {
+        got.push(summarize_owned(&event));
+    }
+    assert_eq!(got, expected, "{}", reference.label);
+    assert!(buf.is_empty());
+    assert_eq!(codec.stats().bytes_accounted(), cut.len() as u64);
+}
