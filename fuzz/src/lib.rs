@@ -160,6 +160,39 @@ where
     let (chunked, chunked_stats) = decode_chunked(make(), input, &sizes);
     assert_eq!(chunked, expected, "chunking {sizes:?} changed the events");
     assert_eq!(chunked_stats, stats, "chunking {sizes:?} changed the statistics");
+
+    let (owned, owned_stats) = decode_owned(make(), input, &sizes);
+    assert_eq!(owned, expected, "owned events (chunking {sizes:?}) differ from the slice decoder's");
+    assert_eq!(owned_stats, stats, "owned decoding (chunking {sizes:?}) changed the statistics");
+}
+
+/// Decodes `input` in the given chunking into owned events (`OwnedDecoder` over a
+/// `BytesMut`, as the tokio codec does), each summarized with its rebuilt message.
+pub fn decode_owned<D>(dialect: D, input: &[u8], sizes: &[usize]) -> (Vec<Summary>, Stats)
+where
+    D: Dialect,
+    for<'a> D::Message<'a>: Debug,
+{
+    let mut decoder = serial_dialects::owned::OwnedDecoder::new(dialect);
+    let mut buf = bytes::BytesMut::new();
+    let mut events = Vec::new();
+    let owned = |e: &serial_dialects::owned::OwnedEvent<D>| summarize(&e.borrowed());
+    let mut rest = input;
+    let mut i = 0;
+    while !rest.is_empty() {
+        let n = sizes[i % sizes.len()].clamp(1, rest.len());
+        i += 1;
+        buf.extend_from_slice(&rest[..n]);
+        rest = &rest[n..];
+        while let Some(event) = decoder.decode(&mut buf) {
+            events.push(owned(&event));
+        }
+        assert!(buf.len() < decoder.capacity().max(1), "the owned decoder held {} undecided bytes", buf.len());
+    }
+    while let Some(event) = decoder.decode_eof(&mut buf) {
+        events.push(owned(&event));
+    }
+    (events, *decoder.stats())
 }
 
 /// Two chunkings of the same bytes give the same events: the first bytes of `data` choose
