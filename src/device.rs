@@ -93,3 +93,5 @@ pub trait Device {
     /// What the model has done so far.
     fn stats(&self) -> &DeviceStats;
 }
+
+pub mod wave;

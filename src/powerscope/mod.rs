@@ -198,17 +198,22 @@
 //! assert_eq!(types, ["CMD", "STREAM"]);
 //! ```
 
+pub mod board;
 mod command;
+pub mod device;
 mod error;
 #[cfg(feature = "std")]
 mod fields;
 pub mod frame;
+pub mod frame_queue;
 pub mod gap;
 pub mod header;
 pub mod ina219;
+pub mod load_profile;
 mod message;
 mod present;
 pub mod r0;
+pub mod ramp_stream;
 mod reply;
 mod sample;
 mod scan;
