@@ -168,10 +168,14 @@
 //! # Ok::<(), serial_dialects::EncodeError>(())
 //! ```
 
+pub mod batch;
 mod builder;
+pub mod device;
 mod error;
+pub mod esc_cli;
 #[cfg(feature = "std")]
 mod fields;
+pub mod foc;
 mod frame;
 mod message;
 mod payload;
