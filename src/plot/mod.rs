@@ -133,6 +133,8 @@
 //! assert_eq!(buttons, ["Start", "Help"]);
 //! ```
 
+pub mod console;
+pub mod device;
 mod error;
 #[cfg(feature = "std")]
 mod fields;
