@@ -91,6 +91,9 @@ struct Commands {
     samples: FrameQueue<QUEUE_CAPACITY>,
 }
 
+/// One revision's device. Both variants are large (a ring, a queue) and no heap may box
+/// them; a model is one revision for its whole life, so the size is the larger one's.
+#[allow(clippy::large_enum_variant)]
 enum Engine {
     R0(RampStream),
     R1(Commands),

@@ -474,7 +474,7 @@ fn r0_ring_overwrites_oldest_bytes_for_a_slow_reader() {
             _ => None,
         })
         .collect();
-    let stats = decoder.stats().clone();
+    let stats = *decoder.stats();
     assert!(stats.bytes_skipped > 0, "resumed in the middle of a frame");
     let last = *seqs.last().unwrap();
     assert_eq!(last, 86_400_100 / 5 - 1);
