@@ -10,6 +10,9 @@
 //!   NACK frames of 0..=46 payload bytes with a CRC-16 trailer, nine commands and INA219
 //!   samples.
 //!
+//! The device half of both revisions (commands and NACKs, INA219 streams, the revision-0
+//! ramp) is [`device::Model`] (`docs/protocols/powerscope.md`, "Device model").
+//!
 //! Nothing on the wire tells the revisions apart: a decoder is configured for one
 //! ([`Config::r0`], [`Config::r1`], or by name through
 //! [`DialectConfig::from_name`](crate::DialectConfig::from_name)).
