@@ -105,9 +105,9 @@ impl RampStream {
             let skipped = due - room;
             lost += self.discard_all() + skipped;
             self.seq = self.seq.wrapping_add(skipped as u32);
-            self.due_ms = self.due_ms.saturating_add(skipped * self.period_ms);
+            self.due_ms = self.due_ms.saturating_add(skipped.saturating_mul(self.period_ms));
             // Skipped frames were never in the ring: their indices pass unsent.
-            self.written += skipped * self.frame_len();
+            self.written = self.written.saturating_add(skipped.saturating_mul(self.frame_len()));
             self.read = self.written;
             self.lost_through = self.written / self.frame_len();
         }

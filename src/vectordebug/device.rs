@@ -18,7 +18,7 @@ use crate::dialect::Item;
 use crate::error::{DialectError, ErrorKind};
 use crate::stream::StreamDecoder;
 
-use super::batch::{Batch, CLI_CHUNK, HALF_RECORDS, WIRE_BUF, frame_cli, frame_records};
+use super::batch::{Batch, CLI_CHUNK, HALF_RECORDS, WIRE_BUF, frame_cli, frame_records, wire_len_bound};
 use super::esc_cli::{EscCli, Outcome};
 use super::foc::Foc;
 use super::frame::PacketType;
@@ -226,10 +226,11 @@ impl Device for Model {
         let uptime = self.clock(now_ms);
         self.settle(uptime);
         if self.cli.pending() > 0 {
+            if out.len() < wire_len_bound(self.cli.pending().min(CLI_CHUNK)) {
+                return None; // the text stays queued for a buffer that holds its packet
+            }
             let mut text = [0u8; CLI_CHUNK];
             let n = self.cli.take(&mut text);
-            // A buffer too short for the packet loses this text (the caller was told to
-            // give MAX_TRANSMIT bytes).
             let len = frame_cli(text.get(..n).unwrap_or_default(), out).ok()?;
             return self.sent(len, OutputKind::Reply);
         }

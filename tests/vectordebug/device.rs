@@ -247,8 +247,11 @@ fn reset_reboots_the_esc() {
 #[test]
 fn a_short_buffer_sends_nothing_and_loses_no_records() {
     let mut model = Model::new(Settings::default());
+    let mut tiny = [0u8; 10];
+    assert_eq!(model.transmit(0, &mut tiny), None, "the banner's packet does not fit");
     let mut wire = Vec::new();
     run(&mut model, 0, 0, 1, &mut wire);
+    assert_eq!(receive(&wire).text, "ESC ready (type help)\r\nesc> ", "and was not lost");
     let mut small = [0u8; 100];
     assert_eq!(model.transmit(5, &mut small), None);
     let mut buf = vec![0u8; Model::MAX_TRANSMIT];
