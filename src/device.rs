@@ -95,3 +95,4 @@ pub trait Device {
 }
 
 pub mod xorshift;
+pub mod wave;

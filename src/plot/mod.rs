@@ -5,6 +5,9 @@
 //! the `help` command table). There is no checksum. The full rules, with every decision
 //! and the reasons for it, are in `docs/protocols/plot.md`; this is a summary.
 //!
+//! The device half, a simulated DragoonPlot device (DATA, LABEL, the help table and its
+//! commands), is [`device::Model`] (`docs/protocols/plot.md`, "Device model").
+//!
 //! # Wire layout
 //!
 //! | frame | bytes | field | meaning |
@@ -133,6 +136,8 @@
 //! assert_eq!(buttons, ["Start", "Help"]);
 //! ```
 
+pub mod console;
+pub mod device;
 mod error;
 #[cfg(feature = "std")]
 mod fields;

@@ -10,6 +10,9 @@
 //!   NACK frames of 0..=46 payload bytes with a CRC-16 trailer, nine commands and INA219
 //!   samples.
 //!
+//! The device half of both revisions (commands and NACKs, INA219 streams, the revision-0
+//! ramp) is [`device::Model`] (`docs/protocols/powerscope.md`, "Device model").
+//!
 //! Nothing on the wire tells the revisions apart: a decoder is configured for one
 //! ([`Config::r0`], [`Config::r1`], or by name through
 //! [`DialectConfig::from_name`](crate::DialectConfig::from_name)).
@@ -198,17 +201,22 @@
 //! assert_eq!(types, ["CMD", "STREAM"]);
 //! ```
 
+pub mod board;
 mod command;
+pub mod device;
 mod error;
 #[cfg(feature = "std")]
 mod fields;
 pub mod frame;
+pub mod frame_queue;
 pub mod gap;
 pub mod header;
 pub mod ina219;
+pub mod load_profile;
 mod message;
 mod present;
 pub mod r0;
+pub mod ramp_stream;
 mod rebuild;
 mod reply;
 mod sample;

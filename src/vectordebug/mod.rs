@@ -4,6 +4,10 @@
 //! The full rules, every decision and the limits are in `docs/protocols/vectordebug.md`;
 //! this is their summary.
 //!
+//! The device half, the bridge with an ESC behind it (FOC records in DBG_FRAME1 batches, the
+//! ESC's command line over CLI packets), is [`device::Model`] (`docs/protocols/vectordebug.md`,
+//! "Device model"); its batching is [`batch`].
+//!
 //! # Wire layout
 //!
 //! On the wire every packet is `COBS(packet) 0x00` (standard COBS, blocks of at most 254
@@ -168,10 +172,14 @@
 //! # Ok::<(), serial_dialects::EncodeError>(())
 //! ```
 
+pub mod batch;
 mod builder;
+pub mod device;
 mod error;
+pub mod esc_cli;
 #[cfg(feature = "std")]
 mod fields;
+pub mod foc;
 mod frame;
 mod message;
 mod payload;

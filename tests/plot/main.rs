@@ -5,6 +5,7 @@
 mod common;
 
 mod captures;
+mod device;
 mod json;
 mod limits;
 mod roundtrip;

@@ -6,6 +6,7 @@
 mod common;
 
 mod captures;
+mod device;
 mod json;
 mod limits;
 mod roundtrip;

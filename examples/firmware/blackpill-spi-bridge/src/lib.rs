@@ -1,6 +1,8 @@
-//! The board-independent half of the `blackpill-spi-bridge` firmware: record halves and
-//! their DBG_FRAME1 framing, the loss counters and their status line, and the decoding of
-//! host → device CLI packets. It has no embassy and no hardware in it, so it also builds
+//! The board-independent half of the `blackpill-spi-bridge` firmware: the loss counters and
+//! their status line, and the decoding of host → device CLI packets. The record halves and
+//! their DBG_FRAME1 framing ([`batch`]) are the library's
+//! (`serial_dialects::vectordebug::batch`), the batching the vectordebug device model (the
+//! simulator) runs too. It has no embassy and no hardware in it, so it also builds
 //! for the host, where its unit tests run:
 //! `cargo test -p blackpill-spi-bridge --lib --target x86_64-unknown-linux-gnu`.
 //!
@@ -12,6 +14,7 @@
 #[cfg(test)]
 extern crate std;
 
-pub mod batch;
 pub mod counters;
 pub mod host_cli;
+
+pub use serial_dialects::vectordebug::batch;

@@ -5,6 +5,7 @@
 //! makes the chip compute the current itself, so a sample is two register reads.
 
 use embedded_hal_async::i2c::I2c;
+pub use serial_dialects::powerscope::load_profile::Reading;
 
 /// The shunt resistor on the breakout, in mΩ (the common Adafruit/clone boards: R100).
 pub const SHUNT_MILLIOHMS: u32 = 100;
@@ -38,24 +39,8 @@ pub mod reg {
     pub const CALIBRATION: u8 = 0x05;
 }
 
-/// Bus voltage in mV from the bus-voltage register: bits 15..3, LSB 4 mV (at most 32 764).
-pub const fn bus_mv(register: u16) -> u16 {
-    (register >> 3) * 4
-}
-
-/// Current in µA from the current register (two's complement, LSB [`CURRENT_LSB_UA`]).
-pub const fn current_ua(register: u16) -> i32 {
-    register as i16 as i32 * CURRENT_LSB_UA as i32
-}
-
-/// One reading, in the units of the powerscope sample.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Reading {
-    /// Bus voltage (IN− to GND), mV.
-    pub bus_mv: u16,
-    /// Shunt current, µA (positive from IN+ to IN−).
-    pub current_ua: i32,
-}
+// The library's register maths (`Reading::from_registers`) assumes this current LSB.
+const _: () = assert!(CURRENT_LSB_UA as i32 == serial_dialects::powerscope::load_profile::CURRENT_LSB_UA);
 
 /// One INA219 at a 7-bit I2C address. The bus is passed to each call, so several chips
 /// can share it.
@@ -94,7 +79,7 @@ impl Ina219 {
         let result = async {
             let bus = read_register(i2c, self.address, reg::BUS_VOLTAGE).await?;
             let current = read_register(i2c, self.address, reg::CURRENT).await?;
-            Ok(Reading { bus_mv: bus_mv(bus), current_ua: current_ua(current) })
+            Ok(Reading::from_registers(bus, current))
         }
         .await;
         self.configured = result.is_ok();
@@ -124,16 +109,9 @@ mod tests {
     }
 
     #[test]
-    fn bus_voltage_drops_the_status_bits() {
-        // 12.304 V = 3076 × 4 mV, with CNVR (bit 1) and OVF (bit 0) set.
-        assert_eq!(bus_mv(3076 << 3 | 0b11), 12_304);
-        assert_eq!(bus_mv(0xFFFF), 32_764);
-    }
-
-    #[test]
-    fn current_is_signed_at_100_ua_per_lsb() {
-        assert_eq!(current_ua(236), 23_600);
-        assert_eq!(current_ua(0xFFFF), -100);
-        assert_eq!(current_ua(0x8000), -3_276_800);
+    fn registers_read_as_the_library_says() {
+        // 12.304 V = 3076 × 4 mV, with CNVR (bit 1) and OVF (bit 0) set; 236 × 100 µA.
+        assert_eq!(Reading::from_registers(3076 << 3 | 0b11, 236), Reading { bus_mv: 12_304, current_ua: 23_600 });
+        assert_eq!(Reading::from_registers(0xFFFF, 0x8000), Reading { bus_mv: 32_764, current_ua: -3_276_800 });
     }
 }

@@ -1,15 +1,18 @@
 //! `nucleo-l432kc-ina219`: the powerscope power monitor, revision 1, on a Nucleo-32
 //! STM32L432KC with an INA219 breakout.
 //!
-//! Four tasks share a few statics:
+//! The protocol is the library's powerscope device model
+//! (`serial_dialects::powerscope::device::Model`, the code the simulator runs), shared by
+//! four tasks behind a blocking mutex:
 //!
 //! * [`usb::run`] drives the USB device (CDC ACM, D+ PA12, D− PA11).
-//! * [`usb::commands`] feeds CDC reads to the library's `StreamDecoder` and answers every
-//!   command through the [`REPLIES`] channel.
-//! * [`sampler::run`] reads each streaming INA219 at its period and appends a STREAM frame
-//!   to [`STREAM_QUEUE`], which drops its oldest whole frame when full.
-//! * [`usb::transmit`] sends replies first, then stream frames, one whole frame per USB
-//!   packet, and only while the host asserts DTR.
+//! * [`usb::commands`] hands every CDC read to the model, which decodes and answers the
+//!   commands.
+//! * [`sampler::run`] copies each INA219's registers into the model's sample source every
+//!   millisecond and lets the model take the STREAM samples that are due.
+//! * [`usb::transmit`] sends what the model has (replies first, then stream frames from its
+//!   drop-oldest queue), one whole frame per USB packet, and only while the host asserts
+//!   DTR.
 
 #![no_std]
 #![no_main]
@@ -26,11 +29,12 @@ use embassy_stm32::time::Hertz;
 use embassy_stm32::{bind_interrupts, dma, peripherals};
 use embassy_sync::blocking_mutex::Mutex as BlockingMutex;
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
-use embassy_sync::channel::Channel;
 use embassy_sync::mutex::Mutex;
 use embassy_sync::signal::Signal;
+use nucleo_l432kc_ina219::LatestReadings;
 use nucleo_l432kc_ina219::ina219::Ina219;
-use nucleo_l432kc_ina219::{Device, FrameQueue, WireFrame};
+use serial_dialects::powerscope::Config;
+use serial_dialects::powerscope::device::{Model, Settings};
 use static_cell::StaticCell;
 use {defmt_rtt as _, panic_probe as _};
 
@@ -44,14 +48,12 @@ pub const SENSOR_COUNT: usize = SENSORS.len();
 /// Stream frames buffered while the host is slow or DTR is low: 128 × 25-byte INA219
 /// frames, 0.64 s at the fastest period (5 ms), 128 s at the default 1 s.
 const STREAM_QUEUE_FRAMES: usize = 128;
-/// Replies waiting for the USB writer. The command task waits when they are all taken,
-/// so a burst of commands slows the host down instead of losing answers.
-const REPLY_SLOTS: usize = 4;
 
 type Cs = CriticalSectionRawMutex;
 
-/// Command state shared by the command task and the sampler (held only briefly).
-pub type SharedDevice = BlockingMutex<Cs, RefCell<Device<SENSOR_COUNT>>>;
+/// The device model, with the chips' latest readings as its sample source; shared by the
+/// tasks (held only briefly, never across an await).
+pub type SharedDevice = BlockingMutex<Cs, RefCell<Model<LatestReadings<SENSOR_COUNT>>>>;
 
 /// The I2C bus and its INA219s, shared by the sampler and READ_SENSOR (held across reads).
 pub struct Sensors {
@@ -64,15 +66,8 @@ pub struct Sensors {
 /// [`Sensors`] behind an async mutex.
 pub type SharedSensors = Mutex<Cs, Sensors>;
 
-/// STREAM frames for the USB writer.
-pub static STREAM_QUEUE: BlockingMutex<Cs, RefCell<FrameQueue<STREAM_QUEUE_FRAMES>>> =
-    BlockingMutex::new(RefCell::new(FrameQueue::new()));
-/// Raised when a frame enters [`STREAM_QUEUE`].
-pub static FRAME_READY: Signal<Cs, ()> = Signal::new();
-/// ACK and NACK frames for the USB writer; they go before stream frames.
-pub static REPLIES: Channel<Cs, WireFrame, REPLY_SLOTS> = Channel::new();
-/// Raised when a command starts or stops a stream or changes a period.
-pub static SCHEDULE_CHANGED: Signal<Cs, ()> = Signal::new();
+/// Raised when the model may have new output (a command arrived, a sample was taken).
+pub static OUTPUT_READY: Signal<Cs, ()> = Signal::new();
 
 bind_interrupts!(struct Irqs {
     USB => embassy_stm32::usb::InterruptHandler<peripherals::USB>;
@@ -126,21 +121,28 @@ async fn main(spawner: Spawner) {
         }
     }
 
+    let settings = Settings {
+        sensors: SENSORS.iter().map(|&(runtime_id, _)| runtime_id).collect(),
+        uid: embassy_stm32::uid::uid(),
+        // This board samples exactly at the period (the shipped firmware's state machine
+        // added 3 ms).
+        sample_overhead_ms: 0,
+        queue_depth: STREAM_QUEUE_FRAMES,
+        ..Settings::new(Config::r1())
+    };
     static DEVICE_CELL: StaticCell<SharedDevice> = StaticCell::new();
-    let device = DEVICE_CELL.init(BlockingMutex::new(RefCell::new(Device::new(
-        SENSORS.map(|(runtime_id, _)| runtime_id),
-        embassy_stm32::uid::uid(),
-    ))));
+    let device =
+        DEVICE_CELL.init(BlockingMutex::new(RefCell::new(Model::with_source(settings, LatestReadings::new()))));
 
     let usb = usb::Usb::new(p.USB, p.PA12, p.PA11, Irqs);
     spawner.spawn(usb::run(usb.device).unwrap());
-    spawner.spawn(usb::commands(usb.receiver, device, sensors).unwrap());
-    spawner.spawn(usb::transmit(usb.sender, usb.control).unwrap());
+    spawner.spawn(usb::commands(usb.receiver, device).unwrap());
+    spawner.spawn(usb::transmit(usb.sender, usb.control, device).unwrap());
     spawner.spawn(sampler::run(device, sensors).unwrap());
 }
 
-/// Device uptime in ms, as `ts_ms` and GET_UPTIME carry it (wraps after 49.7 days, like
-/// the shipped firmware's HAL tick).
-pub fn now_ms() -> u32 {
-    embassy_time::Instant::now().as_millis() as u32
+/// The model's clock: ms since boot (the model truncates it to u32 for `ts_ms` and
+/// GET_UPTIME, which wrap after 49.7 days like the shipped firmware's HAL tick).
+pub fn now_ms() -> u64 {
+    embassy_time::Instant::now().as_millis()
 }

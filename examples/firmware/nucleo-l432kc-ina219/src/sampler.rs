@@ -1,73 +1,48 @@
-//! The sampling task: each streaming INA219 is read at its own period and every reading
-//! becomes one STREAM frame in the drop-oldest queue.
+//! The sampling task: every millisecond each INA219's registers are copied into the
+//! model's latest readings (the chip converts continuously, so this is what reading it at
+//! the sample time would give), and the model takes the STREAM samples that are due.
 
-use embassy_futures::select::select;
-use embassy_time::{Duration, Instant, Timer};
+use embassy_time::{Duration, Ticker};
 
-use crate::{FRAME_READY, SCHEDULE_CHANGED, SENSOR_COUNT, STREAM_QUEUE, SharedDevice, SharedSensors, now_ms};
+use crate::{OUTPUT_READY, SharedDevice, SharedSensors, now_ms};
+use serial_dialects::device::Device;
 
-/// Reads the sensors on schedule until the end of time.
+/// How often the readings are refreshed: about one conversion of the chip (shunt and bus,
+/// 12-bit, 532 µs each), and well under the shortest period (5 ms).
+const REFRESH: Duration = Duration::from_millis(1);
+
+/// Reads the sensors until the end of time.
 #[embassy_executor::task]
 pub async fn run(device: &'static SharedDevice, sensors: &'static SharedSensors) -> ! {
-    // When each streaming sensor is due next; `None` while it does not stream.
-    let mut due: [Option<Instant>; SENSOR_COUNT] = [None; SENSOR_COUNT];
+    let mut ticker = Ticker::every(REFRESH);
     loop {
-        let now = Instant::now();
-        for (index, next) in due.iter_mut().enumerate() {
-            let Some((period_ms, restarted)) = device.lock(|d| d.borrow_mut().take_schedule(index)) else {
-                *next = None;
-                continue;
-            };
-            let period = Duration::from_millis(u64::from(period_ms));
-            let at = match *next {
-                Some(at) if !restarted => at,
-                _ => now, // just started: first sample right away
-            };
-            if at > now {
-                // A shorter period set since the last sample applies from now on.
-                *next = Some(at.min(now + period));
-                continue;
+        {
+            let mut s = sensors.lock().await;
+            let crate::Sensors { i2c, chips } = &mut *s;
+            for (index, chip) in chips.iter_mut().enumerate() {
+                let reading = match chip.read(i2c).await {
+                    Ok(reading) => Some(reading),
+                    Err(e) => {
+                        // No sample and no seq while it fails: the host sees a slower
+                        // stream, not a gap; READ_SENSOR gets NACK INTERNAL.
+                        defmt::warn!("INA219 #{=usize}: {}", index, e);
+                        None
+                    }
+                };
+                device.lock(|d| d.borrow_mut().source_mut().update(index, reading));
             }
-            sample(index, device, sensors).await;
-            // Keep the cadence drift-free; after a stall (a long I2C timeout) restart it
-            // from the end of the read rather than firing a burst of late samples.
-            let following = at + period;
-            let done = Instant::now();
-            *next = Some(if following > done { following } else { done + period });
         }
-        match due.iter().flatten().min() {
-            Some(&at) => {
-                select(Timer::at(at), SCHEDULE_CHANGED.wait()).await;
-            }
-            None => SCHEDULE_CHANGED.wait().await,
+        // No bytes: only the clock moves, so the samples due now are taken with these
+        // readings even while the host is not reading (DTR low).
+        let before = device.lock(|d| {
+            let mut d = d.borrow_mut();
+            let backlog = d.backlog();
+            d.receive(&[], now_ms());
+            (backlog, d.backlog())
+        });
+        if before.1 != before.0 {
+            OUTPUT_READY.signal(());
         }
+        ticker.next().await;
     }
-}
-
-/// Reads sensor `index` and queues its STREAM frame.
-async fn sample(index: usize, device: &'static SharedDevice, sensors: &'static SharedSensors) {
-    let reading = {
-        let mut s = sensors.lock().await;
-        let crate::Sensors { i2c, chips } = &mut *s;
-        let Some(chip) = chips.get_mut(index) else { return };
-        chip.read(i2c).await
-    };
-    let reading = match reading {
-        Ok(reading) => reading,
-        // No frame and no seq for a failed read: the host sees a slower stream, not a gap.
-        Err(e) => return defmt::warn!("INA219 #{=usize}: {}", index, e),
-    };
-    let frame = match device.lock(|d| d.borrow_mut().stream_frame(index, reading, now_ms())) {
-        Some(Ok(frame)) => frame,
-        Some(Err(e)) => return defmt::error!("STREAM frame not encodable: {}", e),
-        None => return, // STOP_STREAM arrived during the read
-    };
-    let dropped = STREAM_QUEUE.lock(|q| {
-        let mut q = q.borrow_mut();
-        q.push(frame).then(|| q.dropped())
-    });
-    if let Some(total) = dropped {
-        defmt::debug!("host too slow: oldest frame dropped ({=u32} so far)", total);
-    }
-    FRAME_READY.signal(());
 }

@@ -3,16 +3,15 @@
 use embassy_futures::select::select3;
 use embassy_stm32::usb::{DmPin, DpPin, Driver};
 use embassy_stm32::{Peri, peripherals};
+use embassy_time::{Instant, Timer};
 use embassy_usb::class::cdc_acm::{CdcAcmClass, ControlChanged, Receiver, Sender, State};
 use embassy_usb::driver::EndpointError;
 use embassy_usb::{Builder, UsbDevice};
-use nucleo_l432kc_ina219::WireFrame;
-use nucleo_l432kc_ina219::device::{self, Answer};
-use serial_dialects::powerscope::{Cmd, Command, Message, PowerScope, Revision};
-use serial_dialects::{EncodeError, StreamDecoder};
+use serial_dialects::device::Device;
+use serial_dialects::powerscope::Revision;
 use static_cell::StaticCell;
 
-use crate::{FRAME_READY, Irqs, REPLIES, SCHEDULE_CHANGED, STREAM_QUEUE, SharedDevice, SharedSensors, now_ms};
+use crate::{Irqs, OUTPUT_READY, SharedDevice, now_ms};
 
 type UsbDriver = Driver<'static, peripherals::USB>;
 
@@ -72,110 +71,67 @@ pub async fn run(mut device: UsbDevice<'static, UsbDriver>) -> ! {
     device.run().await
 }
 
-/// Reads commands and answers each one. Bytes go through the library's stream decoder,
-/// which resynchronises after noise or a corrupted frame by itself.
+/// Hands every host write to the model, which decodes the commands (resynchronising after
+/// noise or a corrupted frame by itself) and queues their answers.
 #[embassy_executor::task]
-pub async fn commands(
-    mut receiver: Receiver<'static, UsbDriver>,
-    device: &'static SharedDevice,
-    sensors: &'static SharedSensors,
-) -> ! {
-    // 64 bytes hold the longest frame, so decoding never depends on how the host chunks.
-    let mut decoder: StreamDecoder<PowerScope, { Revision::R1.max_frame_len() }> = StreamDecoder::new(PowerScope::r1());
+pub async fn commands(mut receiver: Receiver<'static, UsbDriver>, device: &'static SharedDevice) -> ! {
     let mut packet = [0u8; MAX_PACKET as usize];
     loop {
         receiver.wait_connection().await;
-        // A new connection starts a new byte stream: drop any half command of the last one.
-        decoder.reset();
         loop {
             let n = match receiver.read_packet(&mut packet).await {
                 Ok(n) => n,
                 Err(EndpointError::Disabled) => break,
                 Err(EndpointError::BufferOverflow) => continue, // cannot happen: 64-byte buffer
             };
-            let mut rest = &packet[..n];
-            while !rest.is_empty() {
-                rest = &rest[decoder.push(rest)..];
-                while let Some((event, bytes)) = decoder.next_with_bytes() {
-                    let cmd = match event.frame() {
-                        Some(Message::Cmd(cmd)) => *cmd,
-                        Some(_) => continue, // STREAM / ACK / NACK from the host: nothing to do
-                        None => {
-                            defmt::debug!("rejected {=usize} byte(s): {}", event.len, event.error_kind());
-                            if let Some(frame) = device::refusal(bytes, now_ms()) {
-                                reply(frame).await;
-                            }
-                            continue;
-                        }
-                    };
-                    handle(cmd, device, sensors).await;
-                }
-            }
+            let stats = device.lock(|d| {
+                let mut d = d.borrow_mut();
+                d.receive(&packet[..n], now_ms());
+                *d.stats()
+            });
+            defmt::debug!("{=u64} request(s), {=u64} bad input(s) so far", stats.requests, stats.bad_input);
+            OUTPUT_READY.signal(());
         }
     }
 }
 
-/// Answers one decoded command.
-async fn handle(cmd: Cmd, device: &'static SharedDevice, sensors: &'static SharedSensors) {
-    defmt::debug!("command {}", cmd);
-    let answer = device.lock(|d| d.borrow_mut().answer(&cmd, now_ms()));
-    let frame = match answer {
-        Ok(Answer::Reply(frame)) => Ok(frame),
-        Ok(Answer::ReadSensor { index }) => {
-            let reading = {
-                let mut s = sensors.lock().await;
-                let crate::Sensors { i2c, chips } = &mut *s;
-                match chips.get_mut(index) {
-                    Some(chip) => chip.read(i2c).await.map_err(|e| defmt::warn!("READ_SENSOR: {}", e)),
-                    None => Err(()),
-                }
-            };
-            match reading {
-                Ok(r) => device.lock(|d| d.borrow().sample_reply(&cmd, index, r, now_ms())),
-                Err(()) => device::read_failed(&cmd, now_ms()),
-            }
-        }
-        Err(e) => Err(e),
-    };
-    if matches!(cmd.command, Command::StartStream { .. } | Command::StopStream { .. } | Command::SetPeriod { .. }) {
-        SCHEDULE_CHANGED.signal(());
-    }
-    reply(frame).await;
-}
-
-/// Queues an answer for the writer (waiting for a free slot rather than losing it).
-async fn reply(frame: Result<WireFrame, EncodeError>) {
-    match frame {
-        Ok(frame) => REPLIES.send(frame).await,
-        // Our messages are within the revision's limits; this would be a firmware bug.
-        Err(e) => defmt::error!("reply not encodable: {}", e),
-    }
-}
-
-/// Sends replies, then stream frames, one whole frame per packet, while DTR is asserted.
+/// Sends the model's output (replies first, then stream frames), one whole frame per
+/// packet, while DTR is asserted.
 #[embassy_executor::task]
-pub async fn transmit(mut sender: Sender<'static, UsbDriver>, control: ControlChanged<'static>) -> ! {
+pub async fn transmit(
+    mut sender: Sender<'static, UsbDriver>,
+    control: ControlChanged<'static>,
+    device: &'static SharedDevice,
+) -> ! {
+    // Revision-1 frames are at most 64 bytes: one packet each.
+    let mut frame = [0u8; MAX_PACKET as usize];
+    let mut dropped = 0;
     loop {
         sender.wait_connection().await;
         if !control.dtr() {
-            // Port closed: frames stay queued (the oldest dropped when full) until DTR returns.
+            // Port closed: the model keeps sampling into its queue (the oldest frames are
+            // dropped when full) until DTR returns.
             control.control_changed().await;
             continue;
         }
-        let frame = match REPLIES.try_receive() {
-            Ok(frame) => frame,
-            Err(_) => match STREAM_QUEUE.lock(|q| q.borrow_mut().pop()) {
-                Some(frame) => frame,
-                None => {
-                    // Whichever comes first: a reply, a stream frame, or DTR dropping.
-                    select3(REPLIES.ready_to_receive(), FRAME_READY.wait(), control.control_changed()).await;
-                    continue;
-                }
-            },
+        let (sent, poll_at, stats) = device.lock(|d| {
+            let mut d = d.borrow_mut();
+            let sent = d.transmit(now_ms(), &mut frame);
+            (sent, d.poll_at(), *d.stats())
+        });
+        if stats.dropped != dropped {
+            defmt::debug!("host too slow: {=u64} frame(s) dropped so far", stats.dropped);
+            dropped = stats.dropped;
+        }
+        let Some(sent) = sent else {
+            // Whichever comes first: the next sample, new output, or DTR dropping.
+            let wake = poll_at.map_or(Instant::MAX, Instant::from_millis);
+            select3(Timer::at(wake), OUTPUT_READY.wait(), control.control_changed()).await;
+            continue;
         };
-        // One frame per packet: a slow host makes this wait, and the queue drops old frames
-        // meanwhile. If the cable goes, the frame in hand is lost like any other dropped one.
-        if sender.write_packet(frame.as_bytes()).await.is_err() {
+        // One frame per packet: a slow host makes this wait, and the model's queue drops
+        // old frames meanwhile. If the cable goes, the frame in hand is lost.
+        if sender.write_packet(&frame[..sent.len]).await.is_err() {
             defmt::warn!("USB disconnected, one frame lost");
         }
     }

@@ -1,10 +1,14 @@
-//! Record batching and packet framing: the pure logic between the SPI capture, the UART
-//! and the USB writer. No I/O here, and no protocol code: every byte of framing (header,
-//! CRC-16, COBS, 0x00) comes from `serial_dialects::vectordebug`.
+//! Record batching and packet framing of the bridge between an ESC and the PC tool: the
+//! records of one flush period gathered in a half of a ping-pong, framed as one DBG_FRAME1
+//! packet, and terminal bytes framed as CLI packets (docs/protocols/vectordebug.md, "Device
+//! model"). The device model and the `blackpill-spi-bridge` firmware both batch with this.
 
-use serial_dialects::EncodeError;
-use serial_dialects::cobs::max_encoded_len;
-use serial_dialects::vectordebug::{Payload, Record, Records, field};
+use crate::cobs::max_encoded_len;
+use crate::error::EncodeError;
+
+use super::frame::field;
+use super::payload::Payload;
+use super::record::{Record, Records};
 
 /// Records in one half of the ping-pong. 200 records are 10 ms at 20 kHz, the original
 /// documentation's slowest flush and its largest typical batch (2807 decoded bytes, inside
@@ -94,11 +98,11 @@ pub fn frame_cli(data: &[u8], out: &mut [u8]) -> Result<usize, EncodeError> {
 
 #[cfg(test)]
 mod tests {
-    use serial_dialects::SliceDecoder;
-    use serial_dialects::vectordebug::{Config, PacketType, VectorDebug};
     use std::vec::Vec;
 
+    use super::super::{Config, Message, PacketType, VectorDebug};
     use super::*;
+    use crate::SliceDecoder;
 
     /// Copies records into the half as the DMA ring does: whole records into `spare`.
     fn fill(batch: &mut Batch, records: &[Record]) {
@@ -110,7 +114,7 @@ mod tests {
 
     /// Decodes a wire stream with the library's decoder (the PC tool's limit), asserting
     /// that every event is a valid packet.
-    fn decode(wire: &[u8], check: impl FnMut(&serial_dialects::vectordebug::Message<'_>)) -> usize {
+    fn decode(wire: &[u8], check: impl FnMut(&Message<'_>)) -> usize {
         let events = SliceDecoder::new(VectorDebug::new(Config::default()), wire);
         let packets: Vec<_> = events.map(|event| *event.frame().expect("a valid packet")).collect();
         packets.iter().for_each(check);
