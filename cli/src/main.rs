@@ -83,6 +83,9 @@ again before it is written, so `encode X T ... | decode --dialect X -` shows typ
   serial-dialects simulate pmu30 --pty
   serial-dialects simulate pmu30 --pty --rate 50 --corrupt 1e-3 --seed 7
   serial-dialects simulate ascii-crc8 --pty --drop-replies 0.1 --delay 200
+  serial-dialects simulate powerscope --pty --channels 4
+  serial-dialects simulate vectordebug --pty --rate 20000
+  serial-dialects simulate plot:64 --pty --channels 8 --rate 1000
   serial-dialects simulate pmu30:crc-with-length --port /dev/ttyUSB0 --baud 115200
 
 With --pty the path to open is printed alone on the first line of stdout. SIGINT or SIGTERM

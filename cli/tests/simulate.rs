@@ -15,7 +15,7 @@ use serial_dialects::ascii_crc8::{self, Answer, AsciiCrc8, encode_request};
 use serial_dialects::pmu30::session::{ConfigChunks, ConfigReassembler};
 use serial_dialects::pmu30::{self, ConfigAck, Message, Pmu30, SubscribeTelemetry, Success, error_code};
 use serial_dialects::stream::Dialect;
-use serial_dialects::{ErrorKind, StreamDecoder};
+use serial_dialects::{Encode, ErrorKind, Message as _, StreamDecoder, powerscope, vectordebug};
 use serialport::SerialPort;
 
 const BIN: &str = env!("CARGO_BIN_EXE_serial-dialects");
@@ -351,15 +351,19 @@ fn monitor_decodes_a_simulators_telemetry() {
 }
 
 #[test]
-fn options_a_device_does_not_have_and_dialects_without_a_model_are_refused() {
+fn options_a_device_does_not_have_are_refused() {
     for (args, message) in [
         (&["ascii-crc8", "--pty", "--channels", "2"][..], "ascii-crc8 has no --channels"),
         (&["ascii-crc8", "--pty", "--rate", "5"], "ascii-crc8 has no --rate"),
         (&["pmu30", "--pty", "--rate", "500"], "not a telemetry rate"),
         (&["pmu30", "--pty", "--corrupt", "2"], "not a probability"),
-        (&["plot", "--pty"], "no device model for plot yet"),
-        (&["powerscope", "--pty"], "no device model for powerscope yet"),
-        (&["vectordebug", "--pty"], "no device model for vectordebug yet"),
+        (&["plot", "--pty", "--channels", "33"], "not 1 to 32"),
+        (&["plot:64", "--pty", "--rate", "0"], "not a DATA frame rate"),
+        (&["powerscope", "--pty", "--rate", "10"], "powerscope has no --rate"),
+        (&["powerscope", "--pty", "--channels", "9"], "not 1 to 8 sensors"),
+        (&["powerscope:r0", "--pty", "--channels", "2"], "powerscope:r0 has no --channels"),
+        (&["powerscope:r0", "--pty", "--rate", "300"], "not a whole period"),
+        (&["vectordebug", "--pty", "--channels", "6"], "vectordebug has no --channels"),
         (&["nonsense", "--pty"], "unknown dialect"),
     ] {
         let output = Command::new(BIN).arg("simulate").args(args).output().unwrap();
@@ -369,4 +373,164 @@ fn options_a_device_does_not_have_and_dialects_without_a_model_are_refused() {
         assert!(output.stdout.is_empty());
     }
     let _ = Answer::Lux(0);
+}
+
+/// A powerscope r1 command frame, encoded by the library.
+fn powerscope_cmd(seq: u32, command: powerscope::Command) -> Vec<u8> {
+    let message = powerscope::Message::Cmd(powerscope::Cmd::new(seq, 0, command));
+    let dialect = powerscope::PowerScope::r1();
+    let mut buf = vec![0; dialect.encoded_len(&message)];
+    let n = dialect.encode(&message, &mut buf).unwrap();
+    buf.truncate(n);
+    buf
+}
+
+#[test]
+fn powerscope_r1_answers_every_command_and_streams_samples_over_a_pty() {
+    use powerscope::{Command as Cmd, Message as M, Reply};
+    let sim = Sim::start(&["powerscope", "--channels", "3"]);
+    let mut host = Host::new(sim.open(), powerscope::PowerScope::r1());
+    let ask = |host: &mut Host<powerscope::PowerScope>, seq: u32, command: Cmd| {
+        host.send(&powerscope_cmd(seq, command));
+        let replies = host.collect(
+            PATIENCE,
+            |e| match e.frame() {
+                Some(M::Ack(a)) if a.seq == seq => Some(format!("{:?}", a.reply)),
+                Some(M::Nack(n)) if n.seq == seq => Some(format!("NACK {:?}", n.error)),
+                _ => None,
+            },
+            |got| !got.is_empty(),
+        );
+        replies.into_iter().next().unwrap_or_else(|| panic!("no answer to {command:?}"))
+    };
+    assert_eq!(ask(&mut host, 1, Cmd::Ping), format!("{:?}", Reply::Ping));
+    let sensors = ask(&mut host, 2, Cmd::GetSensors);
+    assert!(sensors.contains("GetSensors"), "{sensors}");
+    assert!(ask(&mut host, 3, Cmd::ReadSensor { sensor: 9 }).starts_with("NACK"));
+    assert_eq!(ask(&mut host, 4, Cmd::SetPeriod { sensor: 2, period_ms: 20 }), format!("{:?}", Reply::SetPeriod));
+    assert_eq!(ask(&mut host, 5, Cmd::StartStream { sensor: 2 }), format!("{:?}", Reply::StartStream));
+    let samples = host.collect(
+        PATIENCE,
+        |e| match e.frame() {
+            Some(M::Stream(s)) => Some((s.packet.runtime_id(), s.seq, s.gap)),
+            _ => None,
+        },
+        |got| got.len() >= 20,
+    );
+    assert_eq!(samples.len(), 20);
+    assert!(samples.iter().all(|&(id, _, _)| id == 2), "{samples:?}");
+    // Consecutive sequence numbers from START_STREAM on: nothing lost on the pty.
+    assert!(samples.windows(2).all(|w| w[1].1 == w[0].1 + 1), "{samples:?}");
+    assert_eq!(host.decoder.stats().lost_frames, 0);
+    assert_eq!(host.decoder.stats().errors.total(), 0);
+    let numbers = sim.stop();
+    assert_eq!(numbers["requests"], 5);
+    assert!(numbers["frames_sent"] >= 20, "{numbers:?}");
+}
+
+#[test]
+fn powerscope_r0_streams_from_boot_and_stops_on_the_stop_byte() {
+    let sim = Sim::start(&["powerscope:r0", "--rate", "100"]);
+    let mut host = Host::new(sim.open(), powerscope::PowerScope::r0());
+    let frames = host.collect(PATIENCE, |e| e.frame().map(|m| m.name()), |got| got.len() >= 30);
+    assert_eq!(frames.len(), 30);
+    assert!(frames.iter().all(|name| *name == "STREAM"), "{frames:?}");
+    host.send(&[0x02]);
+    thread::sleep(Duration::from_millis(300));
+    // What was on its way is drained, then nothing more comes.
+    let _ = host.collect(Duration::from_millis(300), |e| e.frame().map(|m| m.name()), |_| false);
+    let after = host.collect(Duration::from_millis(500), |e| e.frame().map(|m| m.name()), |_| false);
+    assert!(after.is_empty(), "{} frames after STOP", after.len());
+    sim.stop();
+}
+
+#[test]
+fn vectordebug_records_flow_while_the_esc_answers_its_command_line() {
+    let sim = Sim::start(&["vectordebug"]);
+    let mut host = Host::new(sim.open(), vectordebug::VectorDebug::default());
+    let records: usize = host
+        .collect(PATIENCE, |e| e.frame().map(|m| m.record_count()), |got| got.iter().sum::<usize>() >= 4000)
+        .iter()
+        .sum();
+    assert!(records >= 4000);
+    let mut packet = [0u8; 64];
+    let n = vectordebug::batch::frame_cli(b"status\r", &mut packet).unwrap();
+    host.send(&packet[..n]);
+    let text: String = host
+        .collect(
+            PATIENCE,
+            |e| match e.frame().map(|m| m.packet_type()) {
+                Some(vectordebug::PacketType::Cli) => {
+                    let bytes: Vec<u8> = e.frame().unwrap().payload_bytes().collect();
+                    Some(String::from_utf8_lossy(&bytes).into_owned())
+                }
+                _ => None,
+            },
+            |got| got.concat().contains("records="),
+        )
+        .concat();
+    assert!(text.contains("state=running speed="), "{text:?}");
+    assert_eq!(host.decoder.stats().errors.total(), 0);
+    assert_eq!(host.decoder.stats().lost_frames, 0);
+    let numbers = sim.stop();
+    assert!(numbers["requests"] >= 1, "{numbers:?}");
+}
+
+#[test]
+fn plot_sends_labels_and_data_and_answers_help_and_stop() {
+    use serial_dialects::plot::{Message as M, Plot};
+    let sim = Sim::start(&["plot", "--channels", "4", "--rate", "200"]);
+    let mut host = Host::new(sim.open(), Plot::default());
+    let got = host.collect(
+        PATIENCE,
+        |e| match e.frame() {
+            Some(M::Data(d)) => Some(format!("DATA {}", d.count())),
+            Some(M::Label(l)) => Some(format!("LABEL {}", l.count())),
+            _ => None,
+        },
+        |got| got.iter().filter(|g| g.starts_with("DATA")).count() >= 50,
+    );
+    assert!(got.iter().filter(|g| g.starts_with("DATA")).all(|g| g == "DATA 4"), "{got:?}");
+    assert!(got.iter().any(|g| g == "LABEL 4"), "the labels at start: {got:?}");
+    host.send(b"help\r\n");
+    let commands = host.collect(
+        PATIENCE,
+        |e| match e.frame() {
+            Some(M::Commands(list)) => Some(list.iter().map(|c| c.cmd.to_string()).collect::<Vec<_>>()),
+            _ => None,
+        },
+        |got| !got.is_empty(),
+    );
+    let commands = commands.first().expect("the help table, decoded");
+    for name in ["start", "stop", "status"] {
+        assert!(commands.iter().any(|c| c == name), "{commands:?}");
+    }
+    host.send(b"stop\r\n");
+    thread::sleep(Duration::from_millis(300));
+    let _ = host.collect(Duration::from_millis(300), |e| e.frame().map(|m| m.name()), |_| false);
+    let after = host.collect(
+        Duration::from_millis(500),
+        |e| match e.frame() {
+            Some(M::Data(_)) => Some(()),
+            _ => None,
+        },
+        |_| false,
+    );
+    assert!(after.is_empty(), "{} DATA frames after stop", after.len());
+    let numbers = sim.stop();
+    assert!(numbers["requests"] >= 2, "{numbers:?}");
+}
+
+#[test]
+fn monitor_decodes_a_powerscope_r0_simulator() {
+    let sim = Sim::start(&["powerscope:r0"]);
+    let output = Command::new(BIN)
+        .args(["monitor", "--port", &sim.path, "--dialect", "powerscope:r0", "--duration", "1"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let frames = stdout.lines().filter(|l| l.contains("\"type\":\"STREAM\"")).count();
+    assert!(frames >= 50, "{frames} frames: {stdout}");
+    sim.stop();
 }

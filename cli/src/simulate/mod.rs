@@ -29,8 +29,8 @@ pub const DEFAULT_SEED: u64 = 1;
 /// Arguments of `simulate`.
 #[derive(Debug, clap::Args)]
 pub struct SimulateArgs {
-    /// The device: a dialect with a model, NAME[:VARIANT] (pmu30, pmu30:crc-with-length,
-    /// ascii-crc8).
+    /// The device: NAME[:VARIANT] of any dialect (pmu30, pmu30:crc-with-length, vectordebug,
+    /// plot, plot:64, ascii-crc8, powerscope, powerscope:r0).
     #[arg(value_name = "DIALECT[:VARIANT]")]
     dialect: String,
     /// Serve on a new pseudo-terminal; its path is printed on the first line of stdout.
@@ -42,10 +42,12 @@ pub struct SimulateArgs {
     /// Baud rate of --port.
     #[arg(long, default_value_t = 115_200, requires = "port")]
     baud: u32,
-    /// Device option: periodic output rate in Hz (pmu30: telemetry from power-on).
+    /// Device option: periodic output rate in Hz (pmu30: telemetry from power-on; vectordebug:
+    /// records; plot: DATA frames; powerscope:r0: test frames).
     #[arg(long, value_name = "HZ")]
     rate: Option<f64>,
-    /// Device option: enabled channels (pmu30: outputs 0-30).
+    /// Device option: channels (pmu30: enabled outputs 0-30; plot: values per DATA frame;
+    /// powerscope: INA219 sensors 1-8).
     #[arg(long, value_name = "N")]
     channels: Option<u32>,
     /// Seed of the faults and of the device's measurement noise.
