@@ -61,15 +61,18 @@ impl FrameBytes {
     /// The first `len` bytes of `buf`, which they are removed from.
     #[inline]
     fn split_from(buf: &mut BytesMut, len: usize) -> FrameBytes {
-        match buf.get(..len) {
-            Some(head) if len <= INLINE_LEN => {
-                let mut bytes = [0; INLINE_LEN];
-                bytes[..len].copy_from_slice(head);
-                buf.advance(len);
-                FrameBytes(Repr::Inline { len: len as u8, bytes })
-            }
-            _ => FrameBytes(Repr::Shared(buf.split_to(len.min(buf.len())).freeze())),
+        if len > INLINE_LEN || len > buf.len() {
+            return FrameBytes(Repr::Shared(buf.split_to(len.min(buf.len())).freeze()));
         }
+        let mut bytes = [0; INLINE_LEN];
+        match buf.first_chunk::<INLINE_LEN>() {
+            // A copy of fixed size (a few moves, no call): the bytes after the frame that
+            // come along are never shown (`len` bounds every view).
+            Some(head) => bytes = *head,
+            None => bytes[..len].copy_from_slice(&buf[..len]),
+        }
+        buf.advance(len);
+        FrameBytes(Repr::Inline { len: len as u8, bytes })
     }
 
     /// The bytes as a [`Bytes`] (copied if they are inline).
