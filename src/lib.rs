@@ -41,6 +41,7 @@ pub mod io;
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub mod owned;
 pub mod present;
+pub mod session;
 pub mod stats;
 pub mod stream;
 

@@ -121,6 +121,7 @@
 //! ```
 
 pub mod device;
+pub mod conversation;
 mod error;
 #[cfg(feature = "std")]
 mod fields;
