@@ -94,4 +94,11 @@ pub trait Device {
     fn stats(&self) -> &DeviceStats;
 }
 
+pub mod faults;
+#[cfg(feature = "tokio")]
+mod serve;
 pub mod xorshift;
+
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub use serve::{ServeReport, serve, serve_with_faults};
