@@ -10,9 +10,10 @@
 //! is the error if it was the last attempt. Device text (`SYSTEM START`) is never a reply.
 //!
 //! VIEW: the reply is complete when the requested count has arrived, or with a frame of
-//! fewer than 63 values (the device sends only the values it has). When exactly a multiple
-//! of 63 values are stored and more were asked for, nothing more comes: after the timeout the
-//! values received are the answer.
+//! fewer than 63 values (the device sends only the values it has). When exactly 63 values are
+//! stored and more were asked for, nothing more comes; a lost second frame looks the same, so
+//! the request goes again, and two attempts ending in silence after the same number of values
+//! make those values the answer.
 
 use heapless::Vec;
 
@@ -57,6 +58,8 @@ struct Pending {
     command: Command,
     attempts: Attempts,
     view: Option<ViewAssembler>,
+    /// How many VIEW values the last attempt ended with by silence.
+    silent_after: Option<usize>,
 }
 
 /// One conversation with the device.
@@ -116,22 +119,34 @@ impl Conversation {
             _ => None,
         };
         self.ids.next_id();
-        self.pending = Some(Pending { id, command, attempts: Attempts::first(self.policy, now_ms), view });
+        self.pending =
+            Some(Pending { id, command, attempts: Attempts::first(self.policy, now_ms), view, silent_after: None });
         Ok((id, len))
     }
 
-    /// A VIEW whose values stopped before the count it asked for: once its attempt's time
-    /// is up (at `now_ms`), the values received are the answer, and the request is complete.
-    /// Call it before [`poll`](Self::poll); `None` in every other case.
+    /// A VIEW whose values stopped before the count it asked for: the device sends only the
+    /// values it has, but a lost frame looks the same. So when an attempt's time is up (at
+    /// `now_ms`) with values received, the reassembly starts again and the request goes again
+    /// ([`poll`](Self::poll)); when the next attempt ends by silence with as many values, those
+    /// are the answer, and the request is complete. `None` in every other case. Call it before
+    /// `poll`.
     pub fn expire(&mut self, now_ms: u64) -> Option<Response<'static>> {
-        let pending = self.pending.as_ref()?;
-        let view = pending.view.as_ref()?;
-        if view.values().is_empty() || now_ms < pending.attempts.deadline_ms() {
+        let pending = self.pending.as_mut()?;
+        let view = pending.view.as_mut()?;
+        let received = view.values().len();
+        if received == 0 || now_ms < pending.attempts.deadline_ms() {
             return None;
         }
-        let values = view.values().iter().copied().collect();
-        self.pending = None;
-        Some(Response::View(values))
+        if pending.silent_after == Some(received) {
+            let values = view.values().iter().copied().collect();
+            self.pending = None;
+            return Some(Response::View(values));
+        }
+        pending.silent_after = Some(received);
+        if let Ok(fresh) = ViewAssembler::for_command(pending.id, &pending.command) {
+            *view = fresh;
+        }
+        None
     }
 
     /// Decides at `now_ms`: wait, send the same bytes again, or give up. Nothing pending is

@@ -132,9 +132,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Client<T> {
 
     /// What the link has seen (requests, retries, stale replies, rejected bytes).
     pub fn stats(&self) -> LinkStats {
-        let mut stats = self.link.stats();
-        stats.stale = stats.stale.saturating_add(self.conversation.stale());
-        stats
+        self.link.stats()
     }
 
     /// The transport back.
@@ -226,7 +224,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Client<T> {
     /// The next line of device text (`SYSTEM START`, or an `ERR…` line that answered no
     /// request), without its line ending; lines received during other calls come first.
     pub async fn next_line(&mut self) -> Result<String> {
-        let is_line = |f: &OwnedFrame<AsciiCrc8>| matches!(f.message(), Message::DeviceText(_) | Message::DeviceError(_));
+        let is_line =
+            |f: &OwnedFrame<AsciiCrc8>| matches!(f.message(), Message::DeviceText(_) | Message::DeviceError(_));
         let Some(frame) = self.link.next_stream_frame(None, is_line).await? else { return Err(Error::Closed) };
         match frame.message() {
             Message::DeviceText(line) | Message::DeviceError(line) => Ok(line.as_str().to_string()),

@@ -42,9 +42,7 @@ use super::{Error, LinkStats, Options};
 use crate::dialect::Encode;
 use crate::pmu30::conversation::{Conversation, Request, Response};
 use crate::pmu30::session::{ConfigChunks, ConfigReassembler, ReassemblyError, TelemetryWindow};
-use crate::pmu30::{
-    Config, InfoResp, Message, Pmu30, SetChannel, SubscribeTelemetry, TelemetryPacket, error_code,
-};
+use crate::pmu30::{Config, InfoResp, Message, Pmu30, SetChannel, SubscribeTelemetry, TelemetryPacket, error_code};
 use crate::session::{Poll, Verdict};
 
 /// What a PMU-30 answers instead of doing what was asked, with the document's codes.
@@ -200,9 +198,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Client<T> {
 
     /// What the link has seen (requests, retries, stale replies, rejected bytes).
     pub fn stats(&self) -> LinkStats {
-        let mut stats = self.link.stats();
-        stats.stale = stats.stale.saturating_add(self.conversation.stale());
-        stats
+        self.link.stats()
     }
 
     /// Duplicate CONFIG_DATA chunks received by the downloads so far.
@@ -321,7 +317,9 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Client<T> {
     pub async fn set_channel(&mut self, channel_id: u16, value: f32) -> Result<()> {
         match self.request(&Message::SetChannel(SetChannel { channel_id, value }), None).await? {
             Answer::ChannelAck { success: true } => Ok(()),
-            Answer::ChannelAck { success: false } => Err(Error::Device(DeviceError::ChannelNotSet { channel: channel_id })),
+            Answer::ChannelAck { success: false } => {
+                Err(Error::Device(DeviceError::ChannelNotSet { channel: channel_id }))
+            }
             _ => Err(Error::Closed),
         }
     }
@@ -353,7 +351,8 @@ pub struct Telemetry<'c, T> {
 impl<T: AsyncRead + AsyncWrite + Unpin> Telemetry<'_, T> {
     /// The next packet, in order (none is lost while the client waited for a reply).
     pub async fn next(&mut self) -> Result<TelemetryPacket> {
-        let is_telemetry = |frame: &crate::owned::OwnedFrame<Pmu30>| matches!(frame.message(), Message::TelemetryData(_));
+        let is_telemetry =
+            |frame: &crate::owned::OwnedFrame<Pmu30>| matches!(frame.message(), Message::TelemetryData(_));
         let Some(frame) = self.client.link.next_stream_frame(None, is_telemetry).await? else {
             return Err(Error::Closed);
         };

@@ -120,8 +120,8 @@
 //! # let _ = Message::Ping {};
 //! ```
 
-pub mod device;
 pub mod conversation;
+pub mod device;
 mod error;
 #[cfg(feature = "std")]
 mod fields;

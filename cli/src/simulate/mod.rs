@@ -17,10 +17,10 @@ use serial_dialects::device::Device;
 use serialport::{DataBits, FlowControl, Parity, SerialPort, StopBits, TTYPort};
 
 use self::driver::Report;
-use serial_dialects::device::faults::{FaultOptions, Faults};
 use self::registry::{DeviceOptions, ModelJob};
 use crate::cli_error::CliError;
 use crate::dialect::Selected;
+use serial_dialects::device::faults::{FaultOptions, Faults};
 
 /// The seed when `--seed` is not given: runs are repeatable by default.
 pub const DEFAULT_SEED: u64 = 1;
