@@ -72,7 +72,11 @@ pub async fn run(action: Action, port: SerialStream, out: Output) -> Result<(), 
         Action::View { offset, count } => {
             let values = client.view(offset, count).await.map_err(failure)?;
             let list = values.iter().map(u16::to_string).collect::<Vec<_>>().join(",");
-            (CommandCode::View, Ok(json!({"offset": offset, "values": values})), format!("offset={offset} values={list}"))
+            (
+                CommandCode::View,
+                Ok(json!({"offset": offset, "values": values})),
+                format!("offset={offset} values={list}"),
+            )
         }
         Action::Interval { ms: Some(ms) } => ok(CommandCode::SetInterval, client.set_interval(ms).await),
         Action::Interval { ms: None } => {

@@ -83,8 +83,8 @@ pub async fn run(action: Action, port: SerialStream, out: Output) -> Result<(), 
             out.item(&with_type(&message), text(&message))
         }
         Action::Upload { file } => {
-            let config = std::fs::read(&file)
-                .map_err(|e| CliError::msg(format!("cannot read {}: {e}", file.display())))?;
+            let config =
+                std::fs::read(&file).map_err(|e| CliError::msg(format!("cannot read {}: {e}", file.display())))?;
             let chunks = client.upload_config(&config).await.map_err(failure)?;
             let bytes = config.len();
             out.item(
@@ -117,7 +117,12 @@ pub async fn run(action: Action, port: SerialStream, out: Output) -> Result<(), 
 }
 
 /// Prints packets until `count` or Ctrl-C, then unsubscribes.
-async fn telemetry(client: &mut Client<SerialStream>, rate: u16, count: Option<u64>, out: &Output) -> Result<(), CliError> {
+async fn telemetry(
+    client: &mut Client<SerialStream>,
+    rate: u16,
+    count: Option<u64>,
+    out: &Output,
+) -> Result<(), CliError> {
     let mut telemetry = client.start_telemetry(rate).await.map_err(failure)?;
     let mut printed = 0u64;
     let ctrl_c = tokio::signal::ctrl_c();
