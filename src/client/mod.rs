@@ -104,3 +104,8 @@ impl<E: fmt::Debug + fmt::Display> From<Failure> for Error<E> {
         }
     }
 }
+
+/// The examples of `docs/clients.md`, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/clients.md")]
+pub struct ClientsDoctests;
