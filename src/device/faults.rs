@@ -1,5 +1,5 @@
 //! Deterministic fault injection between a device model and the line, shared by the
-//! `simulate` command and [`serve`](super::serve): every decision comes from one generator
+//! `simulate` command and `device::serve` (feature `tokio`): every decision comes from one generator
 //! seeded by [`FaultOptions::seed`], so a run with the same seed and the same traffic
 //! injects the same faults. No heap.
 
