@@ -95,4 +95,11 @@ pub trait Device {
 }
 
 pub mod wave;
+pub mod faults;
+#[cfg(feature = "tokio")]
+mod serve;
 pub mod xorshift;
+
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub use serve::{ServeReport, serve, serve_with_faults};

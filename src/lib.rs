@@ -27,6 +27,9 @@ extern crate std;
 extern crate alloc;
 
 pub mod buf;
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub mod client;
 pub mod cobs;
 pub mod crc;
 pub mod device;
@@ -41,6 +44,7 @@ pub mod io;
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub mod owned;
 pub mod present;
+pub mod session;
 pub mod stats;
 pub mod stream;
 

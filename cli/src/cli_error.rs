@@ -11,6 +11,9 @@ pub enum CliError {
     Message(String),
     /// Standard output was closed by the reader (e.g. `| head`): stop quietly.
     BrokenPipe,
+    /// A device client's failure, with its own exit status (1: the device answered with an
+    /// error, 2: the port, 3: no answer after every retry).
+    Exit(u8, String),
 }
 
 impl CliError {
@@ -34,6 +37,7 @@ impl fmt::Display for CliError {
         match self {
             CliError::Message(m) => f.write_str(m),
             CliError::BrokenPipe => f.write_str("broken pipe"),
+            CliError::Exit(_, m) => f.write_str(m),
         }
     }
 }

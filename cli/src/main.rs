@@ -6,6 +6,7 @@
 //! parsing, input/output and presentation.
 
 mod cli_error;
+mod client;
 mod decode;
 mod dialect;
 mod encode;
@@ -92,6 +93,12 @@ With --pty the path to open is printed alone on the first line of stdout. SIGINT
 stops; what the device did (requests, replies, frames, bytes, faults) goes to stderr.
 Faults are deterministic for a given --seed. See docs/simulators.md.")]
     Simulate(simulate::SimulateArgs),
+    /// Talk to a PMU-30: ping, info, upload, download, set-channel, telemetry.
+    #[command(after_help = client::pmu30::EXAMPLES)]
+    Pmu30(client::pmu30::Args),
+    /// Talk to the BH1750 light meter: start, stop, download, view, interval, mode, scan.
+    #[command(name = "ascii-crc8", after_help = client::ascii_crc8::EXAMPLES)]
+    AsciiCrc8(client::ascii_crc8::Args),
 }
 
 /// Arguments of `decode`.
@@ -166,10 +173,18 @@ fn main() -> ExitCode {
         Command::Ports => ports::run(),
         Command::Encode(args) => encode::run(&args),
         Command::Simulate(args) => simulate::run(&args),
+        Command::Pmu30(args) => client::run(&args.connection, |port, out| client::pmu30::run(args.action, port, out)),
+        Command::AsciiCrc8(args) => {
+            client::run(&args.connection, |port, out| client::ascii_crc8::run(args.action, port, out))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
+        Err(CliError::Exit(code, message)) => {
+            eprintln!("serial-dialects: {message}");
+            ExitCode::from(code)
+        }
         Err(e) => {
             eprintln!("serial-dialects: {e}");
             ExitCode::from(2)

@@ -128,6 +128,7 @@
 
 mod address;
 mod command;
+pub mod conversation;
 pub mod device;
 mod digits;
 mod error;

@@ -120,6 +120,7 @@
 //! # let _ = Message::Ping {};
 //! ```
 
+pub mod conversation;
 pub mod device;
 mod error;
 #[cfg(feature = "std")]

@@ -18,6 +18,9 @@ pub const COMMAND_TIMEOUT_MS: u64 = 1000;
 pub const MAX_RETRIES: u8 = 3;
 /// Configuration chunks carry at most 512 data bytes (session rule 3).
 pub const CONFIG_CHUNK_MAX: usize = 512;
+/// The documented retry policy: 1 s per attempt, 3 retries (session rules 1 and 2).
+pub const DOCUMENTED_POLICY: crate::session::RetryPolicy =
+    crate::session::RetryPolicy::new(COMMAND_TIMEOUT_MS, MAX_RETRIES);
 /// The telemetry consumer keeps the last 10 packets for smoothing (session rule 5).
 pub const TELEMETRY_WINDOW: usize = 10;
 

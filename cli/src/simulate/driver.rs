@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use serial_dialects::device::{Device, DeviceStats, OutputKind};
 use serialport::SerialPort;
 
-use super::faults::{FaultCounts, Faults};
+use serial_dialects::device::faults::{FaultCounts, Faults};
 
 /// The longest the loop sleeps: how quickly a stop request or a new host is noticed.
 pub const MAX_WAIT: Duration = Duration::from_millis(20);
@@ -79,7 +79,7 @@ pub fn serve<M: Device>(mut model: M, port: &mut dyn SerialPort, mut faults: Fau
             }
             faults.corrupt(bytes);
             if transmit.kind == OutputKind::Reply && faults.options.delay_ms > 0 {
-                faults.counts.delayed_replies += 1;
+                faults.counts.delayed_replies = faults.counts.delayed_replies.saturating_add(1);
                 if delayed.len() == DELAYED_LIMIT {
                     if let Some((_, oldest)) = delayed.pop_front() {
                         line.lost += oldest.len() as u64;

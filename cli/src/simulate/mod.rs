@@ -7,7 +7,6 @@
 //! standard error (one `key=value` line for the device, one for the faults).
 
 mod driver;
-mod faults;
 mod registry;
 
 use std::io::{self, Write};
@@ -18,10 +17,10 @@ use serial_dialects::device::Device;
 use serialport::{DataBits, FlowControl, Parity, SerialPort, StopBits, TTYPort};
 
 use self::driver::Report;
-use self::faults::{FaultOptions, Faults};
 use self::registry::{DeviceOptions, ModelJob};
 use crate::cli_error::CliError;
 use crate::dialect::Selected;
+use serial_dialects::device::faults::{FaultOptions, Faults};
 
 /// The seed when `--seed` is not given: runs are repeatable by default.
 pub const DEFAULT_SEED: u64 = 1;
@@ -98,6 +97,7 @@ fn fault_options(args: &SimulateArgs) -> Result<FaultOptions, CliError> {
         chunk: args.chunk,
         reset_after: args.reset_after,
         seed: args.seed,
+        ..FaultOptions::default()
     })
 }
 

@@ -1,12 +1,15 @@
-//! Deterministic fault injection between a device model and the line: every decision comes
-//! from one generator seeded by `--seed`, so a run with the same seed and the same traffic
-//! injects the same faults.
+//! Deterministic fault injection between a device model and the line, shared by the
+//! `simulate` command and `device::serve` (feature `tokio`): every decision comes from one generator
+//! seeded by [`FaultOptions::seed`], so a run with the same seed and the same traffic
+//! injects the same faults. No heap.
 
-use serial_dialects::device::xorshift::Xorshift;
+use super::xorshift::Xorshift;
 
-/// The faults asked for on the command line.
+/// The faults to inject.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct FaultOptions {
+    /// The first this many replies are not sent (before `drop_replies` is looked at).
+    pub drop_first_replies: u64,
     /// Probability that a byte sent gets one bit flipped.
     pub corrupt: f64,
     /// Probability that a reply is not sent at all.
@@ -37,21 +40,25 @@ pub struct FaultCounts {
 /// The injector.
 #[derive(Debug, Clone)]
 pub struct Faults {
+    /// What to inject.
     pub options: FaultOptions,
+    /// What was injected so far.
     pub counts: FaultCounts,
     rng: Xorshift,
 }
 
 impl Faults {
+    /// An injector for `options`, its generator seeded with `options.seed`.
     pub fn new(options: FaultOptions) -> Faults {
         Faults { options, counts: FaultCounts::default(), rng: Xorshift::new(options.seed) }
     }
 
     /// Whether to drop this reply.
     pub fn drop_reply(&mut self) -> bool {
-        let drop = self.options.drop_replies > 0.0 && self.rng.chance(self.options.drop_replies);
+        let drop = self.counts.dropped_replies < self.options.drop_first_replies
+            || (self.options.drop_replies > 0.0 && self.rng.chance(self.options.drop_replies));
         if drop {
-            self.counts.dropped_replies += 1;
+            self.counts.dropped_replies = self.counts.dropped_replies.saturating_add(1);
         }
         drop
     }
@@ -64,7 +71,7 @@ impl Faults {
         for byte in bytes {
             if self.rng.chance(self.options.corrupt) {
                 *byte ^= 1 << self.rng.below(8);
-                self.counts.corrupted_bytes += 1;
+                self.counts.corrupted_bytes = self.counts.corrupted_bytes.saturating_add(1);
             }
         }
     }
@@ -73,10 +80,10 @@ impl Faults {
     /// (counted since it was made, across resets).
     pub fn reset_due(&mut self, requests: u64) -> bool {
         let every = self.options.reset_after;
-        if every == 0 || requests < every.saturating_mul(self.counts.resets + 1) {
+        if every == 0 || requests < every.saturating_mul(self.counts.resets.saturating_add(1)) {
             return false;
         }
-        self.counts.resets += 1;
+        self.counts.resets = self.counts.resets.saturating_add(1);
         true
     }
 }
@@ -84,6 +91,17 @@ impl Faults {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use std::vec;
+    use std::vec::Vec;
+
+    #[test]
+    fn the_first_replies_are_dropped_then_none() {
+        let mut faults = Faults::new(FaultOptions { drop_first_replies: 2, ..Default::default() });
+        let drops: Vec<bool> = (0..5).map(|_| faults.drop_reply()).collect();
+        assert_eq!(drops, [true, true, false, false, false]);
+        assert_eq!(faults.counts.dropped_replies, 2);
+    }
 
     #[test]
     fn the_same_seed_injects_the_same_faults() {
