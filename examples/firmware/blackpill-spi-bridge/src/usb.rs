@@ -10,12 +10,12 @@ use embassy_time::{Duration, Ticker};
 use embassy_usb::UsbDevice;
 use embassy_usb::class::cdc_acm;
 use embassy_usb::driver::EndpointError;
-use embedded_io_async::Write;
+use embedded_io_async::{ErrorKind, Write};
 
 use crate::uart::{self, CLI_TO_HOST};
 use blackpill_spi_bridge::batch::{Batch, CLI_CHUNK, WIRE_BUF, frame_cli, frame_records};
 use blackpill_spi_bridge::counters::{COUNTERS, Snapshot};
-use blackpill_spi_bridge::host_cli::{HostCli, HostEvent, MAX_PACKET};
+use blackpill_spi_bridge::host_cli::{HostEvent, MAX_PACKET, UsbPackets, host_reader};
 
 /// The USB driver of this board.
 pub type UsbDriver = Driver<'static, USB_OTG_FS>;
@@ -86,19 +86,36 @@ async fn write_frame(tx: &mut cdc_acm::Sender<'static, UsbDriver>, frame: &[u8])
     Ok(())
 }
 
-/// Decodes host → device packets and writes the payload of CLI packets to the UART.
+/// The CDC class's OUT endpoint as the packet source of the host → device reader.
+struct CdcPackets(cdc_acm::Receiver<'static, UsbDriver>);
+
+impl UsbPackets for CdcPackets {
+    type Error = ErrorKind;
+
+    async fn read_packet(&mut self, buf: &mut [u8]) -> Result<usize, ErrorKind> {
+        self.0.read_packet(buf).await.map_err(|e| match e {
+            EndpointError::Disabled => ErrorKind::NotConnected,
+            // `buf` holds MAX_PACKET bytes, the endpoint's packet size: cannot happen.
+            EndpointError::BufferOverflow => ErrorKind::OutOfMemory,
+        })
+    }
+}
+
+/// Reads host → device packets through the library's reader and writes the payload of CLI
+/// packets to the UART; a new reader (an empty decoder) for each host connection.
 #[embassy_executor::task]
-pub async fn from_host(mut rx: cdc_acm::Receiver<'static, UsbDriver>, mut uart: uart::Tx) -> ! {
-    let mut host = HostCli::new();
+pub async fn from_host(rx: cdc_acm::Receiver<'static, UsbDriver>, mut uart: uart::Tx) -> ! {
+    let mut packets = CdcPackets(rx);
     loop {
-        rx.wait_connection().await;
-        host.reset();
-        while let Ok(n) = rx.read_packet(host.usb_packet()).await {
-            host.received(n);
-            while host.advance() {
-                while let Some(event) = host.next() {
-                    forward(event, &mut uart).await;
-                }
+        packets.0.wait_connection().await;
+        let mut reader = host_reader(&mut packets);
+        loop {
+            while let Some(event) = reader.next() {
+                forward(event.into(), &mut uart).await;
+            }
+            // Fails only when the host goes away.
+            if reader.fill().await.is_err() {
+                break;
             }
         }
     }
