@@ -5,6 +5,7 @@
 //! messages, the JSON shape of every message) is the library's. Here are only argument
 //! parsing, input/output and presentation.
 
+mod chart;
 mod cli_error;
 mod decode;
 mod dialect;
@@ -12,6 +13,8 @@ mod encode;
 mod monitor;
 mod output;
 mod ports;
+mod render;
+mod series;
 mod simulate;
 mod sniff;
 
@@ -89,6 +92,25 @@ With --pty the path to open is printed alone on the first line of stdout. SIGINT
 stops; what the device did (requests, replies, frames, bytes, faults) goes to stderr.
 Faults are deterministic for a given --seed. See docs/simulators.md.")]
     Simulate(simulate::SimulateArgs),
+    /// Chart a dialect's samples live in the terminal, from a port or a capture.
+    #[command(after_help = "Examples:
+  serial-dialects chart --dialect powerscope --port /dev/ttyACM0
+  serial-dialects chart --dialect vectordebug --port /dev/ttyUSB0 --baud 2000000
+  serial-dialects chart --dialect plot --scale 0=0.00322 --offset 0=-512 capture.bin
+  serial-dialects chart --dialect pmu30 --realtime samples/pmu30.bin
+
+Keys: q quits, space pauses (arrows scroll while paused), + and - halve and double the
+time window, 1-9 and 0 toggle the first ten series. The status line shows frames/s,
+bytes/s, errors by kind and lost frames.")]
+    Chart(chart::ChartArgs),
+    /// Draw a whole capture to a PNG or SVG picture.
+    #[command(after_help = "Examples:
+  serial-dialects render samples/powerscope.bin --dialect powerscope -o powerscope.png
+  serial-dialects render capture.bin --dialect plot --scale 1=0.5 -o capture.svg --width 2400 --height 1200
+
+One panel per quantity, with a legend of the series' names; marks show where bytes were
+rejected (red) or frames lost (orange).")]
+    Render(render::RenderArgs),
 }
 
 /// Arguments of `decode`.
@@ -163,6 +185,8 @@ fn main() -> ExitCode {
         Command::Ports => ports::run(),
         Command::Encode(args) => encode::run(&args),
         Command::Simulate(args) => simulate::run(&args),
+        Command::Chart(args) => chart::run(&args),
+        Command::Render(args) => render::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
