@@ -11,7 +11,7 @@ use serial_dialects::io::Events;
 use super::store::{Ended, Store};
 use crate::dialect::{CliDialect, Job};
 use crate::monitor::{is_quiet, port_failure};
-use crate::series::{Plottable, Scalings, Timeline};
+use crate::series::{Scalings, Timeline};
 
 /// Bytes read at a time.
 const READ_CHUNK: usize = 4096;
@@ -98,17 +98,6 @@ impl Pacing {
             }
             std::thread::sleep((due - now).min(PACING_STEP));
         }
-    }
-}
-
-/// The x axis of a dialect, for the drawing side (which is not generic).
-pub struct AxisOf;
-
-impl Job for AxisOf {
-    type Output = crate::series::Axis;
-
-    fn run<D: CliDialect>(self, _: D) -> crate::series::Axis {
-        <D as Plottable>::AXIS
     }
 }
 

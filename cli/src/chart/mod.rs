@@ -22,12 +22,12 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
 
-use self::feed::{AxisOf, Feed, lock};
+use self::feed::{Feed, lock};
 use self::store::{Ended, Store};
 use self::view::{Rates, View};
 use crate::cli_error::CliError;
 use crate::dialect::Selected;
-use crate::series::Scalings;
+use crate::series::{AxisOf, Scalings};
 
 /// At most this often the screen is redrawn (~30 frames per second).
 const FRAME_INTERVAL: Duration = Duration::from_millis(33);

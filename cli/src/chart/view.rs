@@ -79,7 +79,10 @@ pub fn draw(frame: &mut Frame<'_>, store: &Store, view: &View, rates: &Rates) {
         let waiting = Paragraph::new("waiting for samples...").block(Block::bordered());
         frame.render_widget(waiting, charts);
     } else {
-        let areas = Layout::vertical(vec![Constraint::Ratio(1, panels.len() as u32); panels.len()]).split(charts);
+        // A panel with many series (pmu30's channels) gets room for its legend.
+        let weights =
+            panels.iter().map(|(_, ids)| Constraint::Fill(u16::try_from(ids.len() + 2).unwrap_or(u16::MAX).max(8)));
+        let areas = Layout::vertical(weights).split(charts);
         for ((unit, ids), area) in panels.iter().zip(areas.iter()) {
             draw_panel(frame, *area, store, view, unit, ids, (x0, x1));
         }
@@ -158,11 +161,15 @@ fn draw_panel(
     let chart = Chart::new(datasets)
         .block(Block::bordered().title(title))
         .x_axis(ChartAxis::default().title(view.axis.title).bounds([x0, x1]).labels([
-            number(x0),
-            number((x0 + x1) / 2.0),
-            number(x1),
+            tick(x0, x1 - x0),
+            tick((x0 + x1) / 2.0, x1 - x0),
+            tick(x1, x1 - x0),
         ]))
-        .y_axis(ChartAxis::default().bounds([y0, y1]).labels([number(y0), number((y0 + y1) / 2.0), number(y1)]))
+        .y_axis(ChartAxis::default().bounds([y0, y1]).labels([
+            tick(y0, y1 - y0),
+            tick((y0 + y1) / 2.0, y1 - y0),
+            tick(y1, y1 - y0),
+        ]))
         .legend_position(Some(LegendPosition::TopLeft))
         .hidden_legend_constraints((Constraint::Ratio(1, 2), Constraint::Ratio(1, 1)));
     frame.render_widget(chart, area);
@@ -206,7 +213,15 @@ pub fn status_line(store: &Store, view: &View, rates: &Rates) -> Line<'static> {
     Line::from(spans)
 }
 
-/// A number for axes and rates: short, with k/M for large values.
+/// An axis label: as many decimals as an axis `span` wide needs (three significant
+/// digits of the span).
+pub fn tick(value: f64, span: f64) -> String {
+    let decimals =
+        if span > 0.0 && span.is_finite() { (2.0 - span.log10().floor()).clamp(0.0, 6.0) as usize } else { 2 };
+    format!("{value:.decimals$}")
+}
+
+/// A number for the window and rates: short, with k/M for large values.
 pub fn number(value: f64) -> String {
     let magnitude = value.abs();
     if magnitude >= 1e6 {

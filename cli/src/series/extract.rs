@@ -158,7 +158,8 @@ impl Plottable for pmu30::Pmu30 {
                 });
             }
         }
-        emit.point(PMU30_INPUT_VOLTAGE, x, f64::from(telemetry.input_volts()), || SeriesInfo {
+        // Millivolts to volts in f64 (exact to the millivolt).
+        emit.point(PMU30_INPUT_VOLTAGE, x, f64::from(telemetry.input_voltage) / 1000.0, || SeriesInfo {
             name: "input voltage".to_string(),
             unit: "V",
         });

@@ -162,6 +162,17 @@ impl Emit<'_> {
     }
 }
 
+/// The x axis of a dialect (for code that is not generic over it).
+pub struct AxisOf;
+
+impl crate::dialect::Job for AxisOf {
+    type Output = Axis;
+
+    fn run<D: crate::dialect::CliDialect>(self, _: D) -> Axis {
+        D::AXIS
+    }
+}
+
 /// Everything an [`Out`] was told, kept (tests, and `render`'s first pass uses a lighter one).
 #[cfg(test)]
 #[derive(Debug, Default)]
