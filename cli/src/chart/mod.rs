@@ -116,7 +116,9 @@ fn interact(mut view: View, store: &Mutex<Store>, stop: &AtomicBool) -> Result<(
     let mut session = terminal::Session::start()?;
     let failed = |e: std::io::Error| CliError::msg(format!("terminal: {e}"));
     let mut rates = Rates::default();
-    let mut measured = (Instant::now(), 0u64, 0u64);
+    // (when, frames, bytes, screens drawn) at the last measurement.
+    let mut measured = (Instant::now(), 0u64, 0u64, 0u64);
+    let mut draws = 0u64;
     while !stop.load(Ordering::SeqCst) {
         let drawn_at = Instant::now();
         if drawn_at.duration_since(measured.0) >= RATE_INTERVAL {
@@ -125,9 +127,11 @@ fn interact(mut view: View, store: &Mutex<Store>, stop: &AtomicBool) -> Result<(
             rates = Rates {
                 frames_per_s: store.stats.frames.saturating_sub(measured.1) as f64 / seconds,
                 bytes_per_s: store.bytes.saturating_sub(measured.2) as f64 / seconds,
+                draws_per_s: draws.saturating_sub(measured.3) as f64 / seconds,
             };
-            measured = (drawn_at, store.stats.frames, store.bytes);
+            measured = (drawn_at, store.stats.frames, store.bytes, draws);
         }
+        draws += 1;
         session.terminal.draw(|frame| view::draw(frame, &lock(store), &view, &rates)).map_err(failed)?;
         // Keys until the next frame is due.
         loop {

@@ -57,7 +57,7 @@ fn check(lines: &[String], texts: &[&str]) {
     }
 }
 
-const RATES: Rates = Rates { frames_per_s: 1234.0, bytes_per_s: 28_000.0 };
+const RATES: Rates = Rates { frames_per_s: 1234.0, bytes_per_s: 28_000.0, draws_per_s: 30.0 };
 
 #[test]
 fn plot_channels_with_label_names_and_scaling() {
@@ -68,7 +68,7 @@ fn plot_channels_with_label_names_and_scaling() {
     check(&lines, &["[1] ADC0", "[2] Gyro X", "[3] Accel Z", "sample"]);
     // Status line: rates, frames, no errors.
     let frames = store.stats.frames;
-    check(&lines, &["1234 frames/s · 28.0kB/s", &format!("frames {frames} · errors: none · lost 0")]);
+    check(&lines, &["1234 frames/s · 28.0kB/s", &format!("frames {frames} · errors: none · lost 0 · drawn 30/s")]);
     // The y axis spans the values drawn: up to 32767 (channel 2), down to -32768 / 2
     // (channel 1 halved).
     check(&lines, &["-16384", "32767"]);

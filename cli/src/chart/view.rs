@@ -53,6 +53,8 @@ impl View {
 pub struct Rates {
     pub frames_per_s: f64,
     pub bytes_per_s: f64,
+    /// Screens drawn per second (the chart keeping up shows ~30).
+    pub draws_per_s: f64,
 }
 
 /// Draws the whole screen.
@@ -198,11 +200,12 @@ pub fn status_line(store: &Store, view: &View, rates: &Rates) -> Line<'static> {
         store.stats.errors.iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{k} {n}")).collect();
     let errors = if errors.is_empty() { "none".to_string() } else { errors.join(", ") };
     let mut spans = vec![Span::raw(format!(
-        "{} frames/s · {}B/s · frames {} · errors: {errors} · lost {}",
+        "{} frames/s · {}B/s · frames {} · errors: {errors} · lost {} · drawn {}/s",
         number(rates.frames_per_s),
         number(rates.bytes_per_s),
         store.stats.frames,
         store.stats.lost_frames,
+        number(rates.draws_per_s),
     ))];
     if view.paused_at.is_some() {
         spans.push(Span::styled(" · PAUSED", Style::default().fg(Color::Yellow)));
