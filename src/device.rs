@@ -94,5 +94,5 @@ pub trait Device {
     fn stats(&self) -> &DeviceStats;
 }
 
-pub mod xorshift;
 pub mod wave;
+pub mod xorshift;

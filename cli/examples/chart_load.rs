@@ -61,6 +61,8 @@ fn main() {
     tmux(&["-f", "/dev/null", "new-session", "-d", "-x", "160", "-y", "48", &chart]);
     std::thread::sleep(Duration::from_secs(2));
     let pid = tmux(&["display-message", "-p", "#{pane_pid}"]).trim().to_string();
+    let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+    assert_eq!(comm.trim(), "serial-dialects", "the pane runs the chart itself");
     let (cpu0, wall0) = (cpu_ticks(&pid), Instant::now());
     std::thread::sleep(Duration::from_secs_f64(seconds));
     let (cpu1, wall1) = (cpu_ticks(&pid), Instant::now());

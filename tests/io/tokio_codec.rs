@@ -180,8 +180,7 @@ where
     let first = reference.events.iter().find(|e| e.kind.is_none() && e.len > 1).expect("a frame");
     let start = first.offset as usize;
     let cut = &reference.input[start..start + first.len - 1];
-    let expected: Vec<Summary> =
-        SliceDecoder::new(D::new(config), cut).map(|e| super::common::summarize(&e)).collect();
+    let expected: Vec<Summary> = SliceDecoder::new(D::new(config), cut).map(|e| super::common::summarize(&e)).collect();
     assert!(expected.iter().any(|e| e.kind.is_some()), "{}: cut-off bytes decode to an error", reference.label);
 
     let mut codec = Codec::new(D::new(config));

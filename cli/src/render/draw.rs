@@ -146,7 +146,8 @@ fn draw_panel<DB: DrawingBackend>(
             .label(name)
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3)));
     }
-    for (kind, color, name) in [(MarkKind::Rejected, REJECTED, "rejected bytes"), (MarkKind::Lost, LOST, "lost frames")]
+    // Rejected marks last: where both fall in one column, the rejection shows.
+    for (kind, color, name) in [(MarkKind::Lost, LOST, "lost frames"), (MarkKind::Rejected, REJECTED, "rejected bytes")]
     {
         let at = picture.columns.marks_of(kind);
         if at.is_empty() {
