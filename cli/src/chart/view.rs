@@ -26,6 +26,9 @@ pub const COLORS: [Color; 8] = [
     Color::LightGreen,
 ];
 
+/// The marks of one kind in a panel: their points, legend name and colour.
+type MarkDataset = (Vec<(f64, f64)>, &'static str, Color);
+
 /// What the person looking has chosen.
 #[derive(Debug, Clone, PartialEq)]
 pub struct View {
@@ -120,7 +123,8 @@ fn draw_panel(
     if y1 - y0 < 1e-9 {
         (y0, y1) = (y0 - 1.0, y1 + 1.0);
     }
-    let marks: Vec<(Vec<(f64, f64)>, &str, Color)> =
+    // (points at the bottom of the panel, legend name, colour) per kind of mark.
+    let marks: Vec<MarkDataset> =
         [(MarkKind::Rejected, "rejected", Color::Red), (MarkKind::Lost, "lost", Color::LightRed)]
             .into_iter()
             .map(|(kind, name, color)| {

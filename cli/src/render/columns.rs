@@ -93,7 +93,8 @@ impl Columns {
 
     fn column(&self, x: f64) -> usize {
         let span = self.x.max - self.x.min;
-        if !(span > 0.0) {
+        // A single x (or no range at all) is one column.
+        if span.is_nan() || span <= 0.0 {
             return 0;
         }
         let at = ((x - self.x.min) / span * self.count as f64).max(0.0) as usize;
