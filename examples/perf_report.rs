@@ -693,7 +693,27 @@ fn main() {
     eprintln!("measured in {:.0} s", started.elapsed().as_secs_f64());
 
     match value("--write") {
-        Some(path) => std::fs::write(&path, &doc).unwrap_or_else(|e| panic!("{path}: {e}")),
+        Some(path) => {
+            // The command line's chart/render figures are measured by hand
+            // (cli/examples/chart_load.rs): carried over from the file being replaced.
+            let old = std::fs::read_to_string(&path).unwrap_or_default();
+            let doc = match section_of(&old, CLI_PICTURES) {
+                Some(section) => output::splice_titled(&doc, CLI_PICTURES, section),
+                None => doc,
+            };
+            std::fs::write(&path, &doc).unwrap_or_else(|e| panic!("{path}: {e}"))
+        }
         None => print!("{doc}"),
     }
+}
+
+/// The title of the hand-measured section kept across regenerations.
+const CLI_PICTURES: &str = "Live chart and rendered pictures (the command line)";
+
+/// The section titled `title` of `doc`, heading included, up to the next `## `.
+fn section_of<'a>(doc: &'a str, title: &str) -> Option<&'a str> {
+    let start = doc.find(&format!("## {title}\n"))?;
+    let body = start + 4 + title.len();
+    let end = doc[body..].find("\n## ").map_or(doc.len(), |i| body + i + 1);
+    doc.get(start..end)
 }

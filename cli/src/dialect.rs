@@ -15,7 +15,7 @@ use crate::sniff::Proof::{self, Checked, Line, Text, Unchecked};
 /// implements it for every dialect: the CSV rows and text lines of its frames (their
 /// [`Present`]), and the overrides its line gives. (The JSON of a frame is its `Serialize`,
 /// which every `Dialect::Message` has.)
-pub trait CliDialect: EncodeFields {
+pub trait CliDialect: EncodeFields + crate::series::Plottable {
     /// The CSV header row of the dialect ([`Present::CSV_HEADER`]).
     const CSV_HEADER: &'static str;
 

@@ -5,6 +5,7 @@
 //! messages, the JSON shape of every message) is the library's. Here are only argument
 //! parsing, input/output and presentation.
 
+mod chart;
 mod cli_error;
 mod client;
 mod decode;
@@ -13,6 +14,8 @@ mod encode;
 mod monitor;
 mod output;
 mod ports;
+mod render;
+mod series;
 mod simulate;
 mod sniff;
 
@@ -99,6 +102,25 @@ Faults are deterministic for a given --seed. See docs/simulators.md.")]
     /// Talk to the BH1750 light meter: start, stop, download, view, interval, mode, scan.
     #[command(name = "ascii-crc8", after_help = client::ascii_crc8::EXAMPLES)]
     AsciiCrc8(client::ascii_crc8::Args),
+    /// Chart a dialect's samples live in the terminal, from a port or a capture.
+    #[command(after_help = "Examples:
+  serial-dialects chart --dialect powerscope --port /dev/ttyACM0
+  serial-dialects chart --dialect vectordebug --port /dev/ttyUSB0 --baud 2000000
+  serial-dialects chart --dialect plot --scale 0=0.00322 --offset 0=-512 capture.bin
+  serial-dialects chart --dialect pmu30 --realtime samples/pmu30.bin
+
+Keys: q quits, space pauses (arrows scroll while paused), + and - halve and double the
+time window, 1-9 and 0 toggle the first ten series. The status line shows frames/s,
+bytes/s, errors by kind and lost frames.")]
+    Chart(chart::ChartArgs),
+    /// Draw a whole capture to a PNG or SVG picture.
+    #[command(after_help = "Examples:
+  serial-dialects render samples/powerscope.bin --dialect powerscope -o powerscope.png
+  serial-dialects render capture.bin --dialect plot --scale 1=0.5 -o capture.svg --width 2400 --height 1200
+
+One panel per quantity, with a legend of the series' names; marks show where bytes were
+rejected (red) or frames lost (orange).")]
+    Render(render::RenderArgs),
 }
 
 /// Arguments of `decode`.
@@ -177,6 +199,8 @@ fn main() -> ExitCode {
         Command::AsciiCrc8(args) => {
             client::run(&args.connection, |port, out| client::ascii_crc8::run(args.action, port, out))
         }
+        Command::Chart(args) => chart::run(&args),
+        Command::Render(args) => render::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

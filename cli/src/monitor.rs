@@ -91,7 +91,7 @@ fn parse_duration(seconds: f64) -> Result<Duration, CliError> {
 }
 
 /// Opens `path` 8N1 at `baud` with a short read timeout, then asserts DTR and RTS.
-fn open_port(path: &str, baud: u32) -> Result<Box<dyn SerialPort>, CliError> {
+pub(crate) fn open_port(path: &str, baud: u32) -> Result<Box<dyn SerialPort>, CliError> {
     let mut port = serialport::new(path, baud)
         .data_bits(DataBits::Eight)
         .parity(Parity::None)
@@ -254,7 +254,7 @@ impl<R: Read> Read for Tap<'_, R> {
 }
 
 /// Why a read from the port failed, worded for people.
-fn port_failure(error: &io::Error) -> String {
+pub(crate) fn port_failure(error: &io::Error) -> String {
     match error.kind() {
         // What a poll that reports a hang-up becomes (serialport on Unix).
         io::ErrorKind::BrokenPipe => "the device hung up (unplugged, or the port closed)".to_string(),
@@ -263,7 +263,7 @@ fn port_failure(error: &io::Error) -> String {
 }
 
 /// A read that found no bytes: the line is quiet, or a signal (Ctrl-C) interrupted the wait.
-fn is_quiet(error: &io::Error) -> bool {
+pub(crate) fn is_quiet(error: &io::Error) -> bool {
     matches!(error.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted)
 }
 

@@ -7,9 +7,9 @@ use core::fmt;
 use core::marker::PhantomData;
 
 use cortex_m_semihosting::hprintln;
-use serial_dialects::stream::EventOf;
 use embedded_io::Write as _;
 use serial_dialects::io::embedded::Reader;
+use serial_dialects::stream::EventOf;
 use serial_dialects::{Dialect, DialectError, EncodeError, ErrorKind, Item, Stats};
 
 use crate::frames::{FrameSet, SERIAL_ORDER};
