@@ -7,8 +7,8 @@
 //! or checking anything again. An [`OwnedEvent`] is `Send + 'static`.
 //!
 //! [`OwnedDecoder`] cuts owned events out of a `BytesMut` that the caller fills: the tokio
-//! codec ([`crate::tokio::Codec`]) and the blocking reader ([`crate::io::Events`]) are
-//! thin layers over it.
+//! codec (`serial_dialects::tokio::Codec`, feature `tokio`) and the blocking reader
+//! (`serial_dialects::io::Events`, feature `std`) are thin layers over it.
 //!
 //! ```
 //! use bytes::BytesMut;

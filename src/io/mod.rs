@@ -3,10 +3,10 @@
 //!
 //! | feature | what | where |
 //! |---|---|---|
-//! | `std` | [`Events`]: owned events from any [`std::io::Read`] (a file, a `serialport` port); [`write_message`] | [`blocking`] |
-//! | `tokio` | [`Codec<D>`](crate::tokio::Codec): a tokio-util `Decoder` and `Encoder` | [`crate::tokio`] |
-//! | `embedded-io` | [`embedded::Reader`]: events from any `embedded_io::Read`, no heap; [`embedded::write_message`] | [`embedded`] |
-//! | `embedded-io-async` | [`embedded_async::Reader`]: the same over `embedded_io_async` (embassy) | [`embedded_async`] |
+//! | `std` | `Events`: owned events from any `std::io::Read` (a file, a `serialport` port); `write_message` | `io::blocking` |
+//! | `tokio` | `Codec<D>`: a tokio-util `Decoder` and `Encoder` | `serial_dialects::tokio` |
+//! | `embedded-io` | `Reader`: events from any `embedded_io::Read`, no heap; `write_message` | `io::embedded` |
+//! | `embedded-io-async` | `Reader`: the same over `embedded_io_async` (embassy) | `io::embedded_async` |
 //!
 //! All give the events a [`SliceDecoder`](crate::SliceDecoder) gives over the whole input,
 //! however the reads split it.
@@ -27,8 +27,8 @@ pub mod tokio;
 #[cfg(feature = "std")]
 pub use blocking::{Events, write_message};
 
-/// Why a message could not be written by [`embedded::write_message`] or
-/// [`embedded_async::write_message`].
+/// Why a message could not be written by `embedded::write_message` or
+/// `embedded_async::write_message`.
 #[cfg(any(feature = "embedded-io", feature = "embedded-io-async"))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
