@@ -94,10 +94,10 @@ pub trait Device {
     fn stats(&self) -> &DeviceStats;
 }
 
-pub mod wave;
 pub mod faults;
 #[cfg(feature = "tokio")]
 mod serve;
+pub mod wave;
 pub mod xorshift;
 
 #[cfg(feature = "tokio")]
