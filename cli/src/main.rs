@@ -99,6 +99,18 @@ Faults are deterministic for a given --seed. See docs/simulators.md.")]
     /// Talk to the BH1750 light meter: start, stop, download, view, interval, mode, scan.
     #[command(name = "ascii-crc8", after_help = client::ascii_crc8::EXAMPLES)]
     AsciiCrc8(client::ascii_crc8::Args),
+    /// Talk to a revision-1 power monitor: ping, uid, uptime, sensors, read, period, stream.
+    #[command(after_help = client::powerscope::EXAMPLES)]
+    Powerscope(client::powerscope::Args),
+    /// Talk to a revision-0 power monitor: stream.
+    #[command(name = "powerscope:r0", after_help = client::powerscope::EXAMPLES)]
+    PowerscopeR0(client::powerscope::R0Args),
+    /// Talk to the vectordebug bridge: records, terminal.
+    #[command(after_help = client::vectordebug::EXAMPLES)]
+    Vectordebug(client::vectordebug::Args),
+    /// Talk to a DragoonPlot device: commands, send.
+    #[command(after_help = client::plot::EXAMPLES)]
+    Plot(client::plot::Args),
 }
 
 /// Arguments of `decode`.
@@ -177,6 +189,16 @@ fn main() -> ExitCode {
         Command::AsciiCrc8(args) => {
             client::run(&args.connection, |port, out| client::ascii_crc8::run(args.action, port, out))
         }
+        Command::Powerscope(args) => {
+            client::run(&args.connection, |port, out| client::powerscope::run(args.action, port, out))
+        }
+        Command::PowerscopeR0(args) => {
+            client::run(&args.connection, |port, out| client::powerscope::run_r0(args.action, port, out))
+        }
+        Command::Vectordebug(args) => {
+            client::run(&args.connection, |port, out| client::vectordebug::run(args.action, port, out))
+        }
+        Command::Plot(args) => client::run(&args.connection, |port, out| client::plot::run(args.action, port, out)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
