@@ -54,8 +54,9 @@ pub type Result<T> = core::result::Result<T, Error<DeviceError>>;
 pub struct RecordBatch {
     /// The records, in order.
     pub records: Vec<Record>,
-    /// Frames lost since the stream began, up to this packet's last record (the decoder's
-    /// count: `seq` modulo 65536 across packets).
+    /// Frames lost between the previous packet's last record and this packet's last record
+    /// (the decoder's count: `seq` modulo 65536 across packets); [`Client::lost_frames`] is
+    /// the total.
     pub lost: u64,
 }
 
