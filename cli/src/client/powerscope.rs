@@ -171,7 +171,7 @@ fn units_text(sample: &Sample) -> String {
 
 fn gaps_text(stats: &GapStats) -> String {
     format!(
-        "{} sample(s), {} lost in {} gap(s) (largest {}), {} restart(s)",
+        "{} frame(s), {} lost in {} gap(s) (largest {}), {} restart(s)",
         stats.samples, stats.lost, stats.gaps, stats.max_gap, stats.restarts
     )
 }
