@@ -2,7 +2,7 @@
 //! command line beside it (`docs/protocols/vectordebug.md`, "Host conversation"). A line is
 //! sent as the PC tool sends it, one CLI packet per key and Enter; its answer is the text
 //! that comes back until the terminal has been quiet for
-//! [`ANSWER_QUIET_MS`](crate::vectordebug::conversation::ANSWER_QUIET_MS). Records that
+//! [`ANSWER_QUIET_MS`]. Records that
 //! arrive meanwhile are kept for [`Client::records`]; text nobody asked for (the boot
 //! banner) for [`Client::next_text`].
 //!
