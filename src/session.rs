@@ -139,3 +139,59 @@ pub enum Verdict<R> {
     /// stream of the device's own output.
     Unrelated,
 }
+
+/// An answer of unknown length that ends in silence: a command line's text (vectordebug's
+/// ESC terminal, a plot device's answer lines), where no frame says "this is the last". The
+/// answer must begin within the timeout, and it is over once nothing more has been heard for
+/// `quiet_ms`. Such a request is never sent again: the device would run the command twice.
+///
+/// ```
+/// use serial_dialects::session::{Poll, Silence};
+///
+/// let mut answer = Silence::new(1000, 100, 0);
+/// assert_eq!(answer.poll(500), Poll::Wait { until_ms: 1000 });
+/// answer.heard(600);
+/// assert_eq!(answer.poll(650), Poll::Wait { until_ms: 700 });
+/// assert!(!answer.is_over(699) && answer.is_over(700));
+/// assert_eq!(Silence::new(1000, 100, 0).poll(1000), Poll::GiveUp { attempts: 1 });
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Silence {
+    deadline_ms: u64,
+    quiet_ms: u64,
+    last_heard_ms: Option<u64>,
+}
+
+impl Silence {
+    /// A request sent at `now_ms`, whose answer must begin within `timeout_ms` and ends after
+    /// `quiet_ms` without anything heard.
+    pub fn new(timeout_ms: u64, quiet_ms: u64, now_ms: u64) -> Silence {
+        Silence { deadline_ms: now_ms.saturating_add(timeout_ms), quiet_ms, last_heard_ms: None }
+    }
+
+    /// A part of the answer arrived at `now_ms`.
+    pub fn heard(&mut self, now_ms: u64) {
+        self.last_heard_ms = Some(now_ms);
+    }
+
+    /// Whether any of the answer has arrived.
+    pub const fn has_begun(&self) -> bool {
+        self.last_heard_ms.is_some()
+    }
+
+    /// Whether the answer has begun and then been quiet for `quiet_ms` at `now_ms`.
+    pub fn is_over(&self, now_ms: u64) -> bool {
+        self.last_heard_ms.is_some_and(|at| now_ms >= at.saturating_add(self.quiet_ms))
+    }
+
+    /// Wait (until the answer may be over, or until the timeout if it has not begun), or give
+    /// up after the one attempt when nothing came within the timeout. Never `Resend`.
+    pub fn poll(&self, now_ms: u64) -> Poll {
+        match self.last_heard_ms {
+            Some(at) => Poll::Wait { until_ms: at.saturating_add(self.quiet_ms) },
+            None if now_ms < self.deadline_ms => Poll::Wait { until_ms: self.deadline_ms },
+            None => Poll::GiveUp { attempts: 1 },
+        }
+    }
+}

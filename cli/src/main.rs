@@ -121,6 +121,18 @@ bytes/s, errors by kind and lost frames.")]
 One panel per quantity, with a legend of the series' names; marks show where bytes were
 rejected (red) or frames lost (orange).")]
     Render(render::RenderArgs),
+    /// Talk to a revision-1 power monitor: ping, uid, uptime, sensors, read, period, stream.
+    #[command(after_help = client::powerscope::EXAMPLES)]
+    Powerscope(client::powerscope::Args),
+    /// Talk to a revision-0 power monitor: stream.
+    #[command(name = "powerscope:r0", after_help = client::powerscope::EXAMPLES)]
+    PowerscopeR0(client::powerscope::R0Args),
+    /// Talk to the vectordebug bridge: records, terminal.
+    #[command(after_help = client::vectordebug::EXAMPLES)]
+    Vectordebug(client::vectordebug::Args),
+    /// Talk to a DragoonPlot device: commands, send.
+    #[command(after_help = client::plot::EXAMPLES)]
+    Plot(client::plot::Args),
 }
 
 /// Arguments of `decode`.
@@ -201,6 +213,16 @@ fn main() -> ExitCode {
         }
         Command::Chart(args) => chart::run(&args),
         Command::Render(args) => render::run(&args),
+        Command::Powerscope(args) => {
+            client::run(&args.connection, |port, out| client::powerscope::run(args.action, port, out))
+        }
+        Command::PowerscopeR0(args) => {
+            client::run(&args.connection, |port, out| client::powerscope::run_r0(args.action, port, out))
+        }
+        Command::Vectordebug(args) => {
+            client::run(&args.connection, |port, out| client::vectordebug::run(args.action, port, out))
+        }
+        Command::Plot(args) => client::run(&args.connection, |port, out| client::plot::run(args.action, port, out)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

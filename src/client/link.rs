@@ -155,6 +155,31 @@ impl<D: Dialect, T: AsyncRead + AsyncWrite + Unpin> Link<D, T> {
         }
     }
 
+    /// The next frame that `wanted` accepts: the oldest one kept, else the next one read.
+    /// Frames read meanwhile that it does not accept are kept for the stream, in order (a
+    /// stream of two kinds, records and text, loses neither while one is waited for).
+    pub(crate) async fn next_matching(
+        &mut self,
+        until_ms: Option<u64>,
+        wanted: impl Fn(&OwnedFrame<D>) -> bool,
+    ) -> Result<Option<OwnedFrame<D>>, Failure> {
+        if let Some(at) = self.stream.iter().position(&wanted) {
+            return Ok(self.stream.remove(at));
+        }
+        loop {
+            let Some(frame) = self.read(until_ms).await? else { return Ok(None) };
+            if wanted(&frame) {
+                return Ok(Some(frame));
+            }
+            self.keep(frame);
+        }
+    }
+
+    /// Frames lost so far, as the decoder counts them (sequence gaps).
+    pub(crate) fn lost_frames(&self) -> u64 {
+        self.reader.decoder().stats().lost_frames
+    }
+
     /// Sends `bytes` (the request `core` has just started) and drives `core` until it has the
     /// reply or gives up.
     pub(crate) async fn exchange<C: Core<D>>(&mut self, core: &mut C, bytes: &[u8]) -> Result<C::Reply, Failure> {

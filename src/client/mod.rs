@@ -4,7 +4,10 @@
 //!
 //! Each client is a thin driver over its dialect's sans-I/O session core
 //! ([`pmu30::conversation`](crate::pmu30::conversation),
-//! [`ascii_crc8::conversation`](crate::ascii_crc8::conversation)): the core says what a
+//! [`ascii_crc8::conversation`](crate::ascii_crc8::conversation),
+//! [`powerscope::conversation`](crate::powerscope::conversation),
+//! [`vectordebug::conversation`](crate::vectordebug::conversation),
+//! [`plot::conversation`](crate::plot::conversation)): the core says what a
 //! received frame is to the request awaited and when to send it again; this module reads
 //! frames through the dialect's [`Codec`](crate::tokio::Codec), keeps time on tokio's clock
 //! (so `tokio::time::pause()` simulates it) and writes. Frames that arrive while a reply is
@@ -17,7 +20,10 @@
 
 pub mod ascii_crc8;
 mod link;
+pub mod plot;
 pub mod pmu30;
+pub mod powerscope;
+pub mod vectordebug;
 
 use core::fmt;
 use std::io;

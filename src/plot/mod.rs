@@ -137,6 +137,7 @@
 //! ```
 
 pub mod console;
+pub mod conversation;
 pub mod device;
 mod error;
 #[cfg(feature = "std")]

@@ -203,6 +203,7 @@
 
 pub mod board;
 mod command;
+pub mod conversation;
 pub mod device;
 mod error;
 #[cfg(feature = "std")]

@@ -174,6 +174,7 @@
 
 pub mod batch;
 mod builder;
+pub mod conversation;
 pub mod device;
 mod error;
 pub mod esc_cli;

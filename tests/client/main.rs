@@ -5,4 +5,7 @@
 //! the wire cannot disambiguate.
 
 mod ascii_crc8;
+mod plot;
 mod pmu30;
+mod powerscope;
+mod vectordebug;

@@ -9,7 +9,10 @@
 //! one variant in `main.rs`.
 
 pub mod ascii_crc8;
+pub mod plot;
 pub mod pmu30;
+pub mod powerscope;
+pub mod vectordebug;
 
 use std::fmt;
 use std::future::Future;
@@ -48,6 +51,11 @@ pub struct Output {
 }
 
 impl Output {
+    /// Whether answers are written as JSON.
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
     /// The client options from the command line.
     pub fn options(&self) -> Options {
         self.options
